@@ -1,0 +1,74 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { FluxManifests } from '../lib/flux-manifests';
+import { checkInstallOptions, FluxInstallOptions, installObjects, resolveInstallOptions, ResolvedInstallOptions } from '../lib/install-options';
+import { KubernetesObject } from '../lib/kubernetes-object';
+import { manifestResource } from './manifest-resource';
+
+/** Props of {@link FluxInstall}. */
+export interface FluxInstallProps extends FluxInstallOptions {
+  /**
+   * The install manifests of the Flux version to install, from `loadFluxManifests` or
+   * `resolveFluxManifests`; the version installed is theirs.
+   */
+  readonly manifests: FluxManifests;
+  /**
+   * The kubernetes provider to create the objects with.
+   * @default - the stack's default kubernetes provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * Flux's namespace, CRDs and controllers, one `kubernetes_manifest` per object, the way
+ * `flux install` would apply them with the same options.
+ *
+ * Each resource's address comes from the object's kind, namespace and name only
+ * (`kubernetes_manifest.deployment_flux-system_source-controller`), so moving to a new
+ * Flux version plans as in-place updates, never as destroy-and-create.
+ *
+ * @see https://fluxcd.io/flux/installation/
+ */
+export class FluxInstall extends Construct {
+  /** The Flux version installed, from the manifests. */
+  public readonly version: string;
+  /** The options with their defaults resolved. */
+  public readonly options: ResolvedInstallOptions;
+  /** The namespace Flux runs in. */
+  public readonly namespace: string;
+  /** The objects applied, after the options. */
+  public readonly objects: readonly KubernetesObject[];
+  /** The namespace resource; git credentials and other namespaced objects depend on it. */
+  public readonly namespaceResource: Manifest;
+  /** The CRD resources; custom resources can only be planned once they exist. */
+  public readonly crdResources: readonly Manifest[];
+  /** Every resource created, namespace and CRDs included. */
+  public readonly resources: readonly Manifest[];
+
+  constructor(scope: Construct, id: string, props: FluxInstallProps) {
+    super(scope, id);
+    this.version = props.manifests.version;
+    this.options = resolveInstallOptions(props);
+    checkInstallOptions(this.node.path, props.manifests, this.options);
+    this.namespace = this.options.namespace;
+    this.objects = installObjects(props.manifests, this.options);
+
+    // Order, and why: Terraform destroys in the reverse of the order it creates.
+    // - The namespace is created first and destroyed last, once nothing in it is left, so it
+    //   can never sit in Terminating waiting for objects with finalizers.
+    // - The CRDs come next and go just before the namespace: every custom resource Terraform
+    //   owns lives in the sync stack, which depends on this one and is therefore destroyed
+    //   first, while the controllers still run and can clear the resources' finalizers.
+    // - Everything else (RBAC, services, controllers) depends on both, so the controllers are
+    //   removed before the CRDs but only after the sync stack's resources are gone.
+    const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.provider, dependsOn });
+    const namespaceObject = this.objects.find((o) => o.kind === 'Namespace');
+    if (!namespaceObject) throw new Error(`${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`);
+    this.namespaceResource = make(namespaceObject, []);
+    this.crdResources = this.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => make(o, [this.namespaceResource]));
+    const foundation = [this.namespaceResource, ...this.crdResources];
+    const rest = this.objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition').map((o) => make(o, foundation));
+    this.resources = [...foundation, ...rest];
+  }
+}

@@ -1,0 +1,47 @@
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { schemaProblems } from '../lib/crd-schema';
+import { FluxManifests } from '../lib/flux-manifests';
+import { KubernetesObject } from '../lib/kubernetes-object';
+import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { manifestResource } from './manifest-resource';
+
+/** A Flux object other objects can point at: a source for a Kustomization, a dependency. */
+export interface IFluxObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** Props every Flux custom resource takes. */
+export interface FluxResourceProps {
+  /** The Flux manifests installed on the cluster; objects are checked against their CRD schemas. */
+  readonly manifests: FluxManifests;
+  /**
+   * Name of the object.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** @default - the stack's default kubernetes provider */
+  readonly kubernetesProvider?: TerraformProvider;
+}
+
+/** Drops undefined fields, so the manifest holds only what the user set. */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/**
+ * Checks a Flux object the way the API server would (name, namespace, the CRD's schema) on top
+ * of the caller's own rules, throws every problem at once, and creates its `kubernetes_manifest`.
+ * `manifest` may differ from `object` by tokens only known at synth (see Kustomization.addDependsOn).
+ */
+export function createFluxResource(scope: Construct, props: FluxResourceProps, object: KubernetesObject, problems: Problems, manifest: KubernetesObject = object): Manifest {
+  checkName(problems, 'name', object.metadata.name);
+  checkNamespace(problems, 'namespace', object.metadata.namespace);
+  for (const problem of schemaProblems(props.manifests, object)) problems.add(problem);
+  problems.throwIfAny();
+  return manifestResource(scope, manifest, { provider: props.kubernetesProvider });
+}

@@ -1,0 +1,49 @@
+/**
+ * A Secret in the cluster that a GitRepository authenticates with.
+ * Implemented by {@link GitHubDeployKey}, {@link GitHttpsTokenSecret} and {@link ExistingGitSecret}.
+ * @see https://fluxcd.io/flux/components/source/gitrepositories/#secret-reference
+ */
+export interface IGitCredentials {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  /** Namespace of the Secret; a GitRepository can only use a Secret of its own namespace. */
+  readonly namespace: string;
+  /** The URL scheme the Secret's keys are for: `ssh` (identity, known_hosts) or `https` (username, password). */
+  readonly transport: 'ssh' | 'https';
+}
+
+/** Props of {@link ExistingGitSecret}. */
+export interface ExistingGitSecretProps {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  /** Namespace of the Secret. */
+  readonly namespace: string;
+  /**
+   * What the Secret holds: `ssh` for identity and known_hosts, `https` for username and password.
+   * @default ssh
+   */
+  readonly transport?: 'ssh' | 'https';
+}
+
+/** A Secret made outside Terraform (by hand, by a secrets operator), referenced but never managed. */
+export class ExistingGitSecret implements IGitCredentials {
+  public readonly secretName: string;
+  public readonly namespace: string;
+  public readonly transport: 'ssh' | 'https';
+
+  constructor(props: ExistingGitSecretProps) {
+    this.secretName = props.secretName;
+    this.namespace = props.namespace;
+    this.transport = props.transport ?? 'ssh';
+  }
+}
+
+/**
+ * GitHub's SSH host keys, as GitHub publishes them, for the Secret's `known_hosts`.
+ * @see https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/githubs-ssh-key-fingerprints
+ */
+export const GITHUB_KNOWN_HOSTS = [
+  'github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+  'github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=',
+  'github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk=',
+].join('\n');

@@ -1,0 +1,56 @@
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { IGitCredentials } from './git-credentials';
+
+/** Props of {@link GitHttpsTokenSecret}. */
+export interface GitHttpsTokenSecretProps {
+  /** The token, normally a sensitive Terraform variable; it reaches only state and the cluster. */
+  readonly token: string;
+  /** Namespace of the Secret: the namespace of the GitRepository that uses it. */
+  readonly namespace: string;
+  /**
+   * Name of the Secret.
+   * @default flux-system
+   */
+  readonly secretName?: string;
+  /**
+   * The basic-auth user name; GitHub accepts any non-empty name with a token.
+   * @default git
+   */
+  readonly username?: string;
+  /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+  /** @default - the stack's default kubernetes provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * Git access over HTTPS with a token, as `flux bootstrap github --token-auth` sets it up:
+ * a Secret with `username` and `password`. The GitRepository URL must be `https://`.
+ * @see https://fluxcd.io/flux/components/source/gitrepositories/#basic-access-authentication
+ */
+export class GitHttpsTokenSecret extends Construct implements IGitCredentials {
+  public readonly secretName: string;
+  public readonly namespace: string;
+  public readonly transport = 'https' as const;
+  public readonly secret: SecretV1;
+
+  constructor(scope: Construct, id: string, props: GitHttpsTokenSecretProps) {
+    super(scope, id);
+    this.secretName = props.secretName ?? 'flux-system';
+    this.namespace = props.namespace;
+    const problems = new Problems(this.node.path);
+    checkName(problems, 'secretName', this.secretName);
+    checkNamespace(problems, 'namespace', this.namespace);
+    problems.throwIfAny();
+
+    this.secret = new SecretV1(this, 'secret', {
+      metadata: { name: this.secretName, namespace: this.namespace },
+      data: { username: props.username ?? 'git', password: props.token },
+      dependsOn: props.dependsOn,
+      provider: props.provider,
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { RepositoryDeployKey } from '@cdktf/provider-github/lib/repository-deploy-key';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { GITHUB_KNOWN_HOSTS, IGitCredentials } from './git-credentials';
+
+/** Props of {@link GitHubDeployKey}. */
+export interface GitHubDeployKeyProps {
+  /** The GitHub repository's name (without the owner, which the github provider sets). */
+  readonly repository: string;
+  /** Namespace of the Secret: the namespace of the GitRepository that uses it. */
+  readonly namespace: string;
+  /**
+   * Name of the Secret.
+   * @default flux-system
+   */
+  readonly secretName?: string;
+  /**
+   * Key algorithm: ECDSA on the P-256 curve, or ED25519.
+   * @default ECDSA
+   */
+  readonly algorithm?: 'ECDSA' | 'ED25519';
+  /**
+   * Register the key read-only. Image automation pushes commits and needs `false`.
+   * @default true
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Title of the deploy key on GitHub.
+   * @default Flux
+   */
+  readonly title?: string;
+  /**
+   * The Secret's `known_hosts`.
+   * @default GITHUB_KNOWN_HOSTS
+   */
+  readonly knownHosts?: string;
+  /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
+  readonly dependsOn?: ITerraformDependable[];
+  /** @default - the stack's default providers */
+  readonly providers?: { readonly kubernetes?: TerraformProvider; readonly github?: TerraformProvider; readonly tls?: TerraformProvider };
+}
+
+/**
+ * Git access over SSH the way `flux bootstrap github` sets it up: a fresh key pair, its public
+ * half registered as a deploy key on the repository, and the Secret Flux reads with
+ * `identity`, `identity.pub` and `known_hosts`.
+ *
+ * The private key exists only in Terraform state and in the cluster's Secret, never in the
+ * synthesized configuration: keep state encrypted or in a protected backend.
+ *
+ * @see https://fluxcd.io/flux/installation/bootstrap/github/
+ */
+export class GitHubDeployKey extends Construct implements IGitCredentials {
+  public readonly secretName: string;
+  public readonly namespace: string;
+  public readonly transport = 'ssh' as const;
+  public readonly algorithm: 'ECDSA' | 'ED25519';
+  public readonly readOnly: boolean;
+  public readonly privateKey: PrivateKey;
+  public readonly deployKey: RepositoryDeployKey;
+  public readonly secret: SecretV1;
+
+  constructor(scope: Construct, id: string, props: GitHubDeployKeyProps) {
+    super(scope, id);
+    this.secretName = props.secretName ?? 'flux-system';
+    this.namespace = props.namespace;
+    this.algorithm = props.algorithm ?? 'ECDSA';
+    this.readOnly = props.readOnly ?? true;
+    const problems = new Problems(this.node.path);
+    checkName(problems, 'secretName', this.secretName);
+    checkNamespace(problems, 'namespace', this.namespace);
+    if (this.algorithm !== 'ECDSA' && this.algorithm !== 'ED25519') {
+      problems.add(`algorithm "${this.algorithm}" is not supported; use ECDSA (P-256) or ED25519`);
+    }
+    problems.throwIfAny();
+
+    this.privateKey = new PrivateKey(this, 'key', {
+      algorithm: this.algorithm,
+      ecdsaCurve: this.algorithm === 'ECDSA' ? 'P256' : undefined,
+      provider: props.providers?.tls,
+    });
+    this.deployKey = new RepositoryDeployKey(this, 'deploy-key', {
+      repository: props.repository,
+      title: props.title ?? 'Flux',
+      key: this.privateKey.publicKeyOpenssh,
+      readOnly: this.readOnly,
+      provider: props.providers?.github,
+    });
+    this.secret = new SecretV1(this, 'secret', {
+      metadata: { name: this.secretName, namespace: this.namespace },
+      data: {
+        identity: this.privateKey.privateKeyOpenssh,
+        'identity.pub': this.privateKey.publicKeyOpenssh,
+        known_hosts: props.knownHosts ?? GITHUB_KNOWN_HOSTS,
+      },
+      dependsOn: props.dependsOn,
+      provider: props.providers?.kubernetes,
+    });
+  }
+}

@@ -1,0 +1,95 @@
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { Token } from 'cdktf';
+import { FluxManifests } from './flux-manifests';
+import { cloneObject, KubernetesObject } from './kubernetes-object';
+
+// Checks custom resources against the openAPIV3Schema of their CRD in the chosen Flux
+// manifests, the way the API server does with strict field validation: types, required
+// fields, enums, patterns and unknown fields. CEL rules (x-kubernetes-validations) are not
+// evaluated here.
+
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const compiled = new WeakMap<FluxManifests, Map<string, ValidateFunction>>();
+
+type Schema = {
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: Schema | boolean;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+};
+
+/** The API server rejects fields a structural schema does not declare (strict field validation); say so to ajv. */
+function closeObjects(schema: Schema): void {
+  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+    schema.additionalProperties = false;
+  }
+  Object.values(schema.properties ?? {}).forEach(closeObjects);
+  if (schema.items) closeObjects(schema.items);
+  if (typeof schema.additionalProperties === 'object') closeObjects(schema.additionalProperties);
+}
+
+/** Compiles each CRD version's schema once per manifests, however many objects use it. */
+function validatorFor(manifests: FluxManifests, apiVersion: string, kind: string): ValidateFunction {
+  const key = `${apiVersion}/${kind}`;
+  let byKind = compiled.get(manifests);
+  if (!byKind) compiled.set(manifests, (byKind = new Map()));
+  const existing = byKind.get(key);
+  if (existing) return existing;
+
+  const [group, version] = apiVersion.split('/');
+  const crd = manifests.customResourceDefinition(group, kind);
+  const versions = (crd?.spec as { versions: { name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } }[] } | undefined)?.versions;
+  const served = versions?.find((v) => v.name === version && v.served);
+  if (!served) {
+    const offered = versions?.filter((v) => v.served).map((v) => `${group}/${v.name}`) ?? [];
+    throw new Error(
+      `Flux ${manifests.version} does not serve ${kind} ${apiVersion}` +
+        (offered.length ? `; it serves ${offered.join(', ')}` : `; its manifests have no ${kind} CRD`),
+    );
+  }
+  const schema = cloneObject(served.schema.openAPIV3Schema) as Schema & { properties: Record<string, Schema> };
+  // metadata is checked by our own name and namespace rules; status is never sent.
+  delete schema.properties.status;
+  closeObjects(schema);
+  schema.properties.metadata = { 'x-kubernetes-preserve-unknown-fields': true };
+  const validate = ajv.compile(schema);
+  byKind.set(key, validate);
+  return validate;
+}
+
+function valueAt(object: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], object);
+}
+
+function describe(error: ErrorObject, object: unknown): string {
+  const field = error.instancePath.slice(1).replace(/\//g, '.') || '(object)';
+  const value = valueAt(object, error.instancePath);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${field}: unknown field "${error.params.additionalProperty}"`;
+    case 'required':
+      return `${field}: missing required field "${error.params.missingProperty}"`;
+    case 'enum':
+      return `${field}: ${JSON.stringify(value)} is not one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+    case 'pattern':
+      return `${field}: ${JSON.stringify(value)} does not match ${error.params.pattern}`;
+    default:
+      return `${field}: ${JSON.stringify(value)} ${error.message}`;
+  }
+}
+
+/**
+ * The reasons the API server would refuse `object`, as one message per problem.
+ * Fields whose value is still a token are skipped: they are known only at plan time.
+ */
+export function schemaProblems(manifests: FluxManifests, object: KubernetesObject): string[] {
+  const { apiVersion, kind } = object;
+  const validate = validatorFor(manifests, apiVersion, kind);
+  if (validate(object)) return [];
+  return (validate.errors ?? [])
+    .filter((error) => !Token.isUnresolved(valueAt(object, error.instancePath)))
+    .map((error) => `${describe(error, object)} (${apiVersion} ${kind} schema of Flux ${manifests.version})`);
+}

@@ -1,0 +1,174 @@
+import { FluxManifests } from './flux-manifests';
+import { cloneObject, KubernetesObject } from './kubernetes-object';
+import { checkNamespace, Problems } from './rules';
+
+/** The controllers `flux install` installs when told nothing. */
+export const DEFAULT_COMPONENTS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
+/** The controllers `flux install --components-extra` accepts. */
+export const EXTRA_COMPONENTS = ['image-reflector-controller', 'image-automation-controller', 'source-watcher'];
+export const LOG_LEVELS = ['debug', 'info', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const MANIFESTS_NAMESPACE = 'flux-system';
+const MANIFESTS_REGISTRY = 'ghcr.io/fluxcd';
+const MANIFESTS_CLUSTER_DOMAIN = 'cluster.local';
+
+/**
+ * The options of `flux install`, with its defaults.
+ * @see https://fluxcd.io/flux/cmd/flux_install/
+ */
+export interface FluxInstallOptions {
+  /**
+   * Controllers to install.
+   * @default source-controller, kustomize-controller, helm-controller, notification-controller
+   */
+  readonly components?: string[];
+  /**
+   * Further controllers: image-reflector-controller, image-automation-controller, source-watcher.
+   * The manifests must contain them (`flux install --components-extra=... --export`).
+   * @default - none
+   */
+  readonly componentsExtra?: string[];
+  /**
+   * Container registry the controller images are pulled from, instead of Flux's own.
+   * @default ghcr.io/fluxcd
+   */
+  readonly registry?: string;
+  /**
+   * Name of a docker-registry Secret in the Flux namespace for pulling the controller images.
+   * @default - none
+   */
+  readonly imagePullSecret?: string;
+  /**
+   * Install the NetworkPolicies that restrict traffic to the controllers.
+   * @default true
+   */
+  readonly networkPolicy?: boolean;
+  /**
+   * Reconcile Flux objects in every namespace, not only the Flux namespace.
+   * @default true
+   */
+  readonly watchAllNamespaces?: boolean;
+  /**
+   * The cluster's DNS domain, for the controllers' in-cluster addresses.
+   * @default cluster.local
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Controller log level.
+   * @default info
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Taint keys the controllers tolerate (operator Exists).
+   * @default - none
+   */
+  readonly tolerationKeys?: string[];
+  /**
+   * Namespace Flux is installed in.
+   * @default flux-system
+   */
+  readonly namespace?: string;
+}
+
+/** Options with every default filled in. */
+export type ResolvedInstallOptions = Required<Omit<FluxInstallOptions, 'imagePullSecret'>> & Pick<FluxInstallOptions, 'imagePullSecret'>;
+
+export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInstallOptions {
+  return {
+    components: [...(options.components ?? DEFAULT_COMPONENTS)],
+    componentsExtra: [...(options.componentsExtra ?? [])],
+    registry: options.registry ?? MANIFESTS_REGISTRY,
+    imagePullSecret: options.imagePullSecret,
+    networkPolicy: options.networkPolicy ?? true,
+    watchAllNamespaces: options.watchAllNamespaces ?? true,
+    clusterDomain: options.clusterDomain ?? MANIFESTS_CLUSTER_DOMAIN,
+    logLevel: options.logLevel ?? 'info',
+    tolerationKeys: [...(options.tolerationKeys ?? [])],
+    namespace: options.namespace ?? MANIFESTS_NAMESPACE,
+  };
+}
+
+/** Throws, naming every bad option, when the options cannot be applied to these manifests. */
+export function checkInstallOptions(subject: string, manifests: FluxManifests, options: ResolvedInstallOptions): void {
+  const problems = new Problems(subject);
+  for (const c of options.components) {
+    if (!DEFAULT_COMPONENTS.includes(c)) problems.add(`component "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go in componentsExtra)`);
+  }
+  for (const c of options.componentsExtra) {
+    if (!EXTRA_COMPONENTS.includes(c)) problems.add(`extra component "${c}" is not a Flux extra component; choose from ${EXTRA_COMPONENTS.join(', ')}`);
+  }
+  const missing = [...options.components, ...options.componentsExtra].filter((c) => !manifests.components.includes(c));
+  if (missing.length > 0) {
+    problems.add(
+      `the manifests ${manifests.origin} lack ${missing.join(', ')} (they have ${manifests.components.join(', ')}); ` +
+        `give manifests made with flux install --version=${manifests.version} --components-extra=${options.componentsExtra.join(',') || missing.join(',')} --export`,
+    );
+  }
+  checkNamespace(problems, 'namespace', options.namespace);
+  if (!(LOG_LEVELS as readonly string[]).includes(options.logLevel)) {
+    problems.add(`logLevel "${options.logLevel}" is not a Flux log level; use ${LOG_LEVELS.join(', ')}`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(options.clusterDomain)) {
+    problems.add(`clusterDomain "${options.clusterDomain}" is not a DNS domain; use one such as cluster.local`);
+  }
+  if (options.registry === '' || /\s|\/$|^[a-z]+:\/\//.test(options.registry)) {
+    problems.add(`registry "${options.registry}" is not an image registry path; use host[/path] such as registry.example.com/fluxcd, without scheme or trailing "/"`);
+  }
+  problems.throwIfAny();
+}
+
+type PodSpec = {
+  containers: { image: string; args?: string[] }[];
+  imagePullSecrets?: { name: string }[];
+  tolerations?: { key: string; operator: string }[];
+};
+
+function renamespace(name: string, namespace: string): string {
+  return name.endsWith(`-${MANIFESTS_NAMESPACE}`) ? `${name.slice(0, -MANIFESTS_NAMESPACE.length)}${namespace}` : name;
+}
+
+function customizePodSpec(spec: PodSpec, options: ResolvedInstallOptions): void {
+  for (const container of spec.containers) {
+    container.image = container.image.replace(`${MANIFESTS_REGISTRY}/`, `${options.registry}/`);
+    container.args = container.args?.map((arg) =>
+      arg
+        .replace(/^--watch-all-namespaces=.*$/, `--watch-all-namespaces=${options.watchAllNamespaces}`)
+        .replace(/^--log-level=.*$/, `--log-level=${options.logLevel}`)
+        .replace(`.svc.${MANIFESTS_CLUSTER_DOMAIN}.`, `.svc.${options.clusterDomain}.`),
+    );
+  }
+  if (options.imagePullSecret) spec.imagePullSecrets = [{ name: options.imagePullSecret }];
+  if (options.tolerationKeys.length > 0) spec.tolerations = options.tolerationKeys.map((key) => ({ key, operator: 'Exists' }));
+}
+
+/**
+ * The objects `flux install` would apply with these options, as copies: the manifests
+ * themselves are shared between environments and never changed.
+ */
+export function installObjects(manifests: FluxManifests, options: ResolvedInstallOptions): KubernetesObject[] {
+  const wanted = new Set([...options.components, ...options.componentsExtra]);
+  return manifests.objects
+    .filter((o) => {
+      const component = o.metadata.labels?.['app.kubernetes.io/component'];
+      if (component && !wanted.has(component)) return false;
+      return options.networkPolicy || o.kind !== 'NetworkPolicy';
+    })
+    .map((original) => {
+      const o = cloneObject(original) as KubernetesObject & Record<string, any>;
+      const meta = o.metadata as Record<string, any>;
+      if (meta.namespace) meta.namespace = options.namespace;
+      meta.name = o.kind === 'Namespace' ? options.namespace : renamespace(meta.name, options.namespace);
+      if (meta.labels?.['app.kubernetes.io/instance']) meta.labels['app.kubernetes.io/instance'] = options.namespace;
+      if (o.kind === 'ClusterRoleBinding') {
+        o.roleRef.name = renamespace(o.roleRef.name, options.namespace);
+        for (const subject of o.subjects ?? []) if (subject.namespace) subject.namespace = options.namespace;
+      }
+      if (o.kind === 'Deployment') {
+        const template = o.spec.template;
+        if (template.metadata.labels?.['app.kubernetes.io/instance']) template.metadata.labels['app.kubernetes.io/instance'] = options.namespace;
+        customizePodSpec(template.spec, options);
+      }
+      return o;
+    });
+}

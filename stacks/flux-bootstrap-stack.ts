@@ -1,0 +1,49 @@
+import { GithubProvider } from '@cdktf/provider-github/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ExistingGitSecret, FluxInstall, GitHttpsTokenSecret, GitHubDeployKey, IGitCredentials } from '../constructs';
+import { FluxManifests } from '../lib/flux-manifests';
+import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables, ResolvedEnvironment } from '../variables';
+
+/** Props of {@link FluxBootstrapStack}. */
+export interface FluxBootstrapStackProps {
+  readonly environment: ResolvedEnvironment;
+  readonly manifests: FluxManifests;
+}
+
+/**
+ * `<env>-flux-bootstrap`: the Flux namespace, CRDs and controllers, and the git access
+ * (key pair, deploy key, Secret). The sync stack's custom resources can only be planned once
+ * these CRDs exist, which is why they are two stacks.
+ */
+export class FluxBootstrapStack extends TerraformStack {
+  public readonly install: FluxInstall;
+  /** The Secret the GitRepository authenticates with. */
+  public readonly credentials: IGitCredentials;
+
+  constructor(scope: Construct, id: string, props: FluxBootstrapStackProps) {
+    super(scope, id);
+    const env = props.environment;
+    new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
+    this.install = new FluxInstall(this, 'flux', { manifests: props.manifests, ...env.install });
+    const namespace = this.install.namespace;
+    const dependsOn = [this.install.namespaceResource];
+
+    const auth = env.gitAuth;
+    if (auth.type === 'existing-secret') {
+      this.credentials = new ExistingGitSecret({ secretName: auth.secretName, namespace, transport: auth.transport });
+      return;
+    }
+    const token = githubTokenVariable(this);
+    if (auth.type === 'https-token') {
+      this.credentials = new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn });
+      return;
+    }
+    const { org, repository } = githubRepositoryVariables(this, env);
+    new GithubProvider(this, 'github', { owner: org, token });
+    new TlsProvider(this, 'tls');
+    this.credentials = new GitHubDeployKey(this, 'git-access', { repository, namespace, algorithm: auth.algorithm, readOnly: auth.readOnly, dependsOn });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './flux-bootstrap-stack';
+export * from './flux-environment';
+export * from './flux-sync-stack';
+export * from './synth';

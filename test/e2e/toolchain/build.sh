@@ -1,0 +1,451 @@
+#!/usr/bin/env bash
+# Builds (or finds) the toolchain of the e2e suite and caches it by version.
+#
+#   test/e2e/toolchain/build.sh [all|tofu|kube|etcd|providers|env|status]...
+#
+#   tofu       OpenTofu CLI, built from its Go module
+#   kube       kube-apiserver, kube-controller-manager, kubectl, built from k8s.io/kubernetes
+#   etcd       etcd: Debian's etcd-server if it fits, otherwise built from go.etcd.io/etcd/server/v3
+#   providers  Terraform providers as a filesystem mirror + CLI config file
+#   all        all of the above (default); the providers step runs last
+#   env        print `export NAME=path` lines for what is already cached (builds nothing)
+#   status     print what is cached and what is missing (builds nothing)
+#
+# Everything lands under ${CDKTF_FLUX_E2E_CACHE:-/root/.cache/cdktf-flux-e2e}, one directory per
+# component and version; a component whose stamp file exists is not built again.
+# See README.md beside this file for the layout, the variables and the measured timings.
+set -euo pipefail
+
+CACHE="${CDKTF_FLUX_E2E_CACHE:-/root/.cache/cdktf-flux-e2e}"
+TOFU_VERSION="${CDKTF_FLUX_E2E_TOFU_VERSION:-1.10.10}"
+KUBE_VERSION="${CDKTF_FLUX_E2E_KUBE_VERSION:-1.34.4}"
+ETCD_VERSION="${CDKTF_FLUX_E2E_ETCD_VERSION:-3.6.16}"   # used when etcd is built from Go
+# auto: an etcd >= ETCD_MIN on PATH, else Debian's etcd-server (apt, when root), else build from Go
+ETCD_SOURCE="${CDKTF_FLUX_E2E_ETCD_SOURCE:-auto}"       # auto | system | apt | go
+ETCD_MIN="${CDKTF_FLUX_E2E_ETCD_MIN:-3.4.0}"
+# Optional: a directory holding provider release zips or binaries obtained some other way
+# (terraform-provider-NAME_VERSION_linux_amd64.zip or terraform-provider-NAME_vVERSION).
+PROVIDER_SRC="${CDKTF_FLUX_E2E_PROVIDER_SRC:-}"
+
+# Providers: "namespace type version" (exact versions the app pins).
+PROVIDERS=(
+  "hashicorp kubernetes 2.38.0"
+  "integrations github 6.9.0"
+  "hashicorp tls 4.1.0"
+)
+# Go module coordinates tried for each provider, in order ("module@version package").
+provider_go_candidates() {
+  case "$1/$2" in
+    kubernetes/2.38.0) echo \
+      "github.com/hashicorp/terraform-provider-kubernetes@v2.38.0+incompatible github.com/hashicorp/terraform-provider-kubernetes" \
+      "github.com/hashicorp/terraform-provider-kubernetes@v2.38.0 github.com/hashicorp/terraform-provider-kubernetes" \
+      "github.com/hashicorp/terraform-provider-kubernetes/v2@v2.38.0 github.com/hashicorp/terraform-provider-kubernetes/v2" ;;
+    github/6.9.0) echo \
+      "github.com/integrations/terraform-provider-github/v6@v6.9.0 github.com/integrations/terraform-provider-github/v6" ;;
+    tls/4.1.0) echo \
+      "github.com/hashicorp/terraform-provider-tls@v4.1.0+incompatible github.com/hashicorp/terraform-provider-tls" \
+      "github.com/hashicorp/terraform-provider-tls/v4@v4.1.0 github.com/hashicorp/terraform-provider-tls/v4" ;;
+  esac
+  # Extra candidates, e.g. an exact pseudo-version someone found to be served:
+  #   CDKTF_FLUX_E2E_GO_kubernetes="github.com/hashicorp/terraform-provider-kubernetes@v1.13.5-0.2025...-abcdef123456"
+  local extra_var="CDKTF_FLUX_E2E_GO_$1"
+  if [[ -n "${!extra_var:-}" ]]; then echo "${!extra_var} ${!extra_var%@*}"; fi
+}
+
+# Terraform looks providers up by registry host; OpenTofu maps "hashicorp/x" to its own host.
+TF_HOST="registry.terraform.io"
+TOFU_HOST="registry.opentofu.org"
+PLATFORM="linux_amd64"
+
+# ---------------------------------------------------------------------------------------------
+# Go environment: everything the go command downloads or caches stays under $CACHE.
+export GOTOOLCHAIN=local
+export GOMODCACHE="${CDKTF_FLUX_E2E_GOMODCACHE:-$CACHE/go/mod}"
+export GOCACHE="${CDKTF_FLUX_E2E_GOCACHE:-$CACHE/go/build}"
+export GOFLAGS="-trimpath -buildvcs=false -mod=mod"
+export GOMAXPROCS="${GOMAXPROCS:-2}"
+export CGO_ENABLED=0
+export GOWORK=off
+# Only the module proxy: no fallback to VCS (it cannot be reached and only hides the real error).
+_goproxy="${GOPROXY:-$(go env GOPROXY 2>/dev/null || true)}"
+_goproxy="${_goproxy%,direct}"; _goproxy="${_goproxy%|direct}"
+export GOPROXY="${_goproxy:-off}"
+GO_P="${CDKTF_FLUX_E2E_GO_P:-2}"
+
+START_ALL=$(date +%s)
+log()  { printf '[toolchain %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { log "ERROR: $*"; exit 1; }
+secs() { echo $(( $(date +%s) - $1 )); }
+
+need_go() {
+  command -v go >/dev/null || die "go is not on PATH (expected Go >= 1.24 at /usr/local/go/bin)"
+  command -v jq >/dev/null || die "jq is needed (apt-get install -y jq)"
+}
+
+# Runs a long command with its output in $CACHE/logs/<label>.log and a progress line every 60 s;
+# on failure the end of the log is shown. CDKTF_FLUX_E2E_VERBOSE=1 shows all output instead.
+run_with_ticker() {
+  local label="$1"; shift
+  local t0; t0=$(date +%s)
+  local logf="$CACHE/logs/${label//[^A-Za-z0-9._-]/_}.log"
+  mkdir -p "$CACHE/logs"
+  ( while sleep 60; do log "  ... $label still running ($(secs "$t0") s)"; done ) &
+  local ticker=$!
+  local rc=0
+  if [[ "${CDKTF_FLUX_E2E_VERBOSE:-0}" == 1 ]]; then
+    "$@" || rc=$?
+  else
+    "$@" >"$logf" 2>&1 || rc=$?
+  fi
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  if (( rc != 0 )) && [[ "${CDKTF_FLUX_E2E_VERBOSE:-0}" != 1 ]]; then
+    log "$label failed (exit $rc); last lines of $logf:"
+    tail -n 40 "$logf" >&2
+  fi
+  return "$rc"
+}
+
+# Make $1 (a fresh directory) a wrapper module that requires $2@$3 and repeats the replace and
+# godebug directives of $2's go.mod. A replace to a local directory (./staging/src/k8s.io/api)
+# becomes a replace to the same module path at version $4 (e.g. k8s.io/api v0.34.4).
+make_wrapper_module() {
+  local dir="$1" mod="$2" ver="$3" local_ver="$4"
+  local info gomod gover
+  info=$(cd "$dir" && go mod download -json "$mod@$ver") || {
+    echo "$info" | jq -r '.Error // empty' >&2 2>/dev/null || true
+    return 1
+  }
+  gomod=$(echo "$info" | jq -r .GoMod)
+  gover=$(go mod edit -json "$gomod" | jq -r '.Go // "1.24"')
+  (
+    cd "$dir"
+    printf 'module cdktf-flux-e2e/toolchain/wrapper\n\ngo %s\n' "$gover" > go.mod
+    go mod edit -require="$mod@$ver"
+    go mod edit -json "$gomod" | jq -r '.GoDebug[]? | "\(.Key)=\(.Value)"' | while read -r kv; do
+      go mod edit -godebug="$kv"
+    done
+    # Local replacements only for modules upstream requires (etcd also points unwanted modules
+    # at ./FORBIDDEN_DEPENDENCY; those are left out).
+    go mod edit -json "$gomod" | jq -r '([.Require[]?.Path]) as $req | .Replace[]?
+        | [.Old.Path, (.Old.Version // ""), .New.Path, (.New.Version // ""), (if (.Old.Path | IN($req[])) then "req" else "" end)]
+        | @tsv' |
+      while IFS=$'\t' read -r op ov np nv isreq; do
+        old="$op${ov:+@$ov}"
+        if [[ -z "$nv" ]]; then       # local directory replacement inside the upstream repo
+          if [[ "$isreq" == req ]]; then go mod edit -replace="$old=$op@$local_ver"; fi
+        else
+          go mod edit -replace="$old=$np@$nv"
+        fi
+      done
+  )
+}
+
+# Write tools.go importing the given packages and resolve the module graph.
+wrapper_tidy() {
+  local dir="$1"; shift
+  {
+    echo '//go:build tools'
+    echo
+    echo 'package tools'
+    echo
+    echo 'import ('
+    local p; for p in "$@"; do echo "	_ \"$p\""; done
+    echo ')'
+  } > "$dir/tools.go"
+  (cd "$dir" && go mod tidy)
+}
+
+install_atomic() {  # src dst
+  mkdir -p "$(dirname "$2")"
+  cp "$1" "$2.tmp.$$" && chmod 0755 "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
+}
+
+version_ge() {  # a >= b (dotted numbers)
+  [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" == "$2" ]]
+}
+
+# ---------------------------------------------------------------------------------------------
+TOFU_DIR="$CACHE/tofu/v$TOFU_VERSION"
+build_tofu() {
+  if [[ -f "$TOFU_DIR/.complete" && -x "$TOFU_DIR/tofu" ]]; then
+    log "tofu v$TOFU_VERSION: cached at $TOFU_DIR/tofu"; return 0
+  fi
+  need_go
+  local t0 work; t0=$(date +%s); work=$(mktemp -d)
+  log "tofu v$TOFU_VERSION: resolving github.com/opentofu/opentofu@v$TOFU_VERSION"
+  make_wrapper_module "$work" github.com/opentofu/opentofu "v$TOFU_VERSION" "v$TOFU_VERSION"
+  run_with_ticker "tofu: go mod tidy" wrapper_tidy "$work" github.com/opentofu/opentofu/cmd/tofu
+  log "tofu v$TOFU_VERSION: building (several minutes on 2 cores)"
+  (cd "$work" && run_with_ticker "tofu: go build" \
+    go build -p "$GO_P" -ldflags="-s -w" -o "$work/tofu" github.com/opentofu/opentofu/cmd/tofu)
+  install_atomic "$work/tofu" "$TOFU_DIR/tofu"
+  "$TOFU_DIR/tofu" version | head -1 >&2
+  rm -rf "$work"
+  echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$TOFU_DIR/.complete"
+  log "tofu v$TOFU_VERSION: done in $(secs "$t0") s -> $TOFU_DIR/tofu ($(du -h "$TOFU_DIR/tofu" | cut -f1))"
+}
+
+# ---------------------------------------------------------------------------------------------
+KUBE_DIR="$CACHE/kube/v$KUBE_VERSION"
+KUBE_CMDS=(kube-apiserver kube-controller-manager kubectl)
+build_kube() {
+  local c ok=1
+  for c in "${KUBE_CMDS[@]}"; do [[ -x "$KUBE_DIR/$c" ]] || ok=0; done
+  if [[ -f "$KUBE_DIR/.complete" && $ok == 1 ]]; then
+    log "kube v$KUBE_VERSION: cached in $KUBE_DIR"; return 0
+  fi
+  need_go
+  local t0 work staging major minor build_date; t0=$(date +%s); work=$(mktemp -d)
+  staging="v0.${KUBE_VERSION#*.}"                  # 1.34.4 -> v0.34.4
+  major="${KUBE_VERSION%%.*}"; minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
+  log "kube v$KUBE_VERSION: resolving k8s.io/kubernetes@v$KUBE_VERSION (staging modules at $staging)"
+  make_wrapper_module "$work" k8s.io/kubernetes "v$KUBE_VERSION" "$staging"
+  build_date=$(cd "$work" && go list -m -json "k8s.io/kubernetes@v$KUBE_VERSION" | jq -r '.Time // empty')
+  build_date="${build_date:-1970-01-01T00:00:00Z}"
+  local pkgs=() ; for c in "${KUBE_CMDS[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  log "kube v$KUBE_VERSION: downloading dependencies (go mod tidy)"
+  run_with_ticker "kube: go mod tidy" wrapper_tidy "$work" "${pkgs[@]}"
+  local ld="-s -w" p
+  for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    ld+=" -X $p.gitVersion=v$KUBE_VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor"
+    ld+=" -X $p.gitTreeState=clean -X $p.buildDate=$build_date"
+  done
+  for c in "${KUBE_CMDS[@]}"; do
+    local t1; t1=$(date +%s)
+    log "kube v$KUBE_VERSION: building $c (the first one takes longest: shared packages)"
+    (cd "$work" && run_with_ticker "kube: go build $c" \
+      go build -p "$GO_P" -tags "selinux,notest,grpcnotrace" -ldflags="$ld" -o "$work/$c" "k8s.io/kubernetes/cmd/$c")
+    install_atomic "$work/$c" "$KUBE_DIR/$c"
+    log "kube v$KUBE_VERSION: $c built in $(secs "$t1") s ($(du -h "$KUBE_DIR/$c" | cut -f1))"
+  done
+  "$KUBE_DIR/kubectl" version --client >&2
+  rm -rf "$work"
+  echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$KUBE_DIR/.complete"
+  log "kube v$KUBE_VERSION: done in $(secs "$t0") s -> $KUBE_DIR"
+}
+
+# ---------------------------------------------------------------------------------------------
+ETCD_LINK_DIR="$CACHE/etcd"
+etcd_version_of() {  # prints x.y.z of an etcd binary
+  "$1" --version 2>/dev/null | sed -n 's/^etcd Version: *\([0-9][0-9.]*\).*/\1/p' | head -1
+}
+use_etcd() {  # path origin
+  local v; v=$(etcd_version_of "$1")
+  mkdir -p "$ETCD_LINK_DIR"
+  ln -sfn "$1" "$ETCD_LINK_DIR/etcd"
+  echo "$2 etcd $v at $1" > "$ETCD_LINK_DIR/.complete"
+  log "etcd: using $2 etcd $v ($1) -> $ETCD_LINK_DIR/etcd"
+}
+build_etcd() {
+  if [[ -f "$ETCD_LINK_DIR/.complete" && -x "$ETCD_LINK_DIR/etcd" ]]; then
+    log "etcd: cached: $(cat "$ETCD_LINK_DIR/.complete")"; return 0
+  fi
+  local cand v
+  if [[ "$ETCD_SOURCE" == auto || "$ETCD_SOURCE" == system ]]; then
+    for cand in "$(command -v etcd || true)" /usr/bin/etcd; do
+      [[ -n "$cand" && -x "$cand" ]] || continue
+      v=$(etcd_version_of "$cand")
+      if [[ -n "$v" ]] && version_ge "$v" "$ETCD_MIN"; then use_etcd "$cand" system; return 0; fi
+    done
+    [[ "$ETCD_SOURCE" == system ]] && die "etcd: no etcd >= $ETCD_MIN on PATH"
+  fi
+  if [[ "$ETCD_SOURCE" == auto || "$ETCD_SOURCE" == apt ]] && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    local cv
+    cv=$(apt-cache policy etcd-server 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9][0-9.]*\).*/\1/p')
+    if [[ -z "$cv" ]]; then
+      log "etcd: no apt candidate yet, running apt-get update"
+      apt-get update -qq >&2 || true
+      cv=$(apt-cache policy etcd-server 2>/dev/null | sed -n 's/^ *Candidate: *\([0-9][0-9.]*\).*/\1/p')
+    fi
+    if [[ -n "$cv" ]] && version_ge "$cv" "$ETCD_MIN"; then
+      log "etcd: installing Debian etcd-server $cv"
+      local t0; t0=$(date +%s)
+      # Install without starting the packaged service (policy-rc.d 101 = action forbidden).
+      local prc=/usr/sbin/policy-rc.d had_prc=0
+      [[ -e $prc ]] && had_prc=1
+      [[ $had_prc == 1 ]] || { printf '#!/bin/sh\nexit 101\n' > $prc; chmod 0755 $prc; }
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >&2 || true
+      [[ $had_prc == 1 ]] || rm -f $prc
+      if [[ -x /usr/bin/etcd ]]; then
+        log "etcd: apt install took $(secs "$t0") s"
+        use_etcd /usr/bin/etcd apt; return 0
+      fi
+      log "etcd: apt install failed"
+    else
+      log "etcd: Debian candidate '${cv:-none}' is not >= $ETCD_MIN"
+    fi
+    [[ "$ETCD_SOURCE" == apt ]] && die "etcd: apt route failed"
+  fi
+  build_etcd_go
+}
+build_etcd_go() {
+  local dir="$CACHE/etcd/v$ETCD_VERSION"
+  if [[ -f "$dir/.complete" && -x "$dir/etcd" ]]; then
+    use_etcd "$dir/etcd" go-built; return 0
+  fi
+  need_go
+  local t0 work; t0=$(date +%s); work=$(mktemp -d)
+  log "etcd v$ETCD_VERSION: resolving go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
+  make_wrapper_module "$work" go.etcd.io/etcd/server/v3 "v$ETCD_VERSION" "v$ETCD_VERSION"
+  run_with_ticker "etcd: go mod tidy" wrapper_tidy "$work" go.etcd.io/etcd/server/v3
+  log "etcd v$ETCD_VERSION: building"
+  (cd "$work" && run_with_ticker "etcd: go build" \
+    go build -p "$GO_P" -ldflags="-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3)
+  install_atomic "$work/etcd" "$dir/etcd"
+  rm -rf "$work"
+  echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$dir/.complete"
+  log "etcd v$ETCD_VERSION: built in $(secs "$t0") s ($(du -h "$dir/etcd" | cut -f1))"
+  use_etcd "$dir/etcd" go-built
+}
+
+# ---------------------------------------------------------------------------------------------
+MIRROR="$CACHE/providers/mirror"
+CLI_CONFIG="$CACHE/providers/cli.tfrc"
+provider_path() {  # ns type version host
+  echo "$MIRROR/$4/$1/$2/$3/$PLATFORM/terraform-provider-$2_v$3"
+}
+write_cli_config() {
+  mkdir -p "$(dirname "$CLI_CONFIG")"
+  cat > "$CLI_CONFIG.tmp" <<EOF
+# Generated by test/e2e/toolchain/build.sh: use with TF_CLI_CONFIG_FILE=$CLI_CONFIG
+provider_installation {
+  filesystem_mirror {
+    path = "$MIRROR"
+  }
+}
+EOF
+  mv -f "$CLI_CONFIG.tmp" "$CLI_CONFIG"
+}
+# Lay out a provider binary for both hosts (Terraform's and OpenTofu's default).
+place_provider() {  # ns type version binary
+  local dst; dst=$(provider_path "$1" "$2" "$3" "$TF_HOST")
+  install_atomic "$4" "$dst"
+  mkdir -p "$MIRROR/$TOFU_HOST/$1/$2/$3"
+  ln -sfn "$MIRROR/$TF_HOST/$1/$2/$3/$PLATFORM" "$MIRROR/$TOFU_HOST/$1/$2/$3/$PLATFORM"
+}
+provider_from_src() {  # ns type version -> 0 when found in $PROVIDER_SRC
+  [[ -n "$PROVIDER_SRC" && -d "$PROVIDER_SRC" ]] || return 1
+  local ns="$1" ty="$2" v="$3" f tmp
+  f="$PROVIDER_SRC/terraform-provider-${ty}_v${v}"
+  if [[ -f "$f" ]]; then place_provider "$ns" "$ty" "$v" "$f"; return 0; fi
+  f="$PROVIDER_SRC/terraform-provider-${ty}_${v}_${PLATFORM}.zip"
+  if [[ -f "$f" ]]; then
+    tmp=$(mktemp -d)
+    (cd "$tmp" && unzip -q "$f") || { rm -rf "$tmp"; return 1; }
+    local bin; bin=$(ls "$tmp"/terraform-provider-"${ty}"* 2>/dev/null | head -1)
+    [[ -n "$bin" ]] && place_provider "$ns" "$ty" "$v" "$bin"
+    rm -rf "$tmp"; [[ -n "$bin" ]]; return
+  fi
+  return 1
+}
+REFUSED=()
+build_provider() {  # ns type version
+  local ns="$1" ty="$2" v="$3" dst
+  dst=$(provider_path "$ns" "$ty" "$v" "$TF_HOST")
+  if [[ -x "$dst" ]]; then log "provider $ns/$ty $v: cached at $dst"; return 0; fi
+  if provider_from_src "$ns" "$ty" "$v"; then log "provider $ns/$ty $v: taken from $PROVIDER_SRC"; return 0; fi
+  need_go
+  local cand modver pkg err work t0; t0=$(date +%s)
+  local errs=()
+  for cand in $(provider_go_candidates "$ty" "$v" | tr ' ' '\n' | paste -d' ' - - | tr ' ' '|'); do
+    modver="${cand%%|*}"; pkg="${cand#*|}"
+    work=$(mktemp -d)
+    log "provider $ns/$ty $v: trying Go module $modver"
+    printf 'module cdktf-flux-e2e/toolchain/probe\n\ngo 1.24\n' > "$work/go.mod"
+    if err=$(cd "$work" && go mod download -json "$modver" 2>&1); then
+      if make_wrapper_module "$work" "${modver%@*}" "${modver#*@}" "${modver#*@}" \
+         && run_with_ticker "provider $ty: go mod tidy" wrapper_tidy "$work" "$pkg" \
+         && (cd "$work" && run_with_ticker "provider $ty: go build" go build -p "$GO_P" \
+               -ldflags="-s -w -X main.version=$v" -o "$work/provider" "$pkg"); then
+        place_provider "$ns" "$ty" "$v" "$work/provider"
+        rm -rf "$work"
+        log "provider $ns/$ty $v: built in $(secs "$t0") s -> $dst"
+        return 0
+      fi
+      errs+=("$modver: build failed (see output above)")
+    else
+      err=$(echo "$err" | jq -r '.Error // empty' 2>/dev/null || echo "$err")
+      # Keep the refusal but not the proxy's address.
+      err=$(echo "$err" | sed -E 's#reading https?://[^ ]*/@v/#reading .../@v/#; s#https?://[^ ]*##g' | tr '\n' ' ')
+      errs+=("$modver: $err")
+    fi
+    rm -rf "$work"
+  done
+  local e msg="provider $ns/$ty $v ($TF_HOST/$ns/$ty $v $PLATFORM) is NOT available:"
+  for e in "${errs[@]}"; do msg+=$'\n'"    refused: $e"; done
+  msg+=$'\n'"    no prebuilt binary in CDKTF_FLUX_E2E_PROVIDER_SRC (${PROVIDER_SRC:-unset})"
+  REFUSED+=("$msg")
+  log "$msg"
+}
+build_providers() {
+  local line ns ty v
+  write_cli_config
+  for line in "${PROVIDERS[@]}"; do
+    read -r ns ty v <<<"$line"
+    build_provider "$ns" "$ty" "$v"
+  done
+  if (( ${#REFUSED[@]} )); then
+    log "providers: ${#REFUSED[@]} of ${#PROVIDERS[@]} provider(s) could not be obtained:"
+    local r; for r in "${REFUSED[@]}"; do printf '%s\n' "$r" >&2; done
+    log "providers: the rest of the toolchain is unaffected (build.sh tofu|kube|etcd)"
+    return 1
+  fi
+  log "providers: mirror at $MIRROR, CLI config at $CLI_CONFIG"
+}
+
+# ---------------------------------------------------------------------------------------------
+print_env() {
+  local c
+  [[ -x "$TOFU_DIR/tofu" ]] && echo "export CDKTF_FLUX_E2E_TOFU=$TOFU_DIR/tofu"
+  for c in "${KUBE_CMDS[@]}"; do
+    local var="CDKTF_FLUX_E2E_${c//-/_}"; var="${var^^}"
+    [[ -x "$KUBE_DIR/$c" ]] && echo "export $var=$KUBE_DIR/$c"
+  done
+  [[ -x "$ETCD_LINK_DIR/etcd" ]] && echo "export CDKTF_FLUX_E2E_ETCD=$ETCD_LINK_DIR/etcd"
+  [[ -f "$CLI_CONFIG" ]] && echo "export CDKTF_FLUX_E2E_TF_CLI_CONFIG_FILE=$CLI_CONFIG"
+  return 0
+}
+print_status() {
+  local line ns ty v
+  echo "cache: $CACHE ($(du -sh "$CACHE" 2>/dev/null | cut -f1 || echo empty))"
+  echo "tofu v$TOFU_VERSION:  $([[ -f $TOFU_DIR/.complete ]] && echo "ok $TOFU_DIR/tofu" || echo missing)"
+  echo "kube v$KUBE_VERSION:  $([[ -f $KUBE_DIR/.complete ]] && echo "ok $KUBE_DIR/{${KUBE_CMDS[*]}}" || echo missing)"
+  echo "etcd:          $([[ -f $ETCD_LINK_DIR/.complete ]] && cat "$ETCD_LINK_DIR/.complete" || echo missing)"
+  for line in "${PROVIDERS[@]}"; do
+    read -r ns ty v <<<"$line"
+    local p; p=$(provider_path "$ns" "$ty" "$v" "$TF_HOST")
+    echo "provider $ns/$ty $v: $([[ -x $p ]] && echo "ok $p" || echo missing)"
+  done
+}
+
+main() {
+  local targets=("$@"); (( ${#targets[@]} )) || targets=(all)
+  local t rc=0
+  for t in "${targets[@]}"; do
+    case "$t" in
+      env) print_env; return 0 ;;
+      status) print_status; return 0 ;;
+      tofu|kube|etcd|providers|all) ;;
+      -h|--help|help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;;
+      *) die "unknown target '$t' (all|tofu|kube|etcd|providers|env|status)" ;;
+    esac
+  done
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.lock"
+  if command -v flock >/dev/null; then
+    flock -n 9 || { log "another build.sh holds $CACHE/.lock; waiting"; flock 9; }
+  fi
+  for t in "${targets[@]}"; do
+    case "$t" in
+      tofu) build_tofu ;;
+      kube) build_kube ;;
+      etcd) build_etcd ;;
+      providers) build_providers || rc=1 ;;
+      all) build_tofu; build_kube; build_etcd; build_providers || rc=1 ;;
+    esac
+  done
+  log "finished in $(secs "$START_ALL") s (exit $rc)"
+  return "$rc"
+}
+main "$@"; exit $?

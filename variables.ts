@@ -1,0 +1,125 @@
+import { TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { FluxInstallOptions } from './lib/install-options';
+
+// Two kinds of input live here:
+// - Terraform variables, read at plan time (TF_VAR_<name> or -var): what differs between runs of
+//   the same configuration, and the token, which must never be synthesized.
+// - Typed settings per environment, fixed at synth: what shapes the configuration itself and
+//   is therefore reviewed as code.
+
+/**
+ * How Flux authenticates to the repository.
+ * - `deploy-key`: a generated key pair registered as a GitHub deploy key (what `flux bootstrap` does).
+ * - `https-token`: the github_token itself, over HTTPS.
+ * - `existing-secret`: a Secret made outside Terraform; nothing is created and no token is needed.
+ */
+export type GitAuthSettings =
+  | { readonly type: 'deploy-key'; readonly algorithm?: 'ECDSA' | 'ED25519'; readonly readOnly?: boolean }
+  | { readonly type: 'https-token' }
+  | { readonly type: 'existing-secret'; readonly secretName: string; readonly transport?: 'ssh' | 'https' };
+
+/** The typed settings of one environment: one cluster, one path in the repository. */
+export interface EnvironmentSettings {
+  /** Short name; the stacks are `<name>-flux-bootstrap` and `<name>-flux-sync`. */
+  readonly name: string;
+  /**
+   * The Flux release to install.
+   * @default v2.9.4
+   */
+  readonly fluxVersion?: string;
+  /**
+   * A gotk-components.yaml, or a directory of `<version>/gotk-components.yaml`.
+   * @default - FLUX_MANIFESTS_DIR, then the download cache, then Flux's release (checksum-verified)
+   */
+  readonly manifestsPath?: string;
+  /**
+   * Default of the github_org variable.
+   * @default mark-icy
+   */
+  readonly githubOrg?: string;
+  /**
+   * Default of the github_repository variable.
+   * @default infra-new
+   */
+  readonly githubRepository?: string;
+  /**
+   * Default of the git_branch variable: the branch Flux follows.
+   * @default main
+   */
+  readonly branch?: string;
+  /**
+   * The folder `flux bootstrap` would have used for this cluster. Terraform owns what
+   * bootstrap kept in `<clusterPath>/flux-system`, so no Kustomization may apply it.
+   * @default clusters/<name>
+   */
+  readonly clusterPath?: string;
+  /**
+   * Path of the environment's apps in the repository.
+   * @default ./apps/<name>
+   */
+  readonly appsPath?: string;
+  /**
+   * Default of the kubeconfig_path variable.
+   * @default ~/.kube/config
+   */
+  readonly kubeconfigPath?: string;
+  /**
+   * Default of the kube_context variable; empty means the kubeconfig's current context.
+   * @default - the current context
+   */
+  readonly kubeContext?: string;
+  /** `flux install` options. @default - the Flux CLI's defaults */
+  readonly install?: FluxInstallOptions;
+  /** @default - an ECDSA P-256 deploy key, read-only */
+  readonly gitAuth?: GitAuthSettings;
+}
+
+/** Settings with every default resolved. */
+export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> & Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
+
+export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
+  return {
+    ...settings,
+    githubOrg: settings.githubOrg ?? 'mark-icy',
+    githubRepository: settings.githubRepository ?? 'infra-new',
+    branch: settings.branch ?? 'main',
+    clusterPath: settings.clusterPath ?? `clusters/${settings.name}`,
+    appsPath: settings.appsPath ?? `./apps/${settings.name}`,
+    kubeconfigPath: settings.kubeconfigPath ?? '~/.kube/config',
+    kubeContext: settings.kubeContext ?? '',
+    install: { ...settings.install },
+    gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
+  };
+}
+
+/** The environment the team's HCL bootstrapped, reproduced. */
+export const dev: EnvironmentSettings = { name: 'dev' };
+
+/** Declares `github_token`: sensitive, no default, read from TF_VAR_github_token. */
+export function githubTokenVariable(scope: Construct): string {
+  return new TerraformVariable(scope, 'github_token', {
+    type: 'string',
+    sensitive: true,
+    description: 'GitHub token that can manage deploy keys of the repository; set TF_VAR_github_token',
+  }).stringValue;
+}
+
+/** Declares `github_org` and `github_repository`. */
+export function githubRepositoryVariables(scope: Construct, env: ResolvedEnvironment): { org: string; repository: string } {
+  const org = new TerraformVariable(scope, 'github_org', { type: 'string', default: env.githubOrg, description: 'GitHub organization or user owning the repository' });
+  const repository = new TerraformVariable(scope, 'github_repository', { type: 'string', default: env.githubRepository, description: 'GitHub repository Flux syncs from' });
+  return { org: org.stringValue, repository: repository.stringValue };
+}
+
+/** Declares `kubeconfig_path` and `kube_context`, which select the cluster. */
+export function kubernetesVariables(scope: Construct, env: ResolvedEnvironment): { configPath: string; configContext: string } {
+  const configPath = new TerraformVariable(scope, 'kubeconfig_path', { type: 'string', default: env.kubeconfigPath, description: 'kubeconfig file of the cluster' });
+  const configContext = new TerraformVariable(scope, 'kube_context', { type: 'string', default: env.kubeContext, description: 'kubeconfig context; empty for the current one' });
+  return { configPath: configPath.stringValue, configContext: configContext.stringValue };
+}
+
+/** Declares `git_branch`, the branch Flux follows. */
+export function branchVariable(scope: Construct, env: ResolvedEnvironment): string {
+  return new TerraformVariable(scope, 'git_branch', { type: 'string', default: env.branch, description: 'Branch of the repository Flux follows' }).stringValue;
+}
