@@ -32,7 +32,7 @@ export function manifestResource(scope: Construct, object: KubernetesObject, opt
   const resource = new Manifest(scope, address, {
     manifest: object,
     provider: options.provider,
-    dependsOn: options.dependsOn,
+    dependsOn: options.dependsOn?.length ? options.dependsOn : undefined,
   });
   resource.overrideLogicalId(address);
   return resource;

@@ -97,7 +97,7 @@ export interface FluxManifestsOptions {
   readonly cacheDir?: string;
   /**
    * Base URL of Flux's release downloads; a mirror must keep the same layout.
-   * @default FLUX_RELEASES_URL
+   * @default - the FLUX_RELEASES_URL environment variable, else Flux's GitHub releases
    */
   readonly releasesUrl?: string;
 }
@@ -191,7 +191,7 @@ export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManif
  */
 export async function downloadFluxManifests(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
   const version = options.version ?? DEFAULT_FLUX_VERSION;
-  const base = `${options.releasesUrl ?? FLUX_RELEASES_URL}/${version}`;
+  const base = `${options.releasesUrl ?? process.env.FLUX_RELEASES_URL ?? FLUX_RELEASES_URL}/${version}`;
   const checksumsName = `flux_${version.replace(/^v/, '')}_checksums.txt`;
   const [checksums, manifest] = await Promise.all([fetchBody(`${base}/${checksumsName}`), fetchBody(`${base}/${RELEASE_FILE}`)]);
   const published = checksums

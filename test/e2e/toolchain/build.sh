@@ -73,6 +73,10 @@ export GOPROXY="${_goproxy:-off}"
 GO_P="${CDKTF_FLUX_E2E_GO_P:-2}"
 
 START_ALL=$(date +%s)
+# Wrapper modules are built in temp dirs removed on exit (CDKTF_FLUX_E2E_KEEP_WORK=1 keeps them).
+workdir() { mktemp -d "${TMPDIR:-/tmp}/cdktf-flux-e2e-$$.XXXXXX"; }
+cleanup() { [[ "${CDKTF_FLUX_E2E_KEEP_WORK:-0}" == 1 ]] || rm -rf "${TMPDIR:-/tmp}"/cdktf-flux-e2e-$$.*; }
+trap cleanup EXIT
 log()  { printf '[toolchain %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die()  { log "ERROR: $*"; exit 1; }
 secs() { echo $(( $(date +%s) - $1 )); }
@@ -89,7 +93,8 @@ run_with_ticker() {
   local t0; t0=$(date +%s)
   local logf="$CACHE/logs/${label//[^A-Za-z0-9._-]/_}.log"
   mkdir -p "$CACHE/logs"
-  ( while sleep 60; do log "  ... $label still running ($(secs "$t0") s)"; done ) &
+  # (sleep must not hold our stdout/stderr: a pipe reading them would wait for it)
+  ( while sleep 60 >/dev/null 2>&1 </dev/null; do log "  ... $label still running ($(secs "$t0") s)"; done ) &
   local ticker=$!
   local rc=0
   if [[ "${CDKTF_FLUX_E2E_VERBOSE:-0}" == 1 ]]; then
@@ -129,8 +134,8 @@ make_wrapper_module() {
     # at ./FORBIDDEN_DEPENDENCY; those are left out).
     go mod edit -json "$gomod" | jq -r '([.Require[]?.Path]) as $req | .Replace[]?
         | [.Old.Path, (.Old.Version // ""), .New.Path, (.New.Version // ""), (if (.Old.Path | IN($req[])) then "req" else "" end)]
-        | @tsv' |
-      while IFS=$'\t' read -r op ov np nv isreq; do
+        | join("|")' |
+      while IFS='|' read -r op ov np nv isreq; do
         old="$op${ov:+@$ov}"
         if [[ -z "$nv" ]]; then       # local directory replacement inside the upstream repo
           if [[ "$isreq" == req ]]; then go mod edit -replace="$old=$op@$local_ver"; fi
@@ -156,6 +161,12 @@ wrapper_tidy() {
   (cd "$dir" && go mod tidy)
 }
 
+# $CACHE/bin holds symlinks to the versions this script was last run for (handy for PATH).
+link_bin() {  # target name
+  mkdir -p "$CACHE/bin"
+  ln -sfn "$1" "$CACHE/bin/$2"
+}
+
 install_atomic() {  # src dst
   mkdir -p "$(dirname "$2")"
   cp "$1" "$2.tmp.$$" && chmod 0755 "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
@@ -169,20 +180,23 @@ version_ge() {  # a >= b (dotted numbers)
 TOFU_DIR="$CACHE/tofu/v$TOFU_VERSION"
 build_tofu() {
   if [[ -f "$TOFU_DIR/.complete" && -x "$TOFU_DIR/tofu" ]]; then
+    link_bin "$TOFU_DIR/tofu" tofu
     log "tofu v$TOFU_VERSION: cached at $TOFU_DIR/tofu"; return 0
   fi
   need_go
-  local t0 work; t0=$(date +%s); work=$(mktemp -d)
+  local t0 work; t0=$(date +%s); work=$(workdir)
   log "tofu v$TOFU_VERSION: resolving github.com/opentofu/opentofu@v$TOFU_VERSION"
   make_wrapper_module "$work" github.com/opentofu/opentofu "v$TOFU_VERSION" "v$TOFU_VERSION"
   run_with_ticker "tofu: go mod tidy" wrapper_tidy "$work" github.com/opentofu/opentofu/cmd/tofu
   log "tofu v$TOFU_VERSION: building (several minutes on 2 cores)"
   (cd "$work" && run_with_ticker "tofu: go build" \
-    go build -p "$GO_P" -ldflags="-s -w" -o "$work/tofu" github.com/opentofu/opentofu/cmd/tofu)
+    go build -p "$GO_P" -ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+      -o "$work/tofu" github.com/opentofu/opentofu/cmd/tofu)
   install_atomic "$work/tofu" "$TOFU_DIR/tofu"
-  "$TOFU_DIR/tofu" version | head -1 >&2
+  TF_CLI_CONFIG_FILE=/dev/null "$TOFU_DIR/tofu" version | head -1 >&2
   rm -rf "$work"
   echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$TOFU_DIR/.complete"
+  link_bin "$TOFU_DIR/tofu" tofu
   log "tofu v$TOFU_VERSION: done in $(secs "$t0") s -> $TOFU_DIR/tofu ($(du -h "$TOFU_DIR/tofu" | cut -f1))"
 }
 
@@ -193,10 +207,11 @@ build_kube() {
   local c ok=1
   for c in "${KUBE_CMDS[@]}"; do [[ -x "$KUBE_DIR/$c" ]] || ok=0; done
   if [[ -f "$KUBE_DIR/.complete" && $ok == 1 ]]; then
+    for c in "${KUBE_CMDS[@]}"; do link_bin "$KUBE_DIR/$c" "$c"; done
     log "kube v$KUBE_VERSION: cached in $KUBE_DIR"; return 0
   fi
   need_go
-  local t0 work staging major minor build_date; t0=$(date +%s); work=$(mktemp -d)
+  local t0 work staging major minor build_date; t0=$(date +%s); work=$(workdir)
   staging="v0.${KUBE_VERSION#*.}"                  # 1.34.4 -> v0.34.4
   major="${KUBE_VERSION%%.*}"; minor="${KUBE_VERSION#*.}"; minor="${minor%%.*}"
   log "kube v$KUBE_VERSION: resolving k8s.io/kubernetes@v$KUBE_VERSION (staging modules at $staging)"
@@ -222,6 +237,7 @@ build_kube() {
   "$KUBE_DIR/kubectl" version --client >&2
   rm -rf "$work"
   echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$KUBE_DIR/.complete"
+  for c in "${KUBE_CMDS[@]}"; do link_bin "$KUBE_DIR/$c" "$c"; done
   log "kube v$KUBE_VERSION: done in $(secs "$t0") s -> $KUBE_DIR"
 }
 
@@ -235,13 +251,19 @@ use_etcd() {  # path origin
   mkdir -p "$ETCD_LINK_DIR"
   ln -sfn "$1" "$ETCD_LINK_DIR/etcd"
   echo "$2 etcd $v at $1" > "$ETCD_LINK_DIR/.complete"
+  link_bin "$1" etcd
   log "etcd: using $2 etcd $v ($1) -> $ETCD_LINK_DIR/etcd"
 }
 build_etcd() {
   if [[ -f "$ETCD_LINK_DIR/.complete" && -x "$ETCD_LINK_DIR/etcd" ]]; then
-    log "etcd: cached: $(cat "$ETCD_LINK_DIR/.complete")"; return 0
+    local origin; origin=$(cut -d' ' -f1 "$ETCD_LINK_DIR/.complete")
+    if [[ "$ETCD_SOURCE" == auto || "$ETCD_SOURCE" == "$origin" || ( "$ETCD_SOURCE" == go && "$origin" == go-built ) ]]; then
+      link_bin "$(readlink "$ETCD_LINK_DIR/etcd")" etcd
+      log "etcd: cached: $(cat "$ETCD_LINK_DIR/.complete")"; return 0
+    fi
   fi
   local cand v
+  [[ "$ETCD_SOURCE" == go ]] && { build_etcd_go; return; }
   if [[ "$ETCD_SOURCE" == auto || "$ETCD_SOURCE" == system ]]; then
     for cand in "$(command -v etcd || true)" /usr/bin/etcd; do
       [[ -n "$cand" && -x "$cand" ]] || continue
@@ -265,7 +287,8 @@ build_etcd() {
       local prc=/usr/sbin/policy-rc.d had_prc=0
       [[ -e $prc ]] && had_prc=1
       [[ $had_prc == 1 ]] || { printf '#!/bin/sh\nexit 101\n' > $prc; chmod 0755 $prc; }
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server >&2 || true
+      DEBIAN_FRONTEND=noninteractive run_with_ticker "etcd: apt-get install" \
+        apt-get install -y -qq --no-install-recommends etcd-server || true
       [[ $had_prc == 1 ]] || rm -f $prc
       if [[ -x /usr/bin/etcd ]]; then
         log "etcd: apt install took $(secs "$t0") s"
@@ -285,7 +308,7 @@ build_etcd_go() {
     use_etcd "$dir/etcd" go-built; return 0
   fi
   need_go
-  local t0 work; t0=$(date +%s); work=$(mktemp -d)
+  local t0 work; t0=$(date +%s); work=$(workdir)
   log "etcd v$ETCD_VERSION: resolving go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
   make_wrapper_module "$work" go.etcd.io/etcd/server/v3 "v$ETCD_VERSION" "v$ETCD_VERSION"
   run_with_ticker "etcd: go mod tidy" wrapper_tidy "$work" go.etcd.io/etcd/server/v3
@@ -350,7 +373,7 @@ build_provider() {  # ns type version
   local errs=()
   for cand in $(provider_go_candidates "$ty" "$v" | tr ' ' '\n' | paste -d' ' - - | tr ' ' '|'); do
     modver="${cand%%|*}"; pkg="${cand#*|}"
-    work=$(mktemp -d)
+    work=$(workdir)
     log "provider $ns/$ty $v: trying Go module $modver"
     printf 'module cdktf-flux-e2e/toolchain/probe\n\ngo 1.24\n' > "$work/go.mod"
     if err=$(cd "$work" && go mod download -json "$modver" 2>&1); then
@@ -367,8 +390,11 @@ build_provider() {  # ns type version
     else
       err=$(echo "$err" | jq -r '.Error // empty' 2>/dev/null || echo "$err")
       # Keep the refusal but not the proxy's address.
-      err=$(echo "$err" | sed -E 's#reading https?://[^ ]*/@v/#reading .../@v/#; s#https?://[^ ]*##g' | tr '\n' ' ')
-      errs+=("$modver: $err")
+      # Keep the refusal but not the proxy's address; one line.
+      err=$(echo "$err" | sed -E 's#reading https?://[^ ]*/@v/#reading .../@v/#; s#https?://[^ ]*##g' \
+              | tr '\n\t' '  ' | tr -s ' ' | sed -E 's/ +$//')
+      err="${err#"$modver: "}"
+      errs+=("go module $modver: $err")
     fi
     rm -rf "$work"
   done
@@ -376,7 +402,7 @@ build_provider() {  # ns type version
   for e in "${errs[@]}"; do msg+=$'\n'"    refused: $e"; done
   msg+=$'\n'"    no prebuilt binary in CDKTF_FLUX_E2E_PROVIDER_SRC (${PROVIDER_SRC:-unset})"
   REFUSED+=("$msg")
-  log "$msg"
+  log "provider $ns/$ty $v: NOT available (see summary below)"
 }
 build_providers() {
   local line ns ty v
@@ -403,7 +429,16 @@ print_env() {
     [[ -x "$KUBE_DIR/$c" ]] && echo "export $var=$KUBE_DIR/$c"
   done
   [[ -x "$ETCD_LINK_DIR/etcd" ]] && echo "export CDKTF_FLUX_E2E_ETCD=$ETCD_LINK_DIR/etcd"
-  [[ -f "$CLI_CONFIG" ]] && echo "export CDKTF_FLUX_E2E_TF_CLI_CONFIG_FILE=$CLI_CONFIG"
+  local line ns ty v missing=()
+  for line in "${PROVIDERS[@]}"; do
+    read -r ns ty v <<<"$line"
+    [[ -x "$(provider_path "$ns" "$ty" "$v" "$TF_HOST")" ]] || missing+=("$ns/$ty@$v")
+  done
+  if (( ${#missing[@]} == 0 )) && [[ -f "$CLI_CONFIG" ]]; then
+    echo "export CDKTF_FLUX_E2E_TF_CLI_CONFIG_FILE=$CLI_CONFIG"
+  else
+    echo "# providers missing from the mirror: ${missing[*]} (build.sh providers says why)"
+  fi
   return 0
 }
 print_status() {
@@ -419,6 +454,14 @@ print_status() {
   done
 }
 
+# One lock per component, so that two runs never build the same thing at once.
+lock() {
+  exec 9>"$CACHE/.lock-$1"
+  if command -v flock >/dev/null; then
+    flock -n 9 || { log "$1: another build.sh is building it; waiting for its lock"; flock 9; }
+  fi
+}
+
 main() {
   local targets=("$@"); (( ${#targets[@]} )) || targets=(all)
   local t rc=0
@@ -432,17 +475,14 @@ main() {
     esac
   done
   mkdir -p "$CACHE"
-  exec 9>"$CACHE/.lock"
-  if command -v flock >/dev/null; then
-    flock -n 9 || { log "another build.sh holds $CACHE/.lock; waiting"; flock 9; }
-  fi
   for t in "${targets[@]}"; do
     case "$t" in
-      tofu) build_tofu ;;
-      kube) build_kube ;;
-      etcd) build_etcd ;;
-      providers) build_providers || rc=1 ;;
-      all) build_tofu; build_kube; build_etcd; build_providers || rc=1 ;;
+      tofu) lock tofu; build_tofu ;;
+      kube) lock kube; build_kube ;;
+      etcd) lock etcd; build_etcd ;;
+      providers) lock providers; build_providers || rc=1 ;;
+      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd
+           lock providers; build_providers || rc=1 ;;
     esac
   done
   log "finished in $(secs "$START_ALL") s (exit $rc)"

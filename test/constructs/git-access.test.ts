@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { GITHUB_KNOWN_HOSTS, GitHttpsTokenSecret, GitHubDeployKey, GitHubDeployKeyProps } from '../../constructs';
+import { synthConstructs } from '../support/synth';
+
+const one = (resources: Record<string, Record<string, unknown>> | undefined) => {
+  const values = Object.values(resources ?? {});
+  assert.equal(values.length, 1);
+  return values[0] as Record<string, any>;
+};
+
+function deployKey(props: Partial<GitHubDeployKeyProps> = {}) {
+  const synthesized = synthConstructs((scope) => new GitHubDeployKey(scope, 'git', { repository: 'infra-new', namespace: 'flux-system', ...props }));
+  return {
+    key: one(synthesized.resource.tls_private_key),
+    deployKey: one(synthesized.resource.github_repository_deploy_key),
+    secret: one(synthesized.resource.kubernetes_secret_v1),
+  };
+}
+
+describe('GitHubDeployKey', () => {
+  test('makes an ECDSA P-256 key, registers it read-only as "Flux" and stores it in the flux-system Secret', () => {
+    const { key, deployKey: dk, secret } = deployKey();
+    assert.equal(key.algorithm, 'ECDSA');
+    assert.equal(key.ecdsa_curve, 'P256');
+    assert.equal(dk.repository, 'infra-new');
+    assert.equal(dk.title, 'Flux');
+    assert.equal(dk.read_only, true);
+    assert.match(dk.key, /^\$\{tls_private_key\.git_key_[0-9A-F]+\.public_key_openssh\}$/);
+    assert.deepEqual(secret.metadata, { name: 'flux-system', namespace: 'flux-system' });
+    assert.deepEqual(Object.keys(secret.data).sort(), ['identity', 'identity.pub', 'known_hosts']);
+    assert.match(secret.data.identity, /^\$\{tls_private_key\.git_key_[0-9A-F]+\.private_key_openssh\}$/);
+    assert.equal(secret.data.known_hosts, GITHUB_KNOWN_HOSTS);
+  });
+
+  test('makes an ED25519 key registered read-write when asked (image automation pushes)', () => {
+    const { key, deployKey: dk } = deployKey({ algorithm: 'ED25519', readOnly: false });
+    assert.equal(key.algorithm, 'ED25519');
+    assert.equal(key.ecdsa_curve, undefined);
+    assert.equal(dk.read_only, false);
+  });
+
+  test('fails if the algorithm or the Secret name is not usable', () => {
+    assert.throws(() => deployKey({ algorithm: 'RSA' as never }), /test\/git: algorithm "RSA" is not supported; use ECDSA \(P-256\) or ED25519/);
+    assert.throws(() => deployKey({ secretName: 'Flux_Key' }), /test\/git: secretName "Flux_Key" is not a valid name/);
+  });
+});
+
+describe('GITHUB_KNOWN_HOSTS', () => {
+  test('holds exactly the host keys whose fingerprints GitHub publishes', () => {
+    const fingerprints = GITHUB_KNOWN_HOSTS.split('\n').map((line) => {
+      const [host, type, key] = line.split(' ');
+      assert.equal(host, 'github.com');
+      return `${type} SHA256:${createHash('sha256').update(Buffer.from(key, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    });
+    assert.deepEqual(fingerprints, [
+      'ssh-ed25519 SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU',
+      'ecdsa-sha2-nistp256 SHA256:p2QAMXNIC1TJYWeIOttrVc98/R1BUFWu3/LiyKgUfQM',
+      'ssh-rsa SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
+    ]);
+  });
+});
+
+describe('GitHttpsTokenSecret', () => {
+  test('stores the token as password with user git', () => {
+    const synthesized = synthConstructs((scope) => new GitHttpsTokenSecret(scope, 'git', { token: 'from-a-variable', namespace: 'flux-system' }));
+    const secret = one(synthesized.resource.kubernetes_secret_v1);
+    assert.deepEqual(secret.data, { username: 'git', password: 'from-a-variable' });
+    assert.equal(secret.metadata.name, 'flux-system');
+  });
+
+  test('fails if the namespace is not a valid namespace', () => {
+    assert.throws(() => synthConstructs((scope) => new GitHttpsTokenSecret(scope, 'git', { token: 't', namespace: 'flux.system' })), /test\/git: namespace "flux.system" is not a valid namespace/);
+  });
+});

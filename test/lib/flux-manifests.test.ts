@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_FLUX_VERSION, downloadFluxManifests, loadFluxManifests, resolveFluxManifests } from '../../lib/flux-manifests';
+import { MANIFESTS_DIR } from '../support/manifests';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
+const v294 = readFileSync(join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml'));
+
+/** A stand-in for Flux's release downloads: `<version>/install.yaml` and the checksums file. */
+function releaseServer(files: Record<string, Buffer | string>): Promise<{ url: string; server: Server; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const body = files[req.url ?? ''];
+    res.writeHead(body === undefined ? 404 : 200).end(body);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, requests })));
+}
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+describe('loadFluxManifests', () => {
+  test('reads <version>/gotk-components.yaml from the manifests directory', () => {
+    const m = loadFluxManifests({ manifestsDir: MANIFESTS_DIR, cacheDir: tmp() });
+    assert.equal(m.version, DEFAULT_FLUX_VERSION);
+    assert.equal(m.objects.length, 32);
+    assert.deepEqual(m.components, ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']);
+    assert.equal(m.origin, join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml'));
+  });
+
+  test('reads a version from a directory given as path', () => {
+    const m = loadFluxManifests({ version: 'v2.8.8', path: MANIFESTS_DIR });
+    assert.equal(m.version, 'v2.8.8');
+    assert.equal(m.objects.filter((o) => o.kind === 'CustomResourceDefinition').length, 11);
+  });
+
+  test('parses a file once however many environments load it', () => {
+    const path = join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml');
+    assert.equal(loadFluxManifests({ path }), loadFluxManifests({ path }));
+  });
+
+  test('fails if the file given names another Flux version than the one asked for', () => {
+    const path = join(MANIFESTS_DIR, 'v2.8.8', 'gotk-components.yaml');
+    assert.throws(() => loadFluxManifests({ version: 'v2.9.4', path }), /are for Flux v2\.8\.8, but v2\.9\.4 was asked for/);
+  });
+
+  test('fails if nothing is local, naming the version, the files it expected and how to produce them', () => {
+    const empty = tmp();
+    assert.throws(
+      () => loadFluxManifests({ version: 'v2.9.3', manifestsDir: empty, cacheDir: join(empty, 'cache') }),
+      (error: Error) => {
+        assert.match(error.message, /^Flux v2\.9\.3 install manifests not found/);
+        assert.ok(error.message.includes(join(empty, 'v2.9.3', 'gotk-components.yaml')), error.message);
+        assert.ok(error.message.includes(join(empty, 'cache', 'v2.9.3', 'install.yaml')), error.message);
+        assert.match(error.message, /flux install --version=v2\.9\.3 --export > <dir>\/v2\.9\.3\/gotk-components\.yaml/);
+        assert.match(error.message, /FLUX_MANIFESTS_DIR=<dir>/);
+        return true;
+      },
+    );
+  });
+
+  test('fails if a file is not Flux manifests', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'gotk-components.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    assert.throws(() => loadFluxManifests({ path: dir }), /no "# Flux Version:" header and no version label/);
+  });
+});
+
+describe('downloadFluxManifests', () => {
+  const version = 'v2.9.4';
+  let release: Awaited<ReturnType<typeof releaseServer>>;
+  before(async () => {
+    release = await releaseServer({
+      [`/${version}/install.yaml`]: v294,
+      [`/${version}/flux_2.9.4_checksums.txt`]: `${'0'.repeat(64)}  flux_2.9.4_linux_amd64.tar.gz\n${sha256(v294)}  install.yaml\n`,
+      '/v2.9.3/install.yaml': v294,
+      '/v2.9.3/flux_2.9.3_checksums.txt': `${sha256('something else')}  install.yaml\n`,
+    });
+  });
+  after(() => release.server.close());
+
+  test('downloads install.yaml, checks it against the published checksum and caches it', async () => {
+    const cacheDir = tmp();
+    const m = await resolveFluxManifests({ version, manifestsDir: tmp(), cacheDir, releasesUrl: release.url });
+    assert.equal(m.version, version);
+    assert.equal(m.objects.length, 32);
+    assert.equal(readFileSync(join(cacheDir, version, 'install.yaml.sha256'), 'utf8').trim(), sha256(v294));
+    const requests = release.requests.length;
+    const cached = loadFluxManifests({ version, manifestsDir: tmp(), cacheDir });
+    assert.equal(cached.objects.length, 32);
+    assert.equal(release.requests.length, requests, 'the cache answers without network');
+  });
+
+  test('fails if the download does not match the published checksum, and caches nothing', async () => {
+    const cacheDir = tmp();
+    await assert.rejects(downloadFluxManifests({ version: 'v2.9.3', cacheDir, releasesUrl: release.url }), /install\.yaml has sha256 [0-9a-f]{64} but flux_2\.9\.3_checksums\.txt publishes [0-9a-f]{64}; refusing it/);
+    assert.equal(existsSync(join(cacheDir, 'v2.9.3')), false);
+  });
+
+  test('fails if the cache no longer matches its recorded checksum', async () => {
+    const cacheDir = tmp();
+    await downloadFluxManifests({ version, cacheDir, releasesUrl: release.url });
+    writeFileSync(join(cacheDir, version, 'install.yaml'), `${v294}\n# edited`);
+    assert.throws(() => loadFluxManifests({ version, manifestsDir: tmp(), cacheDir }), /does not match its recorded checksum; delete .* and run again/);
+  });
+
+  test('fails offline with the not-found message and the download error', async () => {
+    const empty = tmp();
+    mkdirSync(join(empty, 'cache'));
+    const closed = await releaseServer({});
+    closed.server.close();
+    await assert.rejects(
+      resolveFluxManifests({ version: 'v2.7.5', manifestsDir: empty, cacheDir: join(empty, 'cache'), releasesUrl: closed.url }),
+      /^Error: Flux v2\.7\.5 install manifests not found.*Downloading failed: GET http:\/\/127\.0\.0\.1:\d+\/v2\.7\.5\/.*ECONNREFUSED/s,
+    );
+  });
+});

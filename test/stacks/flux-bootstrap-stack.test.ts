@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Testing } from 'cdktf';
+import { addFluxEnvironment } from '../../stacks';
+import { EnvironmentSettings } from '../../variables';
+import { assertSnapshot } from '../support/snapshot';
+import { manifestsOf, synthStack } from '../support/synth';
+import '../support/manifests';
+
+async function bootstrap(settings: EnvironmentSettings = { name: 'dev' }) {
+  const { bootstrap: stack } = await addFluxEnvironment(Testing.app(), settings);
+  return synthStack(stack);
+}
+
+describe('FluxBootstrapStack', () => {
+  test('declares the HCL variables with the same names, types, defaults and sensitivity', async () => {
+    const { variable } = await bootstrap();
+    assert.deepEqual(variable?.github_token, { type: 'string', sensitive: true, description: 'GitHub token that can manage deploy keys of the repository; set TF_VAR_github_token' });
+    assert.equal(variable?.github_org.default, 'mark-icy');
+    assert.equal(variable?.github_repository.default, 'infra-new');
+    assert.equal(variable?.github_org.type, 'string');
+    assert.equal(variable?.kubeconfig_path.default, '~/.kube/config');
+    assert.equal(variable?.kube_context.default, '');
+  });
+
+  test('configures the providers from variables only', async () => {
+    const { provider } = await bootstrap();
+    assert.deepEqual(provider?.kubernetes, [{ config_path: '${var.kubeconfig_path}', config_context: '${var.kube_context}' }]);
+    assert.deepEqual(provider?.github, [{ owner: '${var.github_org}', token: '${var.github_token}' }]);
+    assert.deepEqual(provider?.tls, [{}]);
+  });
+
+  test('installs Flux v2.9.4 and the git access of the HCL it replaces', async () => {
+    const synthesized = await bootstrap();
+    assert.equal(Object.keys(manifestsOf(synthesized)).length, 32);
+    const key = Object.values(synthesized.resource.tls_private_key)[0];
+    assert.deepEqual([key.algorithm, key.ecdsa_curve], ['ECDSA', 'P256']);
+    const deployKey = Object.values(synthesized.resource.github_repository_deploy_key)[0];
+    assert.deepEqual([deployKey.repository, deployKey.title, deployKey.read_only], ['${var.github_repository}', 'Flux', true]);
+    const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0];
+    assert.deepEqual(secret.depends_on, ['kubernetes_manifest.namespace_flux-system']);
+  });
+
+  test('uses HTTPS token auth without a deploy key when asked', async () => {
+    const synthesized = await bootstrap({ name: 'dev', gitAuth: { type: 'https-token' } });
+    assert.equal(synthesized.resource.github_repository_deploy_key, undefined);
+    assert.equal(synthesized.provider?.github, undefined);
+    const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0] as Record<string, any>;
+    assert.deepEqual(secret.data, { username: 'git', password: '${var.github_token}' });
+  });
+
+  test('uses an existing secret without creating one or asking for a token', async () => {
+    const synthesized = await bootstrap({ name: 'dev', gitAuth: { type: 'existing-secret', secretName: 'git-credentials' } });
+    assert.equal(synthesized.resource.kubernetes_secret_v1, undefined);
+    assert.equal(synthesized.variable?.github_token, undefined);
+    assert.deepEqual(Object.keys(synthesized.resource), ['kubernetes_manifest']);
+  });
+
+  test('matches the reviewed snapshot of addresses, variables and providers', async () => {
+    const synthesized = await bootstrap();
+    const addresses = Object.entries(synthesized.resource).flatMap(([type, resources]) =>
+      Object.entries(resources).map(([name, r]) => {
+        const manifest = r.manifest as { kind: string; metadata: { name: string; namespace?: string } } | undefined;
+        return `${type}.${name}${manifest ? ` = ${manifest.kind} ${manifest.metadata.namespace ?? '-'}/${manifest.metadata.name}` : ''}`;
+      }),
+    );
+    assertSnapshot(__dirname, 'dev-flux-bootstrap', {
+      variables: Object.keys(synthesized.variable ?? {}),
+      providers: synthesized.terraform.required_providers,
+      addresses: addresses.sort(),
+    });
+  });
+});

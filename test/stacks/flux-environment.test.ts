@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { App, Testing } from 'cdktf';
+import { Kustomization } from '../../constructs';
+import { addFluxEnvironment, synthApp } from '../../stacks';
+import { dev } from '../../variables';
+import { manifests } from '../support/manifests';
+import { manifestsOf, synthStack } from '../support/synth';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('addFluxEnvironment', () => {
+  test('adds a new environment in a few lines, beside dev and independent of it', async () => {
+    const app = Testing.app();
+    await addFluxEnvironment(app, dev);
+    const staging = await addFluxEnvironment(app, { name: 'staging', clusterPath: 'clusters/staging', appsPath: './apps/staging' });
+    assert.deepEqual(
+      app.node.children.map((c) => c.node.id),
+      ['dev-flux-bootstrap', 'dev-flux-sync', 'staging-flux-bootstrap', 'staging-flux-sync'],
+    );
+    const objects = manifestsOf(synthStack(staging.sync));
+    assert.equal(objects['kustomization_flux-system_apps'].spec.path, './apps/staging');
+    assert.equal(objects['kustomization_flux-system_infra-controllers'].spec.path, './infrastructure/controllers');
+    assert.deepEqual(staging.sync.dependencies, [staging.bootstrap]);
+    assert.equal(Object.keys(manifestsOf(synthStack(staging.bootstrap))).length, 32);
+  });
+
+  test('keeps the token and any private key out of the synthesized output', async () => {
+    const marker = `ghp_cdktfFluxTestToken${Date.now()}`;
+    const saved = { ...process.env };
+    Object.assign(process.env, { TF_VAR_github_token: marker, GITHUB_TOKEN: marker });
+    try {
+      const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-'));
+      const app = new App({ outdir });
+      await addFluxEnvironment(app, dev);
+      await addFluxEnvironment(app, { name: 'https', gitAuth: { type: 'https-token' } });
+      synthApp(app);
+      const files = filesUnder(outdir);
+      assert.ok(files.length >= 4, files.join(', '));
+      for (const file of files) {
+        const text = readFileSync(file, 'utf8');
+        assert.ok(!text.includes(marker), `${file} holds the token`);
+        assert.doesNotMatch(text, /PRIVATE KEY|ghp_[A-Za-z0-9]/, file);
+      }
+      const bootstrap = JSON.parse(readFileSync(join(outdir, 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json'), 'utf8'));
+      assert.equal(bootstrap.variable.github_token.default, undefined);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test('writes nothing when any stack is invalid, and removes a stale manifest', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-'));
+    const good = new App({ outdir });
+    await addFluxEnvironment(good, dev);
+    synthApp(good);
+    assert.ok(existsSync(join(outdir, 'manifest.json')));
+
+    const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-')) });
+    await addFluxEnvironment(bad, dev);
+    const { sync } = await addFluxEnvironment(bad, { name: 'staging' });
+    new Kustomization(sync, 'everything', { manifests: manifests(), sourceRef: sync.gitRepository, prune: true });
+    assert.throws(() => synthApp(bad), /Validation failed:\n {2}Kustomization flux-system\/everything: path "\(root\)" applies clusters\/staging\/flux-system/);
+    assert.deepEqual(filesUnder(bad.outdir), [], 'no stack of the invalid app was written, not even the valid dev stacks');
+
+    const stale = new App({ outdir });
+    const again = await addFluxEnvironment(stale, dev);
+    new Kustomization(again.sync, 'everything', { manifests: manifests(), sourceRef: again.sync.gitRepository, prune: true });
+    assert.throws(() => synthApp(stale));
+    assert.equal(existsSync(join(outdir, 'manifest.json')), false, 'the earlier run\'s manifest would be mistaken for this one');
+  });
+
+  test('parses the manifests once for many environments', async () => {
+    const app = Testing.app();
+    const a = await addFluxEnvironment(app, { name: 'a' });
+    const b = await addFluxEnvironment(app, { name: 'b' });
+    assert.equal(a.bootstrap.install.objects.length, 32);
+    assert.notEqual(a.bootstrap.install.objects, b.bootstrap.install.objects);
+    assert.equal(manifests(), manifests());
+  });
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Testing } from 'cdktf';
+import { Kustomization } from '../../constructs';
+import { addFluxEnvironment } from '../../stacks';
+import { EnvironmentSettings } from '../../variables';
+import { assertSnapshot } from '../support/snapshot';
+import { manifestsOf, synthStack } from '../support/synth';
+import { manifests } from '../support/manifests';
+
+async function sync(settings: EnvironmentSettings = { name: 'dev' }) {
+  return (await addFluxEnvironment(Testing.app(), settings)).sync;
+}
+
+const flux = (path: string, interval: string, retryInterval: string, timeout: string, dependsOn?: string) => ({
+  interval,
+  retryInterval,
+  timeout,
+  sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+  path,
+  prune: true,
+  ...(dependsOn ? { dependsOn: [{ name: dependsOn }] } : {}),
+});
+
+describe('FluxSyncStack', () => {
+  test('reproduces the dev GitRepository and the four Kustomizations exactly', async () => {
+    const objects = manifestsOf(synthStack(await sync()));
+    assert.deepEqual(Object.keys(objects).sort(), [
+      'gitrepository_flux-system_flux-system',
+      'kustomization_flux-system_apps',
+      'kustomization_flux-system_infra-controllers',
+      'kustomization_flux-system_infra-prereqs',
+      'kustomization_flux-system_secrets',
+    ]);
+    const repo = objects['gitrepository_flux-system_flux-system'];
+    assert.equal(repo.apiVersion, 'source.toolkit.fluxcd.io/v1');
+    assert.deepEqual(repo.metadata, { name: 'flux-system', namespace: 'flux-system' });
+    assert.deepEqual(repo.spec, {
+      url: 'ssh://git@github.com/${var.github_org}/${var.github_repository}',
+      interval: '1m0s',
+      ref: { branch: '${var.git_branch}' },
+      secretRef: { name: 'flux-system' },
+    });
+    const spec = (name: string) => {
+      const k = objects[`kustomization_flux-system_${name}`];
+      assert.equal(k.apiVersion, 'kustomize.toolkit.fluxcd.io/v1');
+      assert.deepEqual(k.metadata, { name, namespace: 'flux-system' });
+      return k.spec;
+    };
+    assert.deepEqual(spec('infra-controllers'), flux('./infrastructure/controllers', '10m0s', '1m0s', '5m0s'));
+    assert.deepEqual(spec('infra-prereqs'), flux('./infrastructure/prereqs', '10m0s', '1m0s', '5m0s', 'infra-controllers'));
+    assert.deepEqual(spec('apps'), flux('./apps/dev', '1h', '1m', '5m'));
+    assert.deepEqual(spec('secrets'), flux('./secrets', '10m', '1m', '5m'));
+  });
+
+  test('declares git_branch defaulting to main, and the repository variables', async () => {
+    const { variable } = synthStack(await sync());
+    assert.deepEqual(Object.keys(variable ?? {}).sort(), ['git_branch', 'github_org', 'github_repository', 'kube_context', 'kubeconfig_path']);
+    assert.equal(variable?.git_branch.default, 'main');
+  });
+
+  test('depends on the bootstrap stack, whose CRDs must exist before its objects are planned', async () => {
+    const stack = await sync();
+    assert.deepEqual(stack.dependencies.map((s) => s.node.id), ['dev-flux-bootstrap']);
+  });
+
+  test('uses an https URL with HTTPS token auth', async () => {
+    const objects = manifestsOf(synthStack(await sync({ name: 'dev', gitAuth: { type: 'https-token' } })));
+    assert.equal(objects['gitrepository_flux-system_flux-system'].spec.url, 'https://github.com/${var.github_org}/${var.github_repository}');
+  });
+
+  for (const path of [undefined, './', './clusters', 'clusters/dev/', './clusters/dev/flux-system/patches']) {
+    test(`fails if a Kustomization would apply the cluster folder flux bootstrap used (path ${path})`, async () => {
+      const stack = await sync();
+      new Kustomization(stack, 'cluster', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, path });
+      assert.throws(
+        () => synthStack(stack),
+        new RegExp(`Kustomization flux-system/cluster: path "${(path ?? '(root)').replace(/[.()]/g, '\\$&')}" applies clusters/dev/flux-system, where flux bootstrap keeps Flux's own objects; Terraform owns those now`),
+      );
+    });
+  }
+
+  test('fails if the apps path is the cluster folder', async () => {
+    const stack = await sync({ name: 'dev', appsPath: './clusters/dev' });
+    assert.throws(() => synthStack(stack), /Kustomization flux-system\/apps: path ".\/clusters\/dev" applies clusters\/dev\/flux-system/);
+  });
+
+  test('accepts paths beside the cluster folder', async () => {
+    const stack = await sync();
+    new Kustomization(stack, 'cluster-apps', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, path: './clusters/dev-apps' });
+    new Kustomization(stack, 'cluster-extra', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, path: './clusters/dev/extra' });
+    assert.equal(Object.keys(manifestsOf(synthStack(stack))).length, 7);
+  });
+
+  test('matches the reviewed snapshot', async () => {
+    const synthesized = synthStack(await sync());
+    assertSnapshot(__dirname, 'dev-flux-sync', { variables: synthesized.variable, provider: synthesized.provider, objects: manifestsOf(synthesized) });
+  });
+});
