@@ -1,0 +1,47 @@
+// npm run bench: wall time and peak memory of synthesizing one and twenty environments, beside
+// the floor (an empty CDKTF app synthesized the same way), each in a fresh process, in one run.
+// Targets: one environment at most 2x the floor; twenty at most 5x one.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const script = join(__dirname, 'synth-app.ts');
+const env = { ...process.env, FLUX_MANIFESTS_DIR: process.env.FLUX_MANIFESTS_DIR ?? join(__dirname, '..', '..', 'shared', 'flux-manifests') };
+
+interface Figures {
+  readonly wallMs: number;
+  readonly maxRssMb: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function measure(environments: number): Figures {
+  const walls: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const output = execFileSync(process.execPath, ['--import', 'tsx', script, String(environments)], { env, encoding: 'utf8' });
+    walls.push(performance.now() - start);
+    rss.push(JSON.parse(output).maxRssKb / 1024);
+  }
+  return { wallMs: median(walls), maxRssMb: median(rss) };
+}
+
+// Interleaving would be fairer against drift, but each case runs back to back on an otherwise idle machine.
+const floor = measure(0);
+const one = measure(1);
+const twenty = measure(20);
+
+const row = (name: string, f: Figures, ratio: string) => `${name.padEnd(22)} ${f.wallMs.toFixed(0).padStart(8)} ms ${f.maxRssMb.toFixed(0).padStart(7)} MiB   ${ratio}`;
+console.log(`synth benchmark, median of ${runs} runs each, fresh process per run (node ${process.version})`);
+console.log(`${'case'.padEnd(22)} ${'wall'.padStart(11)} ${'peak RSS'.padStart(11)}   ratio (target)`);
+console.log(row('floor (empty app)', floor, ''));
+console.log(row('1 environment', one, `${(one.wallMs / floor.wallMs).toFixed(2)}x floor (<= 2x)`));
+console.log(row('20 environments', twenty, `${(twenty.wallMs / one.wallMs).toFixed(2)}x one (<= 5x)`));
+const perEnvironment = (twenty.wallMs - one.wallMs) / 19;
+console.log(`marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ${((twenty.maxRssMb - one.maxRssMb) / 19).toFixed(1)} MiB`);
