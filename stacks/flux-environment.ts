@@ -23,6 +23,7 @@ export async function addFluxEnvironment(app: App, settings: EnvironmentSettings
     manifests,
     credentials: bootstrap.credentials,
     namespace: bootstrap.install.namespace,
+    watchAllNamespaces: bootstrap.install.options.watchAllNamespaces,
   });
   sync.addDependency(bootstrap);
   return { bootstrap, sync };

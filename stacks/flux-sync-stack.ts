@@ -14,6 +14,11 @@ export interface FluxSyncStackProps {
   readonly credentials: IGitCredentials;
   /** The Flux namespace. */
   readonly namespace: string;
+  /**
+   * Whether the controllers reconcile objects in every namespace.
+   * @default true
+   */
+  readonly watchAllNamespaces?: boolean;
 }
 
 /**
@@ -51,7 +56,23 @@ export class FluxSyncStack extends TerraformStack {
     this.secrets = new Kustomization(this, 'secrets', { manifests, sourceRef, interval: '10m', retryInterval: '1m', timeout: '5m', path: './secrets', prune: true });
 
     this.node.addValidation({ validate: () => bootstrapPathProblems(this, env.clusterPath) });
+    if (props.watchAllNamespaces === false) {
+      this.node.addValidation({ validate: () => unwatchedNamespaceProblems(this, props.namespace) });
+    }
   }
+}
+
+/** With watchAllNamespaces off, Flux never reconciles objects outside its own namespace. */
+function unwatchedNamespaceProblems(stack: TerraformStack, fluxNamespace: string): string[] {
+  return stack.node
+    .findAll()
+    .filter((c): c is GitRepository | Kustomization => c instanceof GitRepository || c instanceof Kustomization)
+    .filter((o) => o.namespace !== fluxNamespace)
+    .map(
+      (o) =>
+        `${o.kind} ${o.namespace}/${o.name}: namespace "${o.namespace}" is not watched, since the install sets watchAllNamespaces to false ` +
+        `and Flux would never reconcile it; put it in "${fluxNamespace}" or turn watchAllNamespaces on`,
+    );
 }
 
 /**

@@ -92,6 +92,15 @@ describe('FluxSyncStack', () => {
     assert.equal(Object.keys(manifestsOf(synthStack(stack))).length, 7);
   });
 
+  test('fails if an object is outside the Flux namespace while watchAllNamespaces is off', async () => {
+    const stack = await sync({ name: 'dev', install: { watchAllNamespaces: false } });
+    new Kustomization(stack, 'team-a', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, namespace: 'team-a', path: './teams/a' });
+    assert.throws(() => synthStack(stack), /Kustomization team-a\/team-a: namespace "team-a" is not watched, since the install sets watchAllNamespaces to false and Flux would never reconcile it; put it in "flux-system"/);
+    const watched = await sync({ name: 'dev' });
+    new Kustomization(watched, 'team-a', { manifests: manifests(), sourceRef: watched.gitRepository, prune: true, namespace: 'team-a', path: './teams/a' });
+    assert.equal(Object.keys(manifestsOf(synthStack(watched))).length, 6);
+  });
+
   test('matches the reviewed snapshot', async () => {
     const synthesized = synthStack(await sync());
     assertSnapshot(__dirname, 'dev-flux-sync', { variables: synthesized.variable, provider: synthesized.provider, objects: manifestsOf(synthesized) });
