@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds (or finds) the toolchain of the e2e suite and caches it by version.
 #
-#   test/e2e/toolchain/build.sh [all|tofu|kube|etcd|providers|env|status]...
+#   test/e2e/toolchain/build.sh [all|tofu|kube|etcd|env|status|prune]...
 #
 #   tofu       OpenTofu CLI, built from its Go module
 #   kube       kube-apiserver, kube-controller-manager, kubectl, built from k8s.io/kubernetes
 #   etcd       etcd: Debian's etcd-server if it fits, otherwise built from go.etcd.io/etcd/server/v3
-#   providers  Terraform providers as a filesystem mirror + CLI config file
-#   all        all of the above (default); the providers step runs last
+#   all        all of the above (default)
+#
+# The Terraform providers (hashicorp/kubernetes 2.38.0, integrations/github 6.9.0,
+# hashicorp/tls 4.1.0) are not here: the Go module proxy refuses every version of their
+# modules, and no other reachable registry ships them (README.md beside this file).
 #   env        print `export NAME=path` lines for what is already cached (builds nothing)
 #   status     print what is cached and what is missing (builds nothing)
+#   prune      delete the Go module and build caches under $CACHE/go (binaries stay)
 #
 # Everything lands under ${CDKTF_FLUX_E2E_CACHE:-/root/.cache/cdktf-flux-e2e}, one directory per
 # component and version; a component whose stamp file exists is not built again.
@@ -23,43 +27,10 @@ ETCD_VERSION="${CDKTF_FLUX_E2E_ETCD_VERSION:-3.6.16}"   # used when etcd is buil
 # auto: an etcd >= ETCD_MIN on PATH, else Debian's etcd-server (apt, when root), else build from Go
 ETCD_SOURCE="${CDKTF_FLUX_E2E_ETCD_SOURCE:-auto}"       # auto | system | apt | go
 ETCD_MIN="${CDKTF_FLUX_E2E_ETCD_MIN:-3.4.0}"
-# Optional: a directory holding provider release zips or binaries obtained some other way
-# (terraform-provider-NAME_VERSION_linux_amd64.zip or terraform-provider-NAME_vVERSION).
-PROVIDER_SRC="${CDKTF_FLUX_E2E_PROVIDER_SRC:-}"
-
-# Providers: "namespace type version" (exact versions the app pins).
-PROVIDERS=(
-  "hashicorp kubernetes 2.38.0"
-  "integrations github 6.9.0"
-  "hashicorp tls 4.1.0"
-)
-# Go module coordinates tried for each provider, in order ("module@version package").
-provider_go_candidates() {
-  case "$1/$2" in
-    kubernetes/2.38.0) echo \
-      "github.com/hashicorp/terraform-provider-kubernetes@v2.38.0+incompatible github.com/hashicorp/terraform-provider-kubernetes" \
-      "github.com/hashicorp/terraform-provider-kubernetes@v2.38.0 github.com/hashicorp/terraform-provider-kubernetes" \
-      "github.com/hashicorp/terraform-provider-kubernetes/v2@v2.38.0 github.com/hashicorp/terraform-provider-kubernetes/v2" ;;
-    github/6.9.0) echo \
-      "github.com/integrations/terraform-provider-github/v6@v6.9.0 github.com/integrations/terraform-provider-github/v6" ;;
-    tls/4.1.0) echo \
-      "github.com/hashicorp/terraform-provider-tls@v4.1.0+incompatible github.com/hashicorp/terraform-provider-tls" \
-      "github.com/hashicorp/terraform-provider-tls/v4@v4.1.0 github.com/hashicorp/terraform-provider-tls/v4" ;;
-  esac
-  # Extra candidates, e.g. an exact pseudo-version someone found to be served:
-  #   CDKTF_FLUX_E2E_GO_kubernetes="github.com/hashicorp/terraform-provider-kubernetes@v1.13.5-0.2025...-abcdef123456"
-  local extra_var="CDKTF_FLUX_E2E_GO_$1"
-  if [[ -n "${!extra_var:-}" ]]; then echo "${!extra_var} ${!extra_var%@*}"; fi
-}
-
-# Terraform looks providers up by registry host; OpenTofu maps "hashicorp/x" to its own host.
-TF_HOST="registry.terraform.io"
-TOFU_HOST="registry.opentofu.org"
-PLATFORM="linux_amd64"
-
 # ---------------------------------------------------------------------------------------------
 # Go environment: everything the go command downloads or caches stays under $CACHE.
 export GOTOOLCHAIN=local
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="/usr/local/go/bin:$PATH"; fi
 export GOMODCACHE="${CDKTF_FLUX_E2E_GOMODCACHE:-$CACHE/go/mod}"
 export GOCACHE="${CDKTF_FLUX_E2E_GOCACHE:-$CACHE/go/build}"
 export GOFLAGS="-trimpath -buildvcs=false -mod=mod"
@@ -94,7 +65,7 @@ run_with_ticker() {
   local logf="$CACHE/logs/${label//[^A-Za-z0-9._-]/_}.log"
   mkdir -p "$CACHE/logs"
   # (sleep must not hold our stdout/stderr: a pipe reading them would wait for it)
-  ( while sleep 60 >/dev/null 2>&1 </dev/null; do log "  ... $label still running ($(secs "$t0") s)"; done ) &
+  ( while sleep 60 >/dev/null 2>&1; do log "  ... $label still running ($(secs "$t0") s)"; done ) &
   local ticker=$!
   local rc=0
   if [[ "${CDKTF_FLUX_E2E_VERBOSE:-0}" == 1 ]]; then
@@ -188,7 +159,7 @@ build_tofu() {
   log "tofu v$TOFU_VERSION: resolving github.com/opentofu/opentofu@v$TOFU_VERSION"
   make_wrapper_module "$work" github.com/opentofu/opentofu "v$TOFU_VERSION" "v$TOFU_VERSION"
   run_with_ticker "tofu: go mod tidy" wrapper_tidy "$work" github.com/opentofu/opentofu/cmd/tofu
-  log "tofu v$TOFU_VERSION: building (several minutes on 2 cores)"
+  log "tofu v$TOFU_VERSION: building (~3 min on 2 cores)"
   (cd "$work" && run_with_ticker "tofu: go build" \
     go build -p "$GO_P" -ldflags="-s -w -X github.com/opentofu/opentofu/version.dev=no" \
       -o "$work/tofu" github.com/opentofu/opentofu/cmd/tofu)
@@ -228,7 +199,7 @@ build_kube() {
   done
   for c in "${KUBE_CMDS[@]}"; do
     local t1; t1=$(date +%s)
-    log "kube v$KUBE_VERSION: building $c (the first one takes longest: shared packages)"
+    log "kube v$KUBE_VERSION: building $c$([[ $c == "${KUBE_CMDS[0]}" ]] && echo ' (the longest: ~3-5 min on 2 cores)')"
     (cd "$work" && run_with_ticker "kube: go build $c" \
       go build -p "$GO_P" -tags "selinux,notest,grpcnotrace" -ldflags="$ld" -o "$work/$c" "k8s.io/kubernetes/cmd/$c")
     install_atomic "$work/$c" "$KUBE_DIR/$c"
@@ -323,104 +294,6 @@ build_etcd_go() {
 }
 
 # ---------------------------------------------------------------------------------------------
-MIRROR="$CACHE/providers/mirror"
-CLI_CONFIG="$CACHE/providers/cli.tfrc"
-provider_path() {  # ns type version host
-  echo "$MIRROR/$4/$1/$2/$3/$PLATFORM/terraform-provider-$2_v$3"
-}
-write_cli_config() {
-  mkdir -p "$(dirname "$CLI_CONFIG")"
-  cat > "$CLI_CONFIG.tmp" <<EOF
-# Generated by test/e2e/toolchain/build.sh: use with TF_CLI_CONFIG_FILE=$CLI_CONFIG
-provider_installation {
-  filesystem_mirror {
-    path = "$MIRROR"
-  }
-}
-EOF
-  mv -f "$CLI_CONFIG.tmp" "$CLI_CONFIG"
-}
-# Lay out a provider binary for both hosts (Terraform's and OpenTofu's default).
-place_provider() {  # ns type version binary
-  local dst; dst=$(provider_path "$1" "$2" "$3" "$TF_HOST")
-  install_atomic "$4" "$dst"
-  mkdir -p "$MIRROR/$TOFU_HOST/$1/$2/$3"
-  ln -sfn "$MIRROR/$TF_HOST/$1/$2/$3/$PLATFORM" "$MIRROR/$TOFU_HOST/$1/$2/$3/$PLATFORM"
-}
-provider_from_src() {  # ns type version -> 0 when found in $PROVIDER_SRC
-  [[ -n "$PROVIDER_SRC" && -d "$PROVIDER_SRC" ]] || return 1
-  local ns="$1" ty="$2" v="$3" f tmp
-  f="$PROVIDER_SRC/terraform-provider-${ty}_v${v}"
-  if [[ -f "$f" ]]; then place_provider "$ns" "$ty" "$v" "$f"; return 0; fi
-  f="$PROVIDER_SRC/terraform-provider-${ty}_${v}_${PLATFORM}.zip"
-  if [[ -f "$f" ]]; then
-    tmp=$(mktemp -d)
-    (cd "$tmp" && unzip -q "$f") || { rm -rf "$tmp"; return 1; }
-    local bin; bin=$(ls "$tmp"/terraform-provider-"${ty}"* 2>/dev/null | head -1)
-    [[ -n "$bin" ]] && place_provider "$ns" "$ty" "$v" "$bin"
-    rm -rf "$tmp"; [[ -n "$bin" ]]; return
-  fi
-  return 1
-}
-REFUSED=()
-build_provider() {  # ns type version
-  local ns="$1" ty="$2" v="$3" dst
-  dst=$(provider_path "$ns" "$ty" "$v" "$TF_HOST")
-  if [[ -x "$dst" ]]; then log "provider $ns/$ty $v: cached at $dst"; return 0; fi
-  if provider_from_src "$ns" "$ty" "$v"; then log "provider $ns/$ty $v: taken from $PROVIDER_SRC"; return 0; fi
-  need_go
-  local cand modver pkg err work t0; t0=$(date +%s)
-  local errs=()
-  for cand in $(provider_go_candidates "$ty" "$v" | tr ' ' '\n' | paste -d' ' - - | tr ' ' '|'); do
-    modver="${cand%%|*}"; pkg="${cand#*|}"
-    work=$(workdir)
-    log "provider $ns/$ty $v: trying Go module $modver"
-    printf 'module cdktf-flux-e2e/toolchain/probe\n\ngo 1.24\n' > "$work/go.mod"
-    if err=$(cd "$work" && go mod download -json "$modver" 2>&1); then
-      if make_wrapper_module "$work" "${modver%@*}" "${modver#*@}" "${modver#*@}" \
-         && run_with_ticker "provider $ty: go mod tidy" wrapper_tidy "$work" "$pkg" \
-         && (cd "$work" && run_with_ticker "provider $ty: go build" go build -p "$GO_P" \
-               -ldflags="-s -w -X main.version=$v" -o "$work/provider" "$pkg"); then
-        place_provider "$ns" "$ty" "$v" "$work/provider"
-        rm -rf "$work"
-        log "provider $ns/$ty $v: built in $(secs "$t0") s -> $dst"
-        return 0
-      fi
-      errs+=("$modver: build failed (see output above)")
-    else
-      err=$(echo "$err" | jq -r '.Error // empty' 2>/dev/null || echo "$err")
-      # Keep the refusal but not the proxy's address.
-      # Keep the refusal but not the proxy's address; one line.
-      err=$(echo "$err" | sed -E 's#reading https?://[^ ]*/@v/#reading .../@v/#; s#https?://[^ ]*##g' \
-              | tr '\n\t' '  ' | tr -s ' ' | sed -E 's/ +$//')
-      err="${err#"$modver: "}"
-      errs+=("go module $modver: $err")
-    fi
-    rm -rf "$work"
-  done
-  local e msg="provider $ns/$ty $v ($TF_HOST/$ns/$ty $v $PLATFORM) is NOT available:"
-  for e in "${errs[@]}"; do msg+=$'\n'"    refused: $e"; done
-  msg+=$'\n'"    no prebuilt binary in CDKTF_FLUX_E2E_PROVIDER_SRC (${PROVIDER_SRC:-unset})"
-  REFUSED+=("$msg")
-  log "provider $ns/$ty $v: NOT available (see summary below)"
-}
-build_providers() {
-  local line ns ty v
-  write_cli_config
-  for line in "${PROVIDERS[@]}"; do
-    read -r ns ty v <<<"$line"
-    build_provider "$ns" "$ty" "$v"
-  done
-  if (( ${#REFUSED[@]} )); then
-    log "providers: ${#REFUSED[@]} of ${#PROVIDERS[@]} provider(s) could not be obtained:"
-    local r; for r in "${REFUSED[@]}"; do printf '%s\n' "$r" >&2; done
-    log "providers: the rest of the toolchain is unaffected (build.sh tofu|kube|etcd)"
-    return 1
-  fi
-  log "providers: mirror at $MIRROR, CLI config at $CLI_CONFIG"
-}
-
-# ---------------------------------------------------------------------------------------------
 print_env() {
   local c
   [[ -x "$TOFU_DIR/tofu" ]] && echo "export CDKTF_FLUX_E2E_TOFU=$TOFU_DIR/tofu"
@@ -429,29 +302,13 @@ print_env() {
     [[ -x "$KUBE_DIR/$c" ]] && echo "export $var=$KUBE_DIR/$c"
   done
   [[ -x "$ETCD_LINK_DIR/etcd" ]] && echo "export CDKTF_FLUX_E2E_ETCD=$ETCD_LINK_DIR/etcd"
-  local line ns ty v missing=()
-  for line in "${PROVIDERS[@]}"; do
-    read -r ns ty v <<<"$line"
-    [[ -x "$(provider_path "$ns" "$ty" "$v" "$TF_HOST")" ]] || missing+=("$ns/$ty@$v")
-  done
-  if (( ${#missing[@]} == 0 )) && [[ -f "$CLI_CONFIG" ]]; then
-    echo "export CDKTF_FLUX_E2E_TF_CLI_CONFIG_FILE=$CLI_CONFIG"
-  else
-    echo "# providers missing from the mirror: ${missing[*]} (build.sh providers says why)"
-  fi
   return 0
 }
 print_status() {
-  local line ns ty v
   echo "cache: $CACHE ($(du -sh "$CACHE" 2>/dev/null | cut -f1 || echo empty))"
   echo "tofu v$TOFU_VERSION:  $([[ -f $TOFU_DIR/.complete ]] && echo "ok $TOFU_DIR/tofu" || echo missing)"
   echo "kube v$KUBE_VERSION:  $([[ -f $KUBE_DIR/.complete ]] && echo "ok $KUBE_DIR/{${KUBE_CMDS[*]}}" || echo missing)"
   echo "etcd:          $([[ -f $ETCD_LINK_DIR/.complete ]] && cat "$ETCD_LINK_DIR/.complete" || echo missing)"
-  for line in "${PROVIDERS[@]}"; do
-    read -r ns ty v <<<"$line"
-    local p; p=$(provider_path "$ns" "$ty" "$v" "$TF_HOST")
-    echo "provider $ns/$ty $v: $([[ -x $p ]] && echo "ok $p" || echo missing)"
-  done
 }
 
 # One lock per component, so that two runs never build the same thing at once.
@@ -469,9 +326,15 @@ main() {
     case "$t" in
       env) print_env; return 0 ;;
       status) print_status; return 0 ;;
-      tofu|kube|etcd|providers|all) ;;
-      -h|--help|help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;;
-      *) die "unknown target '$t' (all|tofu|kube|etcd|providers|env|status)" ;;
+      prune)
+        if [[ -d "$CACHE/go" ]]; then
+          log "prune: removing $CACHE/go ($(du -sh "$CACHE/go" | cut -f1))"
+          chmod -R u+w "$CACHE/go" && rm -rf "$CACHE/go"
+        fi
+        return 0 ;;
+      tofu|kube|etcd|all) ;;
+      -h|--help|help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;;
+      *) die "unknown target '$t' (all|tofu|kube|etcd|env|status|prune)" ;;
     esac
   done
   mkdir -p "$CACHE"
@@ -480,9 +343,7 @@ main() {
       tofu) lock tofu; build_tofu ;;
       kube) lock kube; build_kube ;;
       etcd) lock etcd; build_etcd ;;
-      providers) lock providers; build_providers || rc=1 ;;
-      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd
-           lock providers; build_providers || rc=1 ;;
+      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd ;;
     esac
   done
   log "finished in $(secs "$START_ALL") s (exit $rc)"
