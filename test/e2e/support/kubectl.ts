@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { SynthesizedStack } from '../../support/synth';
+import { ClusterBinaries } from './cluster';
+
+/** The binaries test/e2e/toolchain/build.sh caches. */
+export const TOOLCHAIN_BIN = join(process.env.CDKTF_FLUX_E2E_CACHE ?? '/root/.cache/cdktf-flux-e2e', 'bin');
+export const BINARIES: ClusterBinaries & { kubectl: string } = {
+  etcd: join(TOOLCHAIN_BIN, 'etcd'),
+  kubeApiserver: join(TOOLCHAIN_BIN, 'kube-apiserver'),
+  kubeControllerManager: join(TOOLCHAIN_BIN, 'kube-controller-manager'),
+  kubectl: join(TOOLCHAIN_BIN, 'kubectl'),
+};
+
+/** kubectl against the test cluster; throws with kubectl's own message on failure. */
+export function kubectl(kubeconfig: string, args: string[], input?: string): string {
+  try {
+    return execFileSync(BINARIES.kubectl, ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    throw new Error(`kubectl ${args.join(' ')}: ${stderr || stdout || (error as Error).message}`);
+  }
+}
+
+/** `kubectl get -o json` parsed. */
+export function getJson<T = Record<string, any>>(kubeconfig: string, args: string[]): T {
+  return JSON.parse(kubectl(kubeconfig, ['get', ...args, '-o', 'json'])) as T;
+}
+
+/** Server-side apply, strict field validation: what the API server accepts, or its refusal. */
+export function applyServerSide(kubeconfig: string, objects: object[]): string {
+  const list = { apiVersion: 'v1', kind: 'List', items: objects };
+  return kubectl(kubeconfig, ['apply', '--server-side', '--field-manager=cdktf-flux-e2e', '--validate=strict', '-f', '-'], JSON.stringify(list));
+}
+
+/**
+ * The objects a stack's kubernetes_manifest resources would send, in the order Terraform would
+ * create them (by depends_on), with `${var.x}` replaced by the variables' defaults as a plan would.
+ */
+export function stackObjects(stack: SynthesizedStack): Record<string, any>[][] {
+  const defaults = Object.fromEntries(Object.entries(stack.variable ?? {}).map(([name, v]) => [name, v.default]));
+  const resolved = JSON.parse(JSON.stringify(stack.resource.kubernetes_manifest ?? {}).replace(/\$\{var\.([a-z_]+)\}/g, (_, name: string) => String(defaults[name])));
+  const waves: Record<string, any>[][] = [];
+  const done = new Set<string>();
+  let pending = Object.entries(resolved) as [string, { manifest: Record<string, any>; depends_on?: string[] }][];
+  while (pending.length > 0) {
+    const ready = pending.filter(([, r]) => (r.depends_on ?? []).every((d) => done.has(d.replace('kubernetes_manifest.', ''))));
+    if (ready.length === 0) throw new Error(`depends_on cycle among ${pending.map(([n]) => n).join(', ')}`);
+    waves.push(ready.map(([, r]) => r.manifest));
+    ready.forEach(([name]) => done.add(name));
+    pending = pending.filter(([name]) => !done.has(name));
+  }
+  return waves;
+}
