@@ -1,6 +1,7 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { FluxInstallOptions } from './lib/install-options';
+import { StateBackendSettings } from './stacks/state-backend';
 
 // Two kinds of input live here:
 // - Terraform variables, read at plan time (TF_VAR_<name> or -var): what differs between runs of
@@ -73,6 +74,17 @@ export interface EnvironmentSettings {
   readonly install?: FluxInstallOptions;
   /** @default - an ECDSA P-256 deploy key, read-only */
   readonly gitAuth?: GitAuthSettings;
+  /**
+   * Where both stacks keep their state, each under its own key.
+   * @default - a local file per stack, terraform.<stack>.tfstate
+   */
+  readonly backend?: StateBackendSettings;
+  /**
+   * Encrypt state and plans with OpenTofu's state encryption, keyed by TF_VAR_state_passphrase.
+   * Needs OpenTofu 1.7 or later; Terraform refuses the configuration.
+   * @default false
+   */
+  readonly encryptState?: boolean;
 }
 
 /** Settings with every default resolved. */
@@ -90,6 +102,8 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     kubeContext: settings.kubeContext ?? '',
     install: { ...settings.install },
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
+    backend: settings.backend ?? { type: 'local' },
+    encryptState: settings.encryptState ?? false,
   };
 }
 

@@ -5,6 +5,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ExistingGitSecret, FluxInstall, GitHttpsTokenSecret, GitHubDeployKey, IGitCredentials } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
+import { encryptState, useStateBackend } from './state-backend';
 import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables, ResolvedEnvironment } from '../variables';
 
 /** Props of {@link FluxBootstrapStack}. */
@@ -27,8 +28,10 @@ export class FluxBootstrapStack extends TerraformStack {
     super(scope, id);
     const env = props.environment;
     new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
+    if (env.encryptState) encryptState(this);
     this.install = new FluxInstall(this, 'flux', { manifests: props.manifests, ...env.install });
     const namespace = this.install.namespace;
+    useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: namespace });
     const dependsOn = [this.install.namespaceResource];
 
     const auth = env.gitAuth;

@@ -3,6 +3,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { GitRepository, IGitCredentials, Kustomization } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
+import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
 import { branchVariable, githubRepositoryVariables, kubernetesVariables, ResolvedEnvironment } from '../variables';
 
@@ -36,6 +37,8 @@ export class FluxSyncStack extends TerraformStack {
     super(scope, id);
     const env = props.environment;
     new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
+    if (env.encryptState) encryptState(this);
+    useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: props.namespace });
     const { org, repository } = githubRepositoryVariables(this, env);
     const host = props.credentials.transport === 'ssh' ? 'ssh://git@github.com' : 'https://github.com';
     const manifests = props.manifests;

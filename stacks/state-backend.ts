@@ -1,0 +1,178 @@
+import {
+  AzurermBackend,
+  GcsBackend,
+  LocalBackend,
+  RemoteBackend,
+  S3Backend,
+  TerraformBackend,
+  TerraformRemoteState,
+  TerraformStack,
+  TerraformVariable,
+} from 'cdktf';
+import { Construct } from 'constructs';
+
+/**
+ * Where a stack keeps its state. Every stack gets its own state (its name is part of the key),
+ * and the state holds the deploy key's private half: keep it encrypted and access-controlled.
+ */
+export type StateBackendSettings =
+  | {
+      /** A file beside the project, `terraform.<stack>.tfstate` (cdktf's default). */
+      readonly type: 'local';
+      /** @default - the project directory */
+      readonly directory?: string;
+    }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      /** @default cdktf-flux/ */
+      readonly keyPrefix?: string;
+      /** Lock with a lock file in the bucket (S3 conditional writes). @default true */
+      readonly useLockfile?: boolean;
+      /** @default true */
+      readonly encrypt?: boolean;
+    }
+  | {
+      readonly type: 'gcs';
+      readonly bucket: string;
+      /** @default cdktf-flux */
+      readonly prefix?: string;
+    }
+  | {
+      readonly type: 'azurerm';
+      readonly resourceGroupName: string;
+      readonly storageAccountName: string;
+      readonly containerName: string;
+      /** @default cdktf-flux/ */
+      readonly keyPrefix?: string;
+    }
+  | {
+      /** HCP Terraform (or Terraform Enterprise) workspaces, one per stack. */
+      readonly type: 'remote';
+      readonly organization: string;
+      /** @default app.terraform.io */
+      readonly hostname?: string;
+      /** @default cdktf-flux- */
+      readonly workspacePrefix?: string;
+    }
+  | {
+      /** A Secret in a cluster, locked with a Lease. */
+      readonly type: 'kubernetes';
+      /**
+       * Namespace of the state Secret; it must exist before the first deploy, so not the Flux
+       * namespace this app creates.
+       * @default kube-system
+       */
+      readonly namespace?: string;
+      /** @default - the environment's kubeconfig path */
+      readonly configPath?: string;
+      /** @default - the kubeconfig's current context */
+      readonly configContext?: string;
+    };
+
+/** Props of {@link KubernetesBackend}. */
+export interface KubernetesBackendProps {
+  /** The state Secret is `tfstate-<workspace>-<secretSuffix>`, its lock the Lease `lock-tfstate-<workspace>-<secretSuffix>`. */
+  readonly secretSuffix: string;
+  /** @default default */
+  readonly namespace?: string;
+  /** @default - KUBE_CONFIG_PATH */
+  readonly configPath?: string;
+  /** @default - the current context */
+  readonly configContext?: string;
+}
+
+/** Terraform's `kubernetes` backend, which cdktf does not ship a class for. */
+export class KubernetesBackend extends TerraformBackend {
+  constructor(
+    scope: Construct,
+    private readonly props: KubernetesBackendProps,
+  ) {
+    super(scope, 'backend', 'kubernetes');
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return Object.fromEntries(
+      Object.entries({
+        secret_suffix: this.props.secretSuffix,
+        namespace: this.props.namespace,
+        config_path: this.props.configPath,
+        config_context: this.props.configContext,
+      }).filter(([, v]) => v !== undefined),
+    );
+  }
+
+  public getRemoteStateDataSource(scope: Construct, name: string): TerraformRemoteState {
+    return new (class extends TerraformRemoteState {})(scope, name, 'kubernetes', { ...this.synthesizeAttributes() });
+  }
+}
+
+/** Sets the backend of `stack` from the environment's settings. */
+export function useStateBackend(stack: TerraformStack, backend: StateBackendSettings, options: { kubeconfigPath: string; fluxNamespace: string }): TerraformBackend {
+  const name = stack.node.id;
+  if (backend.type === 'kubernetes' && (backend.namespace ?? 'kube-system') === options.fluxNamespace) {
+    throw new Error(
+      `${name}: backend namespace "${options.fluxNamespace}" is the namespace this app creates; it does not exist before the first deploy ` +
+        `and destroying the stacks would delete the state with it. Use a namespace that outlives Flux, such as kube-system`,
+    );
+  }
+  switch (backend.type) {
+    case 'local':
+      return new LocalBackend(stack, { path: `${backend.directory ? `${backend.directory}/` : ''}terraform.${name}.tfstate` });
+    case 's3': {
+      const s3 = new S3Backend(stack, {
+        bucket: backend.bucket,
+        region: backend.region,
+        key: `${backend.keyPrefix ?? 'cdktf-flux/'}${name}.tfstate`,
+        encrypt: backend.encrypt ?? true,
+      });
+      // cdktf 0.21 predates S3 native locking (Terraform 1.10, OpenTofu 1.10); set it directly.
+      s3.addOverride('use_lockfile', backend.useLockfile ?? true);
+      return s3;
+    }
+    case 'gcs':
+      return new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix ?? 'cdktf-flux'}/${name}` });
+    case 'azurerm':
+      return new AzurermBackend(stack, {
+        resourceGroupName: backend.resourceGroupName,
+        storageAccountName: backend.storageAccountName,
+        containerName: backend.containerName,
+        key: `${backend.keyPrefix ?? 'cdktf-flux/'}${name}.tfstate`,
+      });
+    case 'remote':
+      return new RemoteBackend(stack, {
+        hostname: backend.hostname ?? 'app.terraform.io',
+        organization: backend.organization,
+        workspaces: { name: `${backend.workspacePrefix ?? 'cdktf-flux-'}${name}` },
+      });
+    case 'kubernetes':
+      return new KubernetesBackend(stack, {
+        secretSuffix: name,
+        namespace: backend.namespace ?? 'kube-system',
+        configPath: backend.configPath ?? options.kubeconfigPath,
+        configContext: backend.configContext,
+      });
+  }
+}
+
+/**
+ * OpenTofu state and plan encryption (OpenTofu 1.7 and later): AES-GCM with a key derived by
+ * PBKDF2 from the sensitive variable `state_passphrase` (TF_VAR_state_passphrase), so state
+ * and saved plans, which hold the deploy key's private half, are encrypted wherever they are kept.
+ * @see https://opentofu.org/docs/language/state/encryption/
+ */
+export function encryptState(stack: TerraformStack): void {
+  new TerraformVariable(stack, 'state_passphrase', {
+    type: 'string',
+    sensitive: true,
+    description: 'Passphrase state and plans are encrypted with (OpenTofu state encryption, at least 16 characters); set TF_VAR_state_passphrase',
+  });
+  stack.addOverride('terraform.encryption', {
+    key_provider: { pbkdf2: { passphrase: { passphrase: '${var.state_passphrase}' } } },
+    method: { aes_gcm: { passphrase: { keys: '${key_provider.pbkdf2.passphrase}' } } },
+    // A bare traversal, not "${...}": in JSON syntax OpenTofu reads `method` as a static reference.
+    state: { method: 'method.aes_gcm.passphrase', enforced: true },
+    plan: { method: 'method.aes_gcm.passphrase', enforced: true },
+  });
+}

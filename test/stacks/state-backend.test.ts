@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Testing } from 'cdktf';
+import { addFluxEnvironment, StateBackendSettings } from '../../stacks';
+import '../support/manifests';
+import { synthStack } from '../support/synth';
+
+async function terraformBlocks(backend?: StateBackendSettings, encryptState?: boolean) {
+  const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', backend, encryptState });
+  return { bootstrap: synthStack(bootstrap), sync: synthStack(sync) };
+}
+
+const backendOf = (stack: { terraform: Record<string, unknown> }) => stack.terraform.backend as Record<string, Record<string, unknown>>;
+
+describe('state backends', () => {
+  test('keeps state in a local file per stack by default', async () => {
+    const { bootstrap, sync } = await terraformBlocks();
+    assert.match(String(backendOf(bootstrap).local.path), /terraform\.dev-flux-bootstrap\.tfstate$/);
+    assert.match(String(backendOf(sync).local.path), /terraform\.dev-flux-sync\.tfstate$/);
+  });
+
+  const cases: [string, StateBackendSettings, (stack: string) => Record<string, Record<string, unknown>>][] = [
+    ['s3', { type: 's3', bucket: 'tf-state', region: 'eu-west-1' }, (s) => ({ s3: { bucket: 'tf-state', region: 'eu-west-1', key: `cdktf-flux/${s}.tfstate`, encrypt: true, use_lockfile: true } })],
+    ['gcs', { type: 'gcs', bucket: 'tf-state', prefix: 'platform' }, (s) => ({ gcs: { bucket: 'tf-state', prefix: `platform/${s}` } })],
+    [
+      'azurerm',
+      { type: 'azurerm', resourceGroupName: 'rg', storageAccountName: 'tfstate', containerName: 'state' },
+      (s) => ({ azurerm: { resource_group_name: 'rg', storage_account_name: 'tfstate', container_name: 'state', key: `cdktf-flux/${s}.tfstate` } }),
+    ],
+    ['remote (HCP Terraform)', { type: 'remote', organization: 'mark-icy' }, (s) => ({ remote: { hostname: 'app.terraform.io', organization: 'mark-icy', workspaces: { name: `cdktf-flux-${s}` } } })],
+    ['kubernetes', { type: 'kubernetes' }, (s) => ({ kubernetes: { secret_suffix: s, namespace: 'kube-system', config_path: '~/.kube/config' } })],
+  ];
+  for (const [name, settings, expected] of cases) {
+    test(`keeps state in ${name}, one key per stack`, async () => {
+      const { bootstrap, sync } = await terraformBlocks(settings);
+      assert.deepEqual(backendOf(bootstrap), expected('dev-flux-bootstrap'));
+      assert.deepEqual(backendOf(sync), expected('dev-flux-sync'));
+    });
+  }
+
+  test('fails if the kubernetes backend would keep state in the Flux namespace', async () => {
+    await assert.rejects(
+      terraformBlocks({ type: 'kubernetes', namespace: 'flux-system' }),
+      /dev-flux-bootstrap: backend namespace "flux-system" is the namespace this app creates; it does not exist before the first deploy and destroying the stacks would delete the state with it/,
+    );
+  });
+
+  test('encrypts state and plans with OpenTofu state encryption keyed by a sensitive variable', async () => {
+    const { bootstrap, sync } = await terraformBlocks({ type: 'kubernetes' }, true);
+    for (const stack of [bootstrap, sync]) {
+      assert.deepEqual(stack.variable?.state_passphrase.sensitive, true);
+      assert.equal(stack.variable?.state_passphrase.default, undefined);
+      const encryption = stack.terraform.encryption as Record<string, any>;
+      assert.deepEqual(encryption.key_provider, { pbkdf2: { passphrase: { passphrase: '${var.state_passphrase}' } } });
+      assert.deepEqual(encryption.state, { method: 'method.aes_gcm.passphrase', enforced: true });
+      assert.deepEqual(encryption.plan, { method: 'method.aes_gcm.passphrase', enforced: true });
+    }
+    // test/e2e/state-backend.e2e.test.ts runs this configuration with the real OpenTofu.
+  });
+});
