@@ -75,6 +75,13 @@ export interface EnvironmentSettings {
   /** @default - an ECDSA P-256 deploy key, read-only */
   readonly gitAuth?: GitAuthSettings;
   /**
+   * Take over a cluster that `flux bootstrap` or `flux_bootstrap_git` set up: every object the
+   * stacks manage (install, Secret, GitRepository, Kustomizations) is imported on the first
+   * deploy and updated in place, nothing is recreated. Each object must exist on the cluster.
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
    * Where both stacks keep their state, each under its own key.
    * @default - a local file per stack, terraform.<stack>.tfstate
    */
@@ -102,6 +109,7 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     kubeContext: settings.kubeContext ?? '',
     install: { ...settings.install },
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
+    adopt: settings.adopt ?? false,
     backend: settings.backend ?? { type: 'local' },
     encryptState: settings.encryptState ?? false,
   };

@@ -14,6 +14,12 @@ export interface FluxInstallProps extends FluxInstallOptions {
    */
   readonly manifests: FluxManifests;
   /**
+   * Take over the objects an earlier `flux install` or `flux bootstrap` created (import blocks),
+   * so the first deploy updates them in place instead of failing on objects that already exist.
+   * @default false
+   */
+  readonly adopt?: boolean;
+  /**
    * The kubernetes provider to create the objects with.
    * @default - the stack's default kubernetes provider
    */
@@ -62,7 +68,7 @@ export class FluxInstall extends Construct {
     //   first, while the controllers still run and can clear the resources' finalizers.
     // - Everything else (RBAC, services, controllers) depends on both, so the controllers are
     //   removed before the CRDs but only after the sync stack's resources are gone.
-    const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.provider, dependsOn });
+    const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.provider, dependsOn, adopt: props.adopt });
     const namespaceObject = this.objects.find((o) => o.kind === 'Namespace');
     if (!namespaceObject) throw new Error(`${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`);
     this.namespaceResource = make(namespaceObject, []);

@@ -26,6 +26,12 @@ export interface FluxResourceProps {
   readonly name?: string;
   /** @default - the stack's default kubernetes provider */
   readonly kubernetesProvider?: TerraformProvider;
+  /**
+   * Take over an object of the same kind, namespace and name that is already on the cluster
+   * (an import block), instead of creating it.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 /** Drops undefined fields, so the manifest holds only what the user set. */
@@ -43,5 +49,5 @@ export function createFluxResource(scope: Construct, props: FluxResourceProps, o
   checkNamespace(problems, 'namespace', object.metadata.namespace);
   for (const problem of schemaProblems(props.manifests, object)) problems.add(problem);
   problems.throwIfAny();
-  return manifestResource(scope, manifest, { provider: props.kubernetesProvider });
+  return manifestResource(scope, manifest, { provider: props.kubernetesProvider, adopt: props.adopt });
 }

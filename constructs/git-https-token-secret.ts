@@ -3,6 +3,7 @@ import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
 import { IGitCredentials } from './git-credentials';
+import { ImportExisting } from './import-existing';
 
 /** Props of {@link GitHttpsTokenSecret}. */
 export interface GitHttpsTokenSecretProps {
@@ -20,6 +21,8 @@ export interface GitHttpsTokenSecretProps {
    * @default git
    */
   readonly username?: string;
+  /** Take over the Secret `flux bootstrap` left, overwriting its keys (import block). @default false */
+  readonly adopt?: boolean;
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
   /** @default - the stack's default kubernetes provider */
@@ -52,5 +55,6 @@ export class GitHttpsTokenSecret extends Construct implements IGitCredentials {
       dependsOn: props.dependsOn,
       provider: props.provider,
     });
+    if (props.adopt) new ImportExisting(this, this.secret, `${this.namespace}/${this.secretName}`);
   }
 }

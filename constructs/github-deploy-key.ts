@@ -5,6 +5,7 @@ import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
 import { GITHUB_KNOWN_HOSTS, IGitCredentials } from './git-credentials';
+import { ImportExisting } from './import-existing';
 
 /** Props of {@link GitHubDeployKey}. */
 export interface GitHubDeployKeyProps {
@@ -37,6 +38,8 @@ export interface GitHubDeployKeyProps {
    * @default GITHUB_KNOWN_HOSTS
    */
   readonly knownHosts?: string;
+  /** Take over the Secret `flux bootstrap` left, overwriting its keys (import block). @default false */
+  readonly adopt?: boolean;
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
   /** @default - the stack's default providers */
@@ -99,5 +102,6 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
       dependsOn: props.dependsOn,
       provider: props.providers?.kubernetes,
     });
+    if (props.adopt) new ImportExisting(this, this.secret, `${this.namespace}/${this.secretName}`);
   }
 }

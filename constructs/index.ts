@@ -4,5 +4,6 @@ export * from './git-credentials';
 export * from './git-https-token-secret';
 export * from './git-repository';
 export * from './github-deploy-key';
+export * from './import-existing';
 export * from './kustomization';
 export * from './manifest-resource';

@@ -2,6 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ITerraformDependable, TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { describeObject, KubernetesObject, objectAddress } from '../lib/kubernetes-object';
+import { ImportExisting, manifestImportId } from './import-existing';
 
 /** Options of {@link manifestResource}. */
 export interface ManifestResourceOptions {
@@ -9,6 +10,11 @@ export interface ManifestResourceOptions {
   readonly provider?: TerraformProvider;
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Take the object over from the cluster (an import block) instead of creating it.
+   * @default false
+   */
+  readonly adopt?: boolean;
 }
 
 const addressesByStack = new WeakMap<TerraformStack, Map<string, string>>();
@@ -35,5 +41,6 @@ export function manifestResource(scope: Construct, object: KubernetesObject, opt
     dependsOn: options.dependsOn?.length ? options.dependsOn : undefined,
   });
   resource.overrideLogicalId(address);
+  if (options.adopt) new ImportExisting(scope, resource, manifestImportId(object));
   return resource;
 }

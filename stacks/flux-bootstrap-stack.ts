@@ -29,7 +29,7 @@ export class FluxBootstrapStack extends TerraformStack {
     const env = props.environment;
     new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
     if (env.encryptState) encryptState(this);
-    this.install = new FluxInstall(this, 'flux', { manifests: props.manifests, ...env.install });
+    this.install = new FluxInstall(this, 'flux', { manifests: props.manifests, ...env.install, adopt: env.adopt });
     const namespace = this.install.namespace;
     useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: namespace });
     const dependsOn = [this.install.namespaceResource];
@@ -41,12 +41,12 @@ export class FluxBootstrapStack extends TerraformStack {
     }
     const token = githubTokenVariable(this);
     if (auth.type === 'https-token') {
-      this.credentials = new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn });
+      this.credentials = new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn, adopt: env.adopt });
       return;
     }
     const { org, repository } = githubRepositoryVariables(this, env);
     new GithubProvider(this, 'github', { owner: org, token });
     new TlsProvider(this, 'tls');
-    this.credentials = new GitHubDeployKey(this, 'git-access', { repository, namespace, algorithm: auth.algorithm, readOnly: auth.readOnly, dependsOn });
+    this.credentials = new GitHubDeployKey(this, 'git-access', { repository, namespace, algorithm: auth.algorithm, readOnly: auth.readOnly, dependsOn, adopt: env.adopt });
   }
 }

@@ -42,9 +42,11 @@ export class FluxSyncStack extends TerraformStack {
     const { org, repository } = githubRepositoryVariables(this, env);
     const host = props.credentials.transport === 'ssh' ? 'ssh://git@github.com' : 'https://github.com';
     const manifests = props.manifests;
+    const adopt = env.adopt;
 
     this.gitRepository = new GitRepository(this, 'flux-system', {
       manifests,
+      adopt,
       namespace: props.namespace,
       url: `${host}/${org}/${repository}`,
       ref: { branch: branchVariable(this, env) },
@@ -52,11 +54,11 @@ export class FluxSyncStack extends TerraformStack {
       secretRef: props.credentials,
     });
     const sourceRef = this.gitRepository;
-    const infra = { manifests, sourceRef, interval: '10m0s', retryInterval: '1m0s', timeout: '5m0s', prune: true };
+    const infra = { manifests, adopt, sourceRef, interval: '10m0s', retryInterval: '1m0s', timeout: '5m0s', prune: true };
     this.infraControllers = new Kustomization(this, 'infra-controllers', { ...infra, path: './infrastructure/controllers' });
     this.infraPrereqs = new Kustomization(this, 'infra-prereqs', { ...infra, path: './infrastructure/prereqs', dependsOn: [this.infraControllers] });
-    this.apps = new Kustomization(this, 'apps', { manifests, sourceRef, interval: '1h', retryInterval: '1m', timeout: '5m', path: env.appsPath, prune: true });
-    this.secrets = new Kustomization(this, 'secrets', { manifests, sourceRef, interval: '10m', retryInterval: '1m', timeout: '5m', path: './secrets', prune: true });
+    this.apps = new Kustomization(this, 'apps', { manifests, adopt, sourceRef, interval: '1h', retryInterval: '1m', timeout: '5m', path: env.appsPath, prune: true });
+    this.secrets = new Kustomization(this, 'secrets', { manifests, adopt, sourceRef, interval: '10m', retryInterval: '1m', timeout: '5m', path: './secrets', prune: true });
 
     this.node.addValidation({ validate: () => bootstrapPathProblems(this, env.clusterPath) });
     if (props.watchAllNamespaces === false) {
