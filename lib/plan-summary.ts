@@ -1,0 +1,198 @@
+// Turns a Terraform/OpenTofu plan (`show -json`) into a short Markdown summary a reviewer can
+// read in a minute: what each object does, which fields change, and first what can hurt.
+
+/** The parts of the plan JSON format this reads. @see https://developer.hashicorp.com/terraform/internals/json-format */
+export interface PlanJson {
+  readonly resource_changes?: ResourceChange[];
+}
+
+export interface ResourceChange {
+  readonly address: string;
+  readonly type: string;
+  readonly change: {
+    readonly actions: string[];
+    readonly before: Record<string, unknown> | null;
+    readonly after: Record<string, unknown> | null;
+    readonly after_unknown?: unknown;
+    readonly before_sensitive?: unknown;
+    readonly after_sensitive?: unknown;
+  };
+}
+
+export interface PlanSummary {
+  readonly markdown: string;
+  /** What can hurt: replacements, deletions, CRD or namespace changes, key rotation, pruning. */
+  readonly warnings: string[];
+}
+
+type Action = 'create' | 'update' | 'replace' | 'delete';
+const ORDER: Action[] = ['replace', 'delete', 'create', 'update'];
+const MAX_FIELDS = 8;
+const VERSION_LABEL = 'metadata.labels["app.kubernetes.io/version"]';
+
+function actionOf(actions: string[]): Action | undefined {
+  if (actions.includes('delete') && actions.includes('create')) return 'replace';
+  if (actions.includes('create')) return 'create';
+  if (actions.includes('delete')) return 'delete';
+  if (actions.includes('update')) return 'update';
+  return undefined;
+}
+
+type Manifest = { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown> };
+
+function manifestOf(value: Record<string, unknown> | null): Manifest | undefined {
+  const manifest = value?.manifest as Manifest | undefined;
+  return manifest && typeof manifest.kind === 'string' ? manifest : undefined;
+}
+
+/** `Kind namespace/name` for Kubernetes objects; a readable name for the rest. */
+function describe(rc: ResourceChange): { label: string; kind: string } {
+  const manifest = manifestOf(rc.change.after) ?? manifestOf(rc.change.before);
+  if (manifest) {
+    const { name, namespace } = manifest.metadata;
+    return { label: `${manifest.kind} ${namespace ? `${namespace}/` : ''}${name}`, kind: manifest.kind };
+  }
+  const names: Record<string, string> = { github_repository_deploy_key: 'GitHub deploy key', tls_private_key: 'git key pair', kubernetes_secret_v1: 'Secret' };
+  const meta = ((rc.change.after ?? rc.change.before)?.metadata as { name?: string; namespace?: string }[] | undefined)?.[0];
+  const suffix = meta?.name ? ` ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}` : ` (${rc.address})`;
+  return { label: `${names[rc.type] ?? rc.type}${suffix}`, kind: rc.type };
+}
+
+function key(path: string, k: string | number): string {
+  if (typeof k === 'number') return `${path}[${k}]`;
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`;
+}
+
+/** Every leaf of a JSON value, by path. */
+function leaves(value: unknown, path = '', into = new Map<string, unknown>()): Map<string, unknown> {
+  if (Array.isArray(value)) value.forEach((v, i) => leaves(v, key(path, i), into));
+  else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => leaves(v, key(path, k), into));
+  else into.set(path, value);
+  return into;
+}
+
+/** The paths `after_sensitive` or `after_unknown` mark: they mirror the value with `true` where marked. */
+function markedPaths(...marks: unknown[]): string[] {
+  return marks.flatMap((m) => [...leaves(m)].filter(([, v]) => v === true).map(([p]) => p));
+}
+
+function isUnder(paths: string[], path: string): boolean {
+  return paths.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}
+
+function show(value: unknown): string {
+  const text = value === undefined ? '(none)' : JSON.stringify(value);
+  return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\``;
+}
+
+interface FieldChange {
+  readonly path: string;
+  readonly text: string;
+}
+
+function fieldChanges(rc: ResourceChange): FieldChange[] {
+  const useManifest = manifestOf(rc.change.before) !== undefined;
+  const before = leaves(useManifest ? rc.change.before?.manifest : rc.change.before);
+  const after = leaves(useManifest ? rc.change.after?.manifest : rc.change.after);
+  const prefix = useManifest ? 'manifest.' : '';
+  const sensitive = markedPaths(rc.change.before_sensitive, rc.change.after_sensitive);
+  const unknown = markedPaths(rc.change.after_unknown);
+  const changes: FieldChange[] = [];
+  for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const [old, now] = [before.get(path), after.get(path)];
+    if (JSON.stringify(old) === JSON.stringify(now)) continue;
+    const full = prefix + path;
+    if (isUnder(sensitive, full)) changes.push({ path, text: `\`${path}\`: (sensitive)` });
+    else if (isUnder(unknown, full)) changes.push({ path, text: `\`${path}\`: ${show(old)} → (known after apply)` });
+    else changes.push({ path, text: `\`${path}\`: ${show(old)} → ${show(now)}` });
+  }
+  return changes;
+}
+
+/** CRD schemas run to thousands of lines: say how much changed and which versions are served. */
+function crdChange(rc: ResourceChange, changes: FieldChange[]): string {
+  const served = (value: Record<string, unknown> | null) =>
+    ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? [])
+      .filter((v) => v.served)
+      .map((v) => v.name)
+      .join(', ') || '(none)';
+  const schema = changes.filter((c) => c.path.includes('.schema.')).length;
+  const versions = served(rc.change.before) === served(rc.change.after) ? `serves ${served(rc.change.after)}` : `served versions ${served(rc.change.before)} → ${served(rc.change.after)}`;
+  return `${changes.length} field${changes.length === 1 ? '' : 's'} changed, ${schema} in the schemas; ${versions}`;
+}
+
+interface Warning {
+  readonly object: string;
+  readonly problem: string;
+}
+
+function warningsFor(rc: ResourceChange, action: Action, object: string, kind: string): Warning[] {
+  const warnings: Warning[] = [];
+  if (action === 'replace') warnings.push({ object, problem: 'destroyed and recreated' });
+  if (action === 'delete') warnings.push({ object, problem: 'deleted' });
+  if (kind === 'CustomResourceDefinition' && action !== 'create') warnings.push({ object, problem: `CRD ${action}d: every custom resource of it is affected` });
+  if (kind === 'Namespace' && action !== 'create') warnings.push({ object, problem: `the Flux namespace is ${action}d` });
+  if ((rc.type === 'github_repository_deploy_key' || rc.type === 'tls_private_key') && (action === 'replace' || action === 'delete')) {
+    warnings.push({ object, problem: 'the deploy key is rotated or removed; Flux loses access to the repository until the new key is in place' });
+  }
+  const before = manifestOf(rc.change.before);
+  if (kind === 'Kustomization' && (action === 'delete' || action === 'replace') && before?.spec?.prune === true) {
+    warnings.push({ object, problem: 'prune is enabled, so Flux will garbage-collect every object it applied' });
+  }
+  return warnings;
+}
+
+/** One line per problem; a problem shared by several objects (all CRDs in an upgrade) is said once. */
+function warningLines(warnings: Warning[]): string[] {
+  const byProblem = new Map<string, string[]>();
+  for (const w of warnings) byProblem.set(w.problem, [...(byProblem.get(w.problem) ?? []), w.object]);
+  return [...byProblem].map(([problem, objects]) => {
+    if (objects.length === 1) return `- ⚠️ ${objects[0]}: ${problem}`;
+    const kinds = new Set(objects.map((o) => o.split(' ')[0]));
+    const names = kinds.size === 1 ? objects.map((o) => o.slice(o.indexOf(' ') + 1)) : objects;
+    return `- ⚠️ ${objects.length} ${kinds.size === 1 ? `${[...kinds][0]}s` : 'objects'}: ${problem} (${names.join(', ')})`;
+  });
+}
+
+/** The Markdown summary of one stack's plan, warnings first. */
+export function summarizePlan(stack: string, plan: PlanJson): PlanSummary {
+  const rows: { action: Action; label: string; fields: string[] }[] = [];
+  const warnings: Warning[] = [];
+  const counts: Record<Action, number> = { create: 0, update: 0, replace: 0, delete: 0 };
+  let versionLabel: { from: unknown; to: unknown; count: number } | undefined;
+  for (const rc of plan.resource_changes ?? []) {
+    const action = actionOf(rc.change.actions);
+    if (!action) continue;
+    counts[action] += 1;
+    const { label, kind } = describe(rc);
+    warnings.push(...warningsFor(rc, action, label, kind));
+    let fields: string[] = [];
+    if (action === 'update') {
+      let changes = fieldChanges(rc);
+      if (changes.some((c) => c.path === VERSION_LABEL)) {
+        // The version label changes on every object of an upgrade: say it once.
+        const [from, to] = [leaves(rc.change.before?.manifest).get(VERSION_LABEL), leaves(rc.change.after?.manifest).get(VERSION_LABEL)];
+        versionLabel = { from, to, count: (versionLabel?.count ?? 0) + 1 };
+        changes = changes.filter((c) => !c.path.endsWith('["app.kubernetes.io/version"]'));
+      }
+      if (kind === 'CustomResourceDefinition') fields = changes.length > 0 ? [crdChange(rc, changes)] : [];
+      else fields = [...changes.slice(0, MAX_FIELDS).map((c) => c.text), ...(changes.length > MAX_FIELDS ? [`and ${changes.length - MAX_FIELDS} more`] : [])];
+      // An object whose only change is the version label is counted, not listed.
+      if (fields.length === 0 && versionLabel) continue;
+    }
+    rows.push({ action, label, fields });
+  }
+  const lines = [`### \`${stack}\`: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`, ''];
+  if (warnings.length > 0) lines.push('**Warnings**', '', ...warningLines(warnings), '');
+  if (versionLabel) {
+    const unlisted = counts.update - rows.filter((r) => r.action === 'update').length;
+    lines.push(`Flux version label \`${versionLabel.from}\` → \`${versionLabel.to}\` on ${versionLabel.count} objects; ${unlisted} of them change nothing else and are not listed.`, '');
+  }
+  if (rows.length === 0 && !versionLabel) lines.push('No changes.');
+  else {
+    lines.push('| change | object | fields |', '| --- | --- | --- |');
+    rows.sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.label.localeCompare(b.label));
+    for (const row of rows) lines.push(`| ${row.action} | ${row.label} | ${row.fields.join('<br>').replace(/\|/g, '\\|')} |`);
+  }
+  return { markdown: `${lines.join('\n')}\n`, warnings: warnings.map((w) => `${w.object}: ${w.problem}`) };
+}

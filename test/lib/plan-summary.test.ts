@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { Testing } from 'cdktf';
+import { summarizePlan } from '../../lib/plan-summary';
+import { addFluxEnvironment } from '../../stacks';
+import { EnvironmentSettings } from '../../variables';
+import '../support/manifests';
+import { modelPlan } from '../support/plan';
+import { synthStack } from '../support/synth';
+
+async function stacks(settings: Partial<EnvironmentSettings> = {}) {
+  const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', ...settings });
+  return { bootstrap: synthStack(bootstrap), sync: synthStack(sync) };
+}
+
+describe('summarizePlan', () => {
+  test('summarizes the upgrade from v2.8.8 to v2.9.4 on one screen, naming every changed image tag', async () => {
+    const [old, now] = [await stacks({ fluxVersion: 'v2.8.8' }), await stacks()];
+    const { markdown, warnings } = summarizePlan('dev-flux-bootstrap', modelPlan(old.bootstrap, now.bootstrap));
+    const lines = markdown.trimEnd().split('\n');
+    assert.ok(lines.length <= 50, `${lines.length} lines:\n${markdown}`);
+    assert.match(lines[0], /^### `dev-flux-bootstrap`: 0 to create, 32 to update, 0 to replace, 0 to delete$/);
+    for (const [controller, from, to] of [
+      ['source-controller', 'v1.8.5', 'v1.9.4'],
+      ['kustomize-controller', 'v1.8.5', 'v1.9.4'],
+      ['helm-controller', 'v1.5.5', 'v1.6.3'],
+      ['notification-controller', 'v1.8.4', 'v1.9.3'],
+    ]) {
+      assert.ok(markdown.includes(`\`spec.template.spec.containers[0].image\`: \`"ghcr.io/fluxcd/${controller}:${from}"\` → \`"ghcr.io/fluxcd/${controller}:${to}"\``), `${controller}\n${markdown}`);
+    }
+    assert.match(markdown, /Flux version label `v2\.8\.8` → `v2\.9\.4` on 32 objects; \d+ of them change nothing else and are not listed\./);
+    assert.match(markdown, /\| update \| CustomResourceDefinition alerts\.notification\.toolkit\.fluxcd\.io \| \d+ fields changed, \d+ in the schemas; served versions v1beta2, v1beta3 → v1beta3 \|/);
+    assert.doesNotMatch(markdown, /openAPIV3Schema|description/, 'CRD schemas are summarized, not printed');
+    assert.equal(warnings.filter((w) => w.includes('CRD updated: every custom resource of it is affected')).length, 11);
+    assert.match(markdown, /- ⚠️ 11 CustomResourceDefinitions: CRD updated: every custom resource of it is affected \(alerts\.notification\.toolkit\.fluxcd\.io, buckets/);
+    assert.ok(warnings.includes('Namespace flux-system: the Flux namespace is updated'));
+    assert.ok(markdown.indexOf('**Warnings**') < markdown.indexOf('| change |'), 'warnings come first');
+  });
+
+  test('shows a branch change as exactly that change to the GitRepository', async () => {
+    const { sync } = await stacks();
+    const { markdown, warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, sync, { git_branch: 'release' }));
+    assert.deepEqual(warnings, []);
+    assert.match(markdown, /^### `dev-flux-sync`: 0 to create, 1 to update, 0 to replace, 0 to delete$/m);
+    assert.match(markdown, /\| update \| GitRepository flux-system\/flux-system \| `spec\.ref\.branch`: `"main"` → `"release"` \|/);
+  });
+
+  test('warns that removing a Kustomization with prune makes Flux garbage-collect its objects', async () => {
+    const { sync } = await stacks();
+    const withoutApps = structuredClone(sync);
+    delete withoutApps.resource.kubernetes_manifest['kustomization_flux-system_apps'];
+    const { markdown, warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, withoutApps));
+    assert.deepEqual(warnings, [
+      'Kustomization flux-system/apps: deleted',
+      'Kustomization flux-system/apps: prune is enabled, so Flux will garbage-collect every object it applied',
+    ]);
+    assert.match(markdown, /\| delete \| Kustomization flux-system\/apps \|  \|/);
+  });
+
+  test('warns when the deploy key is rotated, and never prints Secret data', async () => {
+    const [ecdsa, ed25519] = [await stacks(), await stacks({ gitAuth: { type: 'deploy-key', algorithm: 'ED25519' } })];
+    const plan = modelPlan(ecdsa.bootstrap, ed25519.bootstrap);
+    for (const rc of plan.resource_changes ?? []) if (rc.type === 'tls_private_key') rc.change.actions.splice(0, Infinity, 'delete', 'create');
+    const secret = plan.resource_changes?.find((rc) => rc.type === 'kubernetes_secret_v1');
+    if (secret) {
+      secret.change.actions.splice(0, Infinity, 'update');
+      (secret.change.after as { data: Record<string, string> }).data.identity = '-----BEGIN OPENSSH PRIVATE KEY-----';
+    }
+    const { markdown, warnings } = summarizePlan('dev-flux-bootstrap', plan);
+    assert.ok(warnings.some((w) => w.startsWith('git key pair') && w.includes('the deploy key is rotated or removed')), warnings.join('\n'));
+    assert.match(markdown, /\| replace \| git key pair/);
+    assert.match(markdown, /`data\.identity`: \(sensitive\)/);
+    assert.doesNotMatch(markdown, /PRIVATE KEY/);
+  });
+
+  test('says there is nothing to review when nothing changes', async () => {
+    const { sync } = await stacks();
+    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(sync, sync)), { markdown: '### `dev-flux-sync`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n', warnings: [] });
+  });
+});
+
+describe('npm run review', () => {
+  const run = promisify(execFile);
+  const review = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'cli', 'review.ts'), ...args]).then(
+      ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  test('exits 2 and prints the summary when a warning is raised, 0 when not', async () => {
+    const { sync } = await stacks();
+    const withoutApps = structuredClone(sync);
+    delete withoutApps.resource.kubernetes_manifest['kustomization_flux-system_apps'];
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
+    writeFileSync(join(dir, 'risky.json'), JSON.stringify({ format_version: '1.2', ...modelPlan(sync, withoutApps) }));
+    writeFileSync(join(dir, 'calm.json'), JSON.stringify({ format_version: '1.2', ...modelPlan(sync, sync) }));
+    const risky = await review('dev-flux-sync', join(dir, 'risky.json'));
+    assert.equal(risky.code, 2);
+    assert.match(risky.stdout, /⚠️ Kustomization flux-system\/apps: prune is enabled/);
+    assert.equal((await review('dev-flux-sync', join(dir, 'calm.json'))).code, 0);
+  });
+
+  test('fails if the file is not a plan in JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 4, resources: [] }));
+    const result = await review('dev-flux-sync', join(dir, 'state.json'));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /is not a plan in JSON \(no format_version or resource_changes\); give the output of show -json <planfile>/);
+  });
+});
