@@ -1,4 +1,4 @@
-// npm run bench: wall time and peak memory of synthesizing one and twenty environments, beside
+// npm run bench: wall time and peak memory of synthesizing 1, 3, 10 and 20 environments, beside
 // the floor (an empty CDKTF app synthesized the same way), each in a fresh process, in one run.
 // Targets: one environment at most 2x the floor; twenty at most 5x one.
 import { execFileSync } from 'node:child_process';
@@ -35,6 +35,8 @@ function measure(environments: number): Figures {
 // Interleaving would be fairer against drift, but each case runs back to back on an otherwise idle machine.
 const floor = measure(0);
 const one = measure(1);
+const three = measure(3);
+const ten = measure(10);
 const twenty = measure(20);
 
 const row = (name: string, f: Figures, ratio: string) => `${name.padEnd(22)} ${f.wallMs.toFixed(0).padStart(8)} ms ${f.maxRssMb.toFixed(0).padStart(7)} MiB   ${ratio}`;
@@ -42,6 +44,8 @@ console.log(`synth benchmark, median of ${runs} runs each, fresh process per run
 console.log(`${'case'.padEnd(22)} ${'wall'.padStart(11)} ${'peak RSS'.padStart(11)}   ratio (target)`);
 console.log(row('floor (empty app)', floor, ''));
 console.log(row('1 environment', one, `${(one.wallMs / floor.wallMs).toFixed(2)}x floor (<= 2x)`));
+console.log(row('3 environments', three, `${(three.wallMs / one.wallMs).toFixed(2)}x one`));
+console.log(row('10 environments', ten, `${(ten.wallMs / one.wallMs).toFixed(2)}x one`));
 console.log(row('20 environments', twenty, `${(twenty.wallMs / one.wallMs).toFixed(2)}x one (<= 5x)`));
 const perEnvironment = (twenty.wallMs - one.wallMs) / 19;
 console.log(`marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ${((twenty.maxRssMb - one.maxRssMb) / 19).toFixed(1)} MiB`);
