@@ -20,27 +20,26 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function measure(environments: number): Figures {
-  const walls: number[] = [];
-  const rss: number[] = [];
+/** Runs every case once per round, round after round, so that drift in the machine's speed spreads over all cases alike. */
+function measure(cases: number[]): Map<number, Figures> {
+  const walls = new Map(cases.map((c) => [c, [] as number[]]));
+  const rss = new Map(cases.map((c) => [c, [] as number[]]));
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const output = execFileSync(process.execPath, ['--import', 'tsx', script, String(environments)], { env, encoding: 'utf8' });
-    walls.push(performance.now() - start);
-    rss.push(JSON.parse(output).maxRssKb / 1024);
+    for (const environments of cases) {
+      const start = performance.now();
+      const output = execFileSync(process.execPath, ['--import', 'tsx', script, String(environments)], { env, encoding: 'utf8' });
+      walls.get(environments)!.push(performance.now() - start);
+      rss.get(environments)!.push(JSON.parse(output).maxRssKb / 1024);
+    }
   }
-  return { wallMs: median(walls), maxRssMb: median(rss) };
+  return new Map(cases.map((c) => [c, { wallMs: median(walls.get(c)!), maxRssMb: median(rss.get(c)!) }]));
 }
 
-// Interleaving would be fairer against drift, but each case runs back to back on an otherwise idle machine.
-const floor = measure(0);
-const one = measure(1);
-const three = measure(3);
-const ten = measure(10);
-const twenty = measure(20);
+const figures = measure([0, 1, 3, 10, 20]);
+const [floor, one, three, ten, twenty] = [0, 1, 3, 10, 20].map((n) => figures.get(n)!);
 
 const row = (name: string, f: Figures, ratio: string) => `${name.padEnd(22)} ${f.wallMs.toFixed(0).padStart(8)} ms ${f.maxRssMb.toFixed(0).padStart(7)} MiB   ${ratio}`;
-console.log(`synth benchmark, median of ${runs} runs each, fresh process per run (node ${process.version})`);
+console.log(`synth benchmark, median of ${runs} interleaved runs each, fresh process per run (node ${process.version})`);
 console.log(`${'case'.padEnd(22)} ${'wall'.padStart(11)} ${'peak RSS'.padStart(11)}   ratio (target)`);
 console.log(row('floor (empty app)', floor, ''));
 console.log(row('1 environment', one, `${(one.wallMs / floor.wallMs).toFixed(2)}x floor (<= 2x)`));

@@ -46,6 +46,25 @@ export class FluxManifests {
     return new FluxManifests(version, objects, origin);
   }
 
+  /**
+   * Parses manifests text, or takes the result of parsing the same text before from
+   * `<cacheDir>/parsed/<sha256>.json`: YAML parsing is most of a one-environment synth.
+   */
+  public static parseCached(text: string, origin: string, cacheDir: string): FluxManifests {
+    const file = join(cacheDir, 'parsed', `${sha256(text)}.json`);
+    if (existsSync(file)) {
+      const { version, objects } = JSON.parse(readFileSync(file, 'utf8')) as { version: string; objects: KubernetesObject[] };
+      return new FluxManifests(version, objects, origin);
+    }
+    const manifests = FluxManifests.parse(text, origin);
+    try {
+      writeAtomically(file, JSON.stringify({ version: manifests.version, objects: manifests.objects }));
+    } catch {
+      // A cache that cannot be written costs only time.
+    }
+    return manifests;
+  }
+
   /** Controllers present in these manifests, by their `app.kubernetes.io/component` label. */
   public readonly components: readonly string[];
 
@@ -91,7 +110,8 @@ export interface FluxManifestsOptions {
    */
   readonly manifestsDir?: string;
   /**
-   * Where verified downloads are kept, as `<version>/install.yaml` beside its checksum.
+   * Where verified downloads are kept, as `<version>/install.yaml` beside its checksum, and
+   * parsed manifests as `parsed/<sha256 of the text>.json`.
    * @default - $XDG_CACHE_HOME/cdktf-flux/manifests, or ~/.cache/cdktf-flux/manifests
    */
   readonly cacheDir?: string;
@@ -111,12 +131,12 @@ class DownloadError extends Error {}
 const parsedFiles = new Map<string, { mtimeMs: number; manifests: FluxManifests }>();
 
 /** Reads and parses a manifests file once per process, however many environments use it. */
-function readManifestsFile(file: string): FluxManifests {
+function readManifestsFile(file: string, cacheDir: string): FluxManifests {
   const absolute = resolve(file);
   const { mtimeMs } = statSync(absolute);
   const cached = parsedFiles.get(absolute);
   if (cached && cached.mtimeMs === mtimeMs) return cached.manifests;
-  const manifests = FluxManifests.parse(readFileSync(absolute, 'utf8'), absolute);
+  const manifests = FluxManifests.parseCached(readFileSync(absolute, 'utf8'), absolute, cacheDir);
   parsedFiles.set(absolute, { mtimeMs, manifests });
   return manifests;
 }
@@ -155,13 +175,13 @@ function localCandidates(options: FluxManifestsOptions, version: string): string
   return candidates;
 }
 
-function readCachedRelease(file: string): FluxManifests {
+function readCachedRelease(file: string, cacheDir: string): FluxManifests {
   const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
   const text = readFileSync(file);
   if (sha256(text) !== expected) {
     throw new Error(`Flux manifests cache ${file} does not match its recorded checksum; delete ${dirname(file)} and run again`);
   }
-  return readManifestsFile(file);
+  return readManifestsFile(file, cacheDir);
 }
 
 /**
@@ -172,9 +192,10 @@ function readCachedRelease(file: string): FluxManifests {
 export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManifests {
   const version = options.version ?? DEFAULT_FLUX_VERSION;
   const candidates = localCandidates(options, version);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
   for (const file of candidates) {
     if (!existsSync(file)) continue;
-    const manifests = file.endsWith(RELEASE_FILE) ? readCachedRelease(file) : readManifestsFile(file);
+    const manifests = file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir);
     return checkVersion(manifests, version);
   }
   throw new FluxManifestsNotFoundError(

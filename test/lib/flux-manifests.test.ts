@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_FLUX_VERSION, downloadFluxManifests, loadFluxManifests, resolveFluxManifests } from '../../lib/flux-manifests';
+import { DEFAULT_FLUX_VERSION, downloadFluxManifests, FluxManifests, loadFluxManifests, resolveFluxManifests } from '../../lib/flux-manifests';
 import { MANIFESTS_DIR } from '../support/manifests';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
@@ -43,6 +43,17 @@ describe('loadFluxManifests', () => {
   test('parses a file once however many environments load it', () => {
     const path = join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml');
     assert.equal(loadFluxManifests({ path }), loadFluxManifests({ path }));
+  });
+
+  test('reuses the parse of the same text from the cache, keyed by its sha256', () => {
+    const cacheDir = tmp();
+    const first = FluxManifests.parseCached(v294.toString('utf8'), 'first', cacheDir);
+    const cached = join(cacheDir, 'parsed', `${sha256(v294)}.json`);
+    assert.deepEqual(JSON.parse(readFileSync(cached, 'utf8')).objects, first.objects);
+    writeFileSync(cached, JSON.stringify({ version: 'v9.9.9', objects: first.objects.slice(0, 3) }));
+    const second = FluxManifests.parseCached(v294.toString('utf8'), 'second', cacheDir);
+    assert.deepEqual([second.version, second.objects.length, second.origin], ['v9.9.9', 3, 'second'], 'read from the cache, not parsed again');
+    assert.equal(FluxManifests.parseCached(`${v294}\n`, 'changed', cacheDir).objects.length, 32, 'other text, other key');
   });
 
   test('fails if the file given names another Flux version than the one asked for', () => {

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FluxManifests, loadFluxManifests } from '../../lib/flux-manifests';
 
@@ -9,5 +11,7 @@ export function manifests(version = 'v2.9.4', directory = version): FluxManifest
   return loadFluxManifests({ version, path: join(MANIFESTS_DIR, directory, 'gotk-components.yaml') });
 }
 
-// Stacks resolve manifests by themselves; point them at the shared copies, never at the network.
+// Stacks resolve manifests by themselves; point them at the shared copies, never at the network,
+// and keep the parse cache out of the user's own cache.
 process.env.FLUX_MANIFESTS_DIR = MANIFESTS_DIR;
+process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'cdktf-flux-test-cache-'));
