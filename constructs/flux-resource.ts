@@ -9,9 +9,13 @@ import { manifestResource } from './manifest-resource';
 
 /** A Flux object other objects can point at: a source for a Kustomization, a dependency. */
 export interface IFluxObject {
+  /** Such as `source.toolkit.fluxcd.io/v1`. */
   readonly apiVersion: string;
+  /** Such as `GitRepository`. */
   readonly kind: string;
+  /** `metadata.name` of the object. */
   readonly name: string;
+  /** `metadata.namespace` of the object. */
   readonly namespace: string;
 }
 

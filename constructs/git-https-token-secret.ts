@@ -38,6 +38,7 @@ export class GitHttpsTokenSecret extends Construct implements IGitCredentials {
   public readonly secretName: string;
   public readonly namespace: string;
   public readonly transport = 'https' as const;
+  /** The Secret Flux reads: username, password. */
   public readonly secret: SecretV1;
 
   constructor(scope: Construct, id: string, props: GitHttpsTokenSecretProps) {

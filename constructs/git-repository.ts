@@ -85,9 +85,13 @@ export interface GitRepositoryProps extends FluxResourceProps {
 export class GitRepository extends Construct implements IFluxObject {
   public readonly apiVersion = 'source.toolkit.fluxcd.io/v1';
   public readonly kind = 'GitRepository';
+  /** `metadata.name`, the construct id unless given. */
   public readonly name: string;
+  /** `metadata.namespace`. */
   public readonly namespace: string;
+  /** How often Flux fetches, with the default resolved. */
   public readonly interval: string;
+  /** The `kubernetes_manifest` that applies it. */
   public readonly resource: Manifest;
 
   constructor(scope: Construct, id: string, props: GitRepositoryProps) {

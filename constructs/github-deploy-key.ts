@@ -60,10 +60,15 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
   public readonly secretName: string;
   public readonly namespace: string;
   public readonly transport = 'ssh' as const;
+  /** The key algorithm, with the default resolved. */
   public readonly algorithm: 'ECDSA' | 'ED25519';
+  /** Whether the deploy key is read-only, with the default resolved. */
   public readonly readOnly: boolean;
+  /** The key pair; its private half exists only in state and in the Secret. */
   public readonly privateKey: PrivateKey;
+  /** The key registered on the GitHub repository. */
   public readonly deployKey: RepositoryDeployKey;
+  /** The Secret Flux reads: identity, identity.pub, known_hosts. */
   public readonly secret: SecretV1;
 
   constructor(scope: Construct, id: string, props: GitHubDeployKeyProps) {

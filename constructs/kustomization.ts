@@ -111,11 +111,15 @@ export interface KustomizationProps extends FluxResourceProps {
 export class Kustomization extends Construct implements IFluxObject {
   public readonly apiVersion = 'kustomize.toolkit.fluxcd.io/v1';
   public readonly kind = 'Kustomization';
+  /** `metadata.name`, the construct id unless given. */
   public readonly name: string;
+  /** `metadata.namespace`, the source's unless given. */
   public readonly namespace: string;
+  /** Where the manifests come from. */
   public readonly sourceRef: IFluxObject;
   /** The path in the source, as given. */
   public readonly path?: string;
+  /** The `kubernetes_manifest` that applies it. */
   public readonly resource: Manifest;
   private readonly dependencies: Kustomization[];
 

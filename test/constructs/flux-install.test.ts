@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { stringify } from 'yaml';
 import { FluxInstall, FluxInstallProps } from '../../constructs';
 import { FluxManifests } from '../../lib/flux-manifests';
 import { objectAddress } from '../../lib/kubernetes-object';
@@ -123,6 +124,11 @@ describe('FluxInstall', () => {
     assert.throws(() => install({ logLevel: 'trace' as never }), /logLevel "trace" is not a Flux log level; use debug, info, error/);
     assert.throws(() => install({ clusterDomain: 'cluster.local.' }), /clusterDomain "cluster.local." is not a DNS domain/);
     assert.throws(() => install({ registry: 'https://registry.example.com/' }), /registry "https:\/\/registry.example.com\/" is not an image registry path/);
+  });
+
+  test('fails if the manifests have no Namespace', () => {
+    const text = `# Flux Version: v2.9.4\n${v294.objects.filter((o) => o.kind !== 'Namespace').map((o) => stringify(o)).join('---\n')}`;
+    assert.throws(() => install({ manifests: FluxManifests.parse(text, 'no-namespace.yaml') }), /test\/flux: the manifests no-namespace\.yaml have no Namespace; is this a gotk-components\.yaml\?/);
   });
 
   test('fails if two installs would manage the same objects in one stack', () => {

@@ -76,6 +76,12 @@ describe('loadFluxManifests', () => {
     );
   });
 
+  test('fails if a file is not valid YAML', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'gotk-components.yaml'), '# Flux Version: v2.9.4\nkind: [Namespace\n');
+    assert.throws(() => loadFluxManifests({ path: dir }), /Flux manifests .*gotk-components\.yaml: not valid YAML: /);
+  });
+
   test('fails if a file is not Flux manifests', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'gotk-components.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');

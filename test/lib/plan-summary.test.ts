@@ -105,6 +105,12 @@ describe('npm run review', () => {
     assert.equal((await review('dev-flux-sync', join(dir, 'calm.json'))).code, 0);
   });
 
+  test('fails with its usage when not given a stack and a plan', async () => {
+    const result = await review('dev-flux-sync');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /usage: npm run review -- <stack> <plan\.json>/);
+  });
+
   test('fails if the file is not a plan in JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 4, resources: [] }));
