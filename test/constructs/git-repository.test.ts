@@ -4,6 +4,7 @@ import { TerraformVariable } from 'cdktf';
 import { stringify } from 'yaml';
 import { FluxManifests } from '../../lib/flux-manifests';
 import { ExistingGitSecret, GitRepository, GitRepositoryProps } from '../../constructs';
+import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs } from '../support/synth';
 
@@ -26,22 +27,7 @@ describe('GitRepository', () => {
   });
 
   test('renders every spec field under its upstream name', () => {
-    const synthesized = synthConstructs((scope) => {
-      const shared = new GitRepository(scope, 'shared', { manifests: v294, url: 'https://github.com/mark-icy/shared' });
-      new GitRepository(scope, 'flux-system', {
-        manifests: v294,
-        url: 'https://github.com/mark-icy/infra-new',
-        ref: { semver: '>=1.0.0 <2.0.0' },
-        timeout: '90s',
-        ignore: '/docs\n',
-        recurseSubmodules: true,
-        include: [{ repository: shared, fromPath: 'deploy', toPath: 'shared' }],
-        sparseCheckout: ['apps', 'infrastructure'],
-        provider: 'github',
-        verify: { secretRef: 'pgp-keys' },
-        suspend: true,
-      });
-    });
+    const synthesized = synthConstructs((scope) => buildEveryField(scope, v294));
     assert.deepEqual(manifestsOf(synthesized)['gitrepository_flux-system_flux-system'].spec, {
       url: 'https://github.com/mark-icy/infra-new',
       interval: '1m',

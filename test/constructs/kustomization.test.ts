@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { GitRepository, Kustomization, KustomizationProps } from '../../constructs';
+import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs, synthStack, testStack } from '../support/synth';
 
@@ -28,30 +29,18 @@ describe('Kustomization', () => {
   });
 
   test('renders every spec field under its upstream name', () => {
-    const spec = kustomization({
-      interval: '1h',
-      retryInterval: '1m',
-      timeout: '5m',
-      wait: true,
-      force: true,
-      targetNamespace: 'apps',
-      decryption: { secretRef: 'sops-age' },
-      postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }] },
-      healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],
-      patches: [{ patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', labelSelector: 'app=web' } }],
-      suspend: false,
-      deletionPolicy: 'WaitForTermination',
-      serviceAccountName: 'deployer',
-    }).spec;
+    const spec = manifestsOf(synthConstructs((scope) => buildEveryField(scope, v294)))['kustomization_flux-system_apps'].spec;
     assert.deepEqual(spec, {
       interval: '1h',
       retryInterval: '1m',
       timeout: '5m',
       sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+      path: './apps/dev',
       prune: true,
       wait: true,
       force: true,
       targetNamespace: 'apps',
+      dependsOn: [{ name: 'infra' }],
       decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
       postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }] },
       healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],

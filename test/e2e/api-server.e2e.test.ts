@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { Construct } from 'constructs';
 import { FluxInstall, GitRepository, Kustomization } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../variables';
+import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs, synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
@@ -104,49 +104,11 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
   });
 
   test('accepts every spec field the typed constructs render', () => {
-    const v294 = manifests();
-    const objects = manifestsOf(
-      synthConstructs((scope: Construct) => {
-        const shared = new GitRepository(scope, 'shared', { manifests: v294, url: 'https://github.com/mark-icy/shared' });
-        const repo = new GitRepository(scope, 'all-fields', {
-          manifests: v294,
-          url: 'https://github.com/mark-icy/infra-new',
-          ref: { semver: '>=1.0.0 <2.0.0' },
-          timeout: '90s',
-          ignore: '/docs\n',
-          recurseSubmodules: true,
-          include: [{ repository: shared, fromPath: 'deploy', toPath: 'shared' }],
-          sparseCheckout: ['apps'],
-          provider: 'github',
-          verify: { secretRef: 'pgp-keys' },
-          suspend: true,
-        });
-        const first = new Kustomization(scope, 'first', { manifests: v294, sourceRef: repo, prune: false });
-        new Kustomization(scope, 'all-fields-kustomization', {
-          manifests: v294,
-          name: 'all-fields',
-          sourceRef: repo,
-          prune: true,
-          path: './apps/dev',
-          interval: '1h',
-          retryInterval: '1m',
-          timeout: '5m',
-          wait: true,
-          force: true,
-          targetNamespace: 'apps',
-          dependsOn: [first],
-          decryption: { secretRef: 'sops-age' },
-          postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ kind: 'Secret', name: 'vars', optional: true }] },
-          healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],
-          patches: [{ patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment' } }],
-          deletionPolicy: 'WaitForTermination',
-          serviceAccountName: 'deployer',
-        });
-      }),
-    );
-    assert.match(applyServerSide(kubeconfig, Object.values(objects)), /kustomization\.kustomize\.toolkit\.fluxcd\.io\/all-fields serverside-applied/);
-    const stored = getJson(kubeconfig, ['kustomization', 'all-fields', '-n', 'flux-system']).spec;
-    assert.deepEqual(stored.postBuild, objects['kustomization_flux-system_all-fields'].spec.postBuild);
+    const objects = manifestsOf(synthConstructs((scope) => buildEveryField(scope, manifests())));
+    assert.match(applyServerSide(kubeconfig, Object.values(objects)), /kustomization\.kustomize\.toolkit\.fluxcd\.io\/apps serverside-applied/);
+    const stored = getJson(kubeconfig, ['kustomization', 'apps', '-n', 'flux-system']).spec;
+    assert.deepEqual(stored.postBuild, objects['kustomization_flux-system_apps'].spec.postBuild);
+    assert.deepEqual(getJson(kubeconfig, ['gitrepository', 'flux-system', '-n', 'flux-system']).spec.include, [{ repository: { name: 'shared' }, fromPath: 'deploy', toPath: 'shared' }]);
   });
 
   // Each case: a change the constructs refuse at synth, and the same change made to a valid

@@ -1,0 +1,46 @@
+import { Construct } from 'constructs';
+import { GitRepository, Kustomization } from '../../constructs';
+import { FluxManifests } from '../../lib/flux-manifests';
+
+/**
+ * A GitRepository `flux-system` and a Kustomization `apps` with every spec field the constructs
+ * take, as the construct tests render them and the live suite applies them.
+ */
+export function buildEveryField(scope: Construct, manifests: FluxManifests): { repository: GitRepository; kustomization: Kustomization } {
+  const shared = new GitRepository(scope, 'shared', { manifests, url: 'https://github.com/mark-icy/shared' });
+  const repository = new GitRepository(scope, 'flux-system', {
+    manifests,
+    url: 'https://github.com/mark-icy/infra-new',
+    ref: { semver: '>=1.0.0 <2.0.0' },
+    timeout: '90s',
+    ignore: '/docs\n',
+    recurseSubmodules: true,
+    include: [{ repository: shared, fromPath: 'deploy', toPath: 'shared' }],
+    sparseCheckout: ['apps', 'infrastructure'],
+    provider: 'github',
+    verify: { secretRef: 'pgp-keys' },
+    suspend: true,
+  });
+  const infra = new Kustomization(scope, 'infra', { manifests, sourceRef: repository, prune: false });
+  const kustomization = new Kustomization(scope, 'apps', {
+    manifests,
+    sourceRef: repository,
+    prune: true,
+    path: './apps/dev',
+    interval: '1h',
+    retryInterval: '1m',
+    timeout: '5m',
+    wait: true,
+    force: true,
+    targetNamespace: 'apps',
+    dependsOn: [infra],
+    decryption: { secretRef: 'sops-age' },
+    postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }] },
+    healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],
+    patches: [{ patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', labelSelector: 'app=web' } }],
+    suspend: false,
+    deletionPolicy: 'WaitForTermination',
+    serviceAccountName: 'deployer',
+  });
+  return { repository, kustomization };
+}
