@@ -11,7 +11,9 @@ export interface ManifestResourceOptions {
   /** @default - none */
   readonly dependsOn?: ITerraformDependable[];
   /**
-   * Take the object over from the cluster (an import block) instead of creating it.
+   * Take the object over from the cluster (an import block) instead of creating it, and apply
+   * it with force-conflicts: its fields belong to whoever applied it before (kustomize-controller
+   * after `flux bootstrap`), and server-side apply refuses to change them otherwise.
    * @default false
    */
   readonly adopt?: boolean;
@@ -39,6 +41,7 @@ export function manifestResource(scope: Construct, object: KubernetesObject, opt
     manifest: object,
     provider: options.provider,
     dependsOn: options.dependsOn?.length ? options.dependsOn : undefined,
+    fieldManager: options.adopt ? { forceConflicts: true } : undefined,
   });
   resource.overrideLogicalId(address);
   if (options.adopt) new ImportExisting(scope, resource, manifestImportId(object));

@@ -25,9 +25,9 @@ async function environment(settings: EnvironmentSettings) {
   return { bootstrap: stackObjects(synthStack(bootstrap)), sync: stackObjects(synthStack(sync)) };
 }
 
-function applyWaves(waves: Record<string, any>[][]): void {
+function applyWaves(waves: Record<string, any>[][], options: { fieldManager?: string } = {}): void {
   for (const wave of waves) {
-    applyServerSide(kubeconfig, wave);
+    applyServerSide(kubeconfig, wave, options);
     if (wave.some((o) => o.kind === 'CustomResourceDefinition')) {
       kubectl(kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...wave.map((o) => `crd/${o.metadata.name}`)]);
     }
@@ -150,5 +150,31 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
     const namespaces = (getJson(kubeconfig, ['namespaces']).items as any[]).map((n) => n.metadata.name);
     assert.ok(!namespaces.includes('flux-system') && !namespaces.includes('flux-options'), namespaces.join(', '));
     console.log(`# destroy of two installs and the sync objects: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  });
+
+  test('adopts a cluster set up by flux bootstrap: imported objects update in place, nothing recreated or deleted', async () => {
+    // What flux bootstrap leaves: the install and the sync objects, applied by kustomize-controller,
+    // plus the flux-system Kustomization that applied them. Here from v2.8.8, so adopting also upgrades.
+    const old = await environment({ name: 'dev', fluxVersion: 'v2.8.8' });
+    const fluxSystem = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'flux-system', namespace: 'flux-system' }, spec: { interval: '10m0s', path: './clusters/dev', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } } };
+    applyWaves([...old.bootstrap, [...old.sync.flat(), fluxSystem]], { fieldManager: 'kustomize-controller' });
+    const inventory = () =>
+      Object.fromEntries(
+        (getJson(kubeconfig, ['namespace,deployment,service,serviceaccount,crd,networkpolicy,gitrepository,kustomization', '-A', '-l', 'app.kubernetes.io/part-of=flux']).items as any[])
+          .concat(getJson(kubeconfig, ['gitrepository,kustomization', '-n', 'flux-system']).items as any[])
+          .map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid]),
+      );
+    const before = inventory();
+
+    const adopted = await environment({ name: 'dev', adopt: true });
+    const deployments = adopted.bootstrap.flat().filter((o) => o.kind === 'Deployment');
+    assert.throws(() => applyServerSide(kubeconfig, deployments), /conflict/i, 'without force-conflicts, fields kustomize-controller owns cannot be taken over');
+    for (const wave of [...adopted.bootstrap, ...adopted.sync]) applyServerSide(kubeconfig, wave, { forceConflicts: true });
+
+    assert.deepEqual(inventory(), before, 'same objects, same uids: nothing recreated, nothing deleted');
+    const source = getJson(kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system', '--show-managed-fields']);
+    assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');
+    const owners = (source.metadata.managedFields as any[]).filter((f) => JSON.stringify(f.fieldsV1).includes('"f:image"')).map((f) => f.manager);
+    assert.deepEqual(owners, ['Terraform']);
   });
 });

@@ -34,6 +34,15 @@ describe('adopting a cluster set up by flux bootstrap', () => {
     ]));
   });
 
+  test('takes the fields over from their previous field manager', async () => {
+    const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt: true });
+    const manifests = Object.values(synthStack(bootstrap).resource.kubernetes_manifest);
+    assert.equal(manifests.length, 32);
+    assert.ok(manifests.every((m) => JSON.stringify(m.field_manager) === JSON.stringify({ force_conflicts: true })));
+    const { bootstrap: fresh } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
+    assert.ok(Object.values(synthStack(fresh).resource.kubernetes_manifest).every((m) => m.field_manager === undefined));
+  });
+
   test('imports nothing otherwise', async () => {
     assert.deepEqual(await imports({}), { bootstrap: [], sync: [] });
   });

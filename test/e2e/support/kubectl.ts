@@ -27,10 +27,14 @@ export function getJson<T = Record<string, any>>(kubeconfig: string, args: strin
   return JSON.parse(kubectl(kubeconfig, ['get', ...args, '-o', 'json'])) as T;
 }
 
-/** Server-side apply, strict field validation: what the API server accepts, or its refusal. */
-export function applyServerSide(kubeconfig: string, objects: object[]): string {
+/**
+ * Server-side apply, strict field validation: what the API server accepts, or its refusal.
+ * `Terraform` is the field manager the kubernetes provider's kubernetes_manifest applies as.
+ */
+export function applyServerSide(kubeconfig: string, objects: object[], options: { fieldManager?: string; forceConflicts?: boolean } = {}): string {
   const list = { apiVersion: 'v1', kind: 'List', items: objects };
-  return kubectl(kubeconfig, ['apply', '--server-side', '--field-manager=cdktf-flux-e2e', '--validate=strict', '-f', '-'], JSON.stringify(list));
+  const args = ['apply', '--server-side', `--field-manager=${options.fieldManager ?? 'Terraform'}`, '--validate=strict', ...(options.forceConflicts ? ['--force-conflicts'] : []), '-f', '-'];
+  return kubectl(kubeconfig, args, JSON.stringify(list));
 }
 
 /**
