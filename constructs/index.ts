@@ -5,5 +5,6 @@ export * from './git-https-token-secret';
 export * from './git-repository';
 export * from './github-deploy-key';
 export * from './import-existing';
+export * from './kubernetes-backend';
 export * from './kustomization';
 export * from './manifest-resource';

@@ -1,15 +1,5 @@
-import {
-  AzurermBackend,
-  GcsBackend,
-  LocalBackend,
-  RemoteBackend,
-  S3Backend,
-  TerraformBackend,
-  TerraformRemoteState,
-  TerraformStack,
-  TerraformVariable,
-} from 'cdktf';
-import { Construct } from 'constructs';
+import { AzurermBackend, GcsBackend, LocalBackend, RemoteBackend, S3Backend, TerraformBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { KubernetesBackend } from '../constructs/kubernetes-backend';
 
 /**
  * Where a stack keeps its state. Every stack gets its own state (its name is part of the key),
@@ -70,43 +60,6 @@ export type StateBackendSettings =
       /** @default - the kubeconfig's current context */
       readonly configContext?: string;
     };
-
-/** Props of {@link KubernetesBackend}. */
-export interface KubernetesBackendProps {
-  /** The state Secret is `tfstate-<workspace>-<secretSuffix>`, its lock the Lease `lock-tfstate-<workspace>-<secretSuffix>`. */
-  readonly secretSuffix: string;
-  /** @default default */
-  readonly namespace?: string;
-  /** @default - KUBE_CONFIG_PATH */
-  readonly configPath?: string;
-  /** @default - the current context */
-  readonly configContext?: string;
-}
-
-/** Terraform's `kubernetes` backend, which cdktf does not ship a class for. */
-export class KubernetesBackend extends TerraformBackend {
-  constructor(
-    scope: Construct,
-    private readonly props: KubernetesBackendProps,
-  ) {
-    super(scope, 'backend', 'kubernetes');
-  }
-
-  protected override synthesizeAttributes(): Record<string, unknown> {
-    return Object.fromEntries(
-      Object.entries({
-        secret_suffix: this.props.secretSuffix,
-        namespace: this.props.namespace,
-        config_path: this.props.configPath,
-        config_context: this.props.configContext,
-      }).filter(([, v]) => v !== undefined),
-    );
-  }
-
-  public getRemoteStateDataSource(scope: Construct, name: string): TerraformRemoteState {
-    return new (class extends TerraformRemoteState {})(scope, name, 'kubernetes', { ...this.synthesizeAttributes() });
-  }
-}
 
 /** Sets the backend of `stack` from the environment's settings. */
 export function useStateBackend(stack: TerraformStack, backend: StateBackendSettings, options: { kubeconfigPath: string; fluxNamespace: string }): TerraformBackend {
