@@ -118,12 +118,16 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
 /** The environment the team's HCL bootstrapped, reproduced. */
 export const dev: EnvironmentSettings = { name: 'dev' };
 
-/** Declares `github_token`: sensitive, no default, read from TF_VAR_github_token. */
+/**
+ * Declares `github_token`: sensitive, no default, read from TF_VAR_github_token. Only the
+ * `https-token` auth needs it, to write it into the Secret Flux reads; everywhere else the github
+ * provider reads GITHUB_TOKEN itself, so the token is never a variable and never in a saved plan.
+ */
 export function githubTokenVariable(scope: Construct): string {
   return new TerraformVariable(scope, 'github_token', {
     type: 'string',
     sensitive: true,
-    description: 'GitHub token that can manage deploy keys of the repository; set TF_VAR_github_token',
+    description: 'GitHub token Flux reads the repository with over HTTPS; set TF_VAR_github_token',
   }).stringValue;
 }
 
@@ -136,7 +140,18 @@ export function githubRepositoryVariables(scope: Construct, env: ResolvedEnviron
 
 /** Declares `kubeconfig_path` and `kube_context`, which select the cluster. */
 export function kubernetesVariables(scope: Construct, env: ResolvedEnvironment): { configPath: string; configContext: string } {
-  const configPath = new TerraformVariable(scope, 'kubeconfig_path', { type: 'string', default: env.kubeconfigPath, description: 'kubeconfig file of the cluster' });
+  const configPath = new TerraformVariable(scope, 'kubeconfig_path', {
+    type: 'string',
+    default: env.kubeconfigPath,
+    description: 'kubeconfig file of the cluster',
+    // Without it, the kubernetes provider stops with "no client config", naming neither.
+    validation: [
+      {
+        condition: '${fileexists(pathexpand(var.kubeconfig_path))}',
+        errorMessage: 'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
+      },
+    ],
+  });
   const configContext = new TerraformVariable(scope, 'kube_context', { type: 'string', default: env.kubeContext, description: 'kubeconfig context; empty for the current one' });
   return { configPath: configPath.stringValue, configContext: configContext.stringValue };
 }

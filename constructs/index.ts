@@ -4,6 +4,7 @@ export * from './git-credentials';
 export * from './git-https-token-secret';
 export * from './git-repository';
 export * from './github-deploy-key';
+export * from './github-repository';
 export * from './import-existing';
 export * from './kubernetes-backend';
 export * from './kustomization';

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { FluxInstall, FluxInstallProps } from '../../constructs';
 import { FluxManifests } from '../../lib/flux-manifests';
+import { storedForm } from '../../lib/stored-form';
 import { objectAddress } from '../../lib/kubernetes-object';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs } from '../support/synth';
@@ -23,7 +24,21 @@ describe('FluxInstall', () => {
     assert.equal(Object.keys(objects).length, 32);
     const expected = v294.objects.map((o) => objectAddress(o.kind, o.metadata.name, o.metadata.namespace)).sort();
     assert.deepEqual(Object.keys(objects).sort(), expected);
-    assert.deepEqual(objects['deployment_flux-system_source-controller'], v294.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller'));
+    assert.deepEqual(objects['deployment_flux-system_source-controller'], storedForm(v294.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller')!));
+  });
+
+  test('writes quantities the way the API server stores them, so apply reads back what it planned', () => {
+    const { objects } = install();
+    const container = objects['deployment_flux-system_source-controller'].spec.template.spec.containers[0];
+    assert.deepEqual(container.resources, { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '50m', memory: '64Mi' } });
+    assert.deepEqual(objects['resourcequota_flux-system_critical-pods-flux-system'].spec.hard, { pods: '1k' });
+  });
+
+  test('escapes the template sequences of the CRD descriptions, which Terraform would evaluate', () => {
+    const { objects } = install();
+    const text = JSON.stringify(objects['customresourcedefinition_kustomizations_kustomize_toolkit_fluxcd_io']);
+    assert.match(text, /\$\$\{var:=default\}/);
+    assert.doesNotMatch(text, /[^$]\$\{var:=default\}/);
   });
 
   test('keeps every logical id from v2.8.8 to v2.9.4, so the upgrade plans in place', () => {

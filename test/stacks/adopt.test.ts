@@ -34,13 +34,13 @@ describe('adopting a cluster set up by flux bootstrap', () => {
     ]));
   });
 
-  test('takes the fields over from their previous field manager', async () => {
-    const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt: true });
-    const manifests = Object.values(synthStack(bootstrap).resource.kubernetes_manifest);
-    assert.equal(manifests.length, 32);
-    assert.ok(manifests.every((m) => JSON.stringify(m.field_manager) === JSON.stringify({ force_conflicts: true })));
-    const { bootstrap: fresh } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
-    assert.ok(Object.values(synthStack(fresh).resource.kubernetes_manifest).every((m) => m.field_manager === undefined));
+  test('takes the fields over from their previous field manager, adopting or not', async () => {
+    for (const adopt of [true, false]) {
+      const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt });
+      const manifests = [bootstrap, sync].flatMap((stack) => Object.values(synthStack(stack).resource.kubernetes_manifest));
+      assert.equal(manifests.length, 37);
+      assert.ok(manifests.every((m) => JSON.stringify(m.field_manager) === JSON.stringify({ force_conflicts: true })), 'drift by another field manager is restored on the next deploy');
+    }
   });
 
   test('imports nothing otherwise', async () => {

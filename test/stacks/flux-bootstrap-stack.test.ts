@@ -13,9 +13,9 @@ async function bootstrap(settings: EnvironmentSettings = { name: 'dev' }) {
 }
 
 describe('FluxBootstrapStack', () => {
-  test('declares the HCL variables with the same names, types, defaults and sensitivity', async () => {
+  test('declares the HCL variables with the same names, types and defaults; the token is not one of them', async () => {
     const { variable } = await bootstrap();
-    assert.deepEqual(variable?.github_token, { type: 'string', sensitive: true, description: 'GitHub token that can manage deploy keys of the repository; set TF_VAR_github_token' });
+    assert.equal(variable?.github_token, undefined, 'a variable would put the token into every saved plan; the provider reads GITHUB_TOKEN');
     assert.equal(variable?.github_org.default, 'mark-icy');
     assert.equal(variable?.github_repository.default, 'infra-new');
     assert.equal(variable?.github_org.type, 'string');
@@ -26,7 +26,7 @@ describe('FluxBootstrapStack', () => {
   test('configures the providers from variables only', async () => {
     const { provider } = await bootstrap();
     assert.deepEqual(provider?.kubernetes, [{ config_path: '${var.kubeconfig_path}', config_context: '${var.kube_context}' }]);
-    assert.deepEqual(provider?.github, [{ owner: '${var.github_org}', token: '${var.github_token}' }]);
+    assert.deepEqual(provider?.github, [{ owner: '${var.github_org}' }]);
     assert.deepEqual(provider?.tls, [{}]);
   });
 
@@ -36,7 +36,7 @@ describe('FluxBootstrapStack', () => {
     const key = Object.values(synthesized.resource.tls_private_key)[0];
     assert.deepEqual([key.algorithm, key.ecdsa_curve], ['ECDSA', 'P256']);
     const deployKey = Object.values(synthesized.resource.github_repository_deploy_key)[0];
-    assert.deepEqual([deployKey.repository, deployKey.title, deployKey.read_only], ['${var.github_repository}', 'Flux', true]);
+    assert.deepEqual([deployKey.repository, deployKey.title, deployKey.read_only], ['${data.github_repository.github-repository_A2BB87E6.name}', 'Flux', true]);
     const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0];
     assert.deepEqual(secret.depends_on, ['kubernetes_manifest.namespace_flux-system']);
   });
@@ -44,7 +44,8 @@ describe('FluxBootstrapStack', () => {
   test('uses HTTPS token auth without a deploy key when asked', async () => {
     const synthesized = await bootstrap({ name: 'dev', gitAuth: { type: 'https-token' } });
     assert.equal(synthesized.resource.github_repository_deploy_key, undefined);
-    assert.equal(synthesized.provider?.github, undefined);
+    assert.deepEqual(synthesized.provider?.github, [{ owner: '${var.github_org}', token: '${var.github_token}' }], 'the token is checked against the repository at plan');
+    assert.equal(synthesized.variable?.github_token.sensitive, true);
     const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0] as Record<string, any>;
     assert.deepEqual(secret.data, { username: 'git', password: '${var.github_token}' });
   });
@@ -54,6 +55,25 @@ describe('FluxBootstrapStack', () => {
     assert.equal(synthesized.resource.kubernetes_secret_v1, undefined);
     assert.equal(synthesized.variable?.github_token, undefined);
     assert.deepEqual(Object.keys(synthesized.resource), ['kubernetes_manifest']);
+  });
+
+  test('reads the repository at plan time, so a token GitHub refuses stops the run before anything is created', async () => {
+    for (const gitAuth of [{ type: 'deploy-key' as const }, { type: 'https-token' as const }]) {
+      const synthesized = (await bootstrap({ name: 'dev', gitAuth })) as unknown as { data: Record<string, Record<string, any>> };
+      const [repository] = Object.values(synthesized.data.github_repository);
+      assert.equal(repository.full_name, '${var.github_org}/${var.github_repository}');
+      assert.match(repository.lifecycle.postcondition[0].error_message, /GitHub repository \$\{var.github_org\}\/\$\{var.github_repository\} does not exist or the token cannot read it/);
+    }
+  });
+
+  test('fails at plan, naming the variable and the path, when the kubeconfig does not exist', async () => {
+    const { variable } = await bootstrap();
+    assert.deepEqual(variable?.kubeconfig_path.validation, [
+      {
+        condition: '${fileexists(pathexpand(var.kubeconfig_path))}',
+        error_message: 'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
+      },
+    ]);
   });
 
   test('matches the reviewed snapshot of addresses, variables and providers', async () => {

@@ -51,7 +51,9 @@ describe('addFluxEnvironment', () => {
         assert.doesNotMatch(text, /PRIVATE KEY|ghp_[A-Za-z0-9]/, file);
       }
       const bootstrap = JSON.parse(readFileSync(join(outdir, 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json'), 'utf8'));
-      assert.equal(bootstrap.variable.github_token.default, undefined);
+      assert.equal(bootstrap.variable.github_token, undefined);
+      const https = JSON.parse(readFileSync(join(outdir, 'stacks', 'https-flux-bootstrap', 'cdk.tf.json'), 'utf8'));
+      assert.deepEqual([https.variable.github_token.default, https.variable.github_token.sensitive], [undefined, true]);
     } finally {
       process.env = saved;
     }

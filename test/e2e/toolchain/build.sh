@@ -6,6 +6,9 @@
 #   tofu       OpenTofu CLI, built from its Go module
 #   kube       kube-apiserver, kube-controller-manager, kubectl, built from k8s.io/kubernetes
 #   etcd       etcd: Debian's etcd-server if it fits, otherwise built from go.etcd.io/etcd/server/v3
+#   providers  the stand-in for the Terraform providers (test/e2e/providers, our own code),
+#              cached by the hash of its sources
+#   flux       source-controller and kustomize-controller, built from their Go modules
 #   all        all of the above (default)
 #
 # The Terraform providers (hashicorp/kubernetes 2.38.0, integrations/github 6.9.0,
@@ -294,6 +297,62 @@ build_etcd_go() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The providers' stand-in is this repository's own Go module; a change to its sources rebuilds it.
+PROVIDERS_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../providers" && pwd)"
+build_providers() {
+  local hash dir
+  hash=$(cd "$PROVIDERS_SRC" && cat go.mod go.sum *.go | sha256sum | cut -c1-16)
+  dir="$CACHE/providers/$hash"
+  if [[ -f "$dir/.complete" && -x "$dir/terraform-provider-stand-in" ]]; then
+    link_bin "$dir/terraform-provider-stand-in" terraform-provider-stand-in
+    log "providers stand-in: cached at $dir"; return 0
+  fi
+  need_go
+  local t0; t0=$(date +%s)
+  mkdir -p "$dir"
+  log "providers stand-in: building from $PROVIDERS_SRC"
+  (cd "$PROVIDERS_SRC" && GOFLAGS="-trimpath -buildvcs=false -mod=readonly" run_with_ticker "providers: go build" \
+    go build -p "$GO_P" -ldflags="-s -w" -o "$dir/terraform-provider-stand-in.tmp" .)
+  mv -f "$dir/terraform-provider-stand-in.tmp" "$dir/terraform-provider-stand-in"
+  echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$dir/.complete"
+  link_bin "$dir/terraform-provider-stand-in" terraform-provider-stand-in
+  log "providers stand-in: built in $(secs "$t0") s"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Flux's source-controller and kustomize-controller, at the versions the manifests' images name.
+# Some of their dependencies' exact versions are not served; the nearest served version of the
+# same minor replaces them (CDKTF_FLUX_E2E_FLUX_REPLACE, module=version, space-separated).
+SOURCE_CONTROLLER_VERSION="${CDKTF_FLUX_E2E_SOURCE_CONTROLLER_VERSION:-1.9.4}"
+KUSTOMIZE_CONTROLLER_VERSION="${CDKTF_FLUX_E2E_KUSTOMIZE_CONTROLLER_VERSION:-1.9.4}"
+FLUX_CLI_VERSION="${CDKTF_FLUX_E2E_FLUX_CLI_VERSION:-2.9.4}"
+FLUX_REPLACE="${CDKTF_FLUX_E2E_FLUX_REPLACE:-github.com/fluxcd/pkg/artifact=v0.18.0}"
+build_go_command() {  # name module version package
+  local name="$1" mod="$2" ver="$3" pkg="$4"
+  local dir="$CACHE/$name/v$ver"
+  if [[ -f "$dir/.complete" && -x "$dir/$name" ]]; then
+    link_bin "$dir/$name" "$name"; log "$name v$ver: cached at $dir/$name"; return 0
+  fi
+  need_go
+  local t0 work r; t0=$(date +%s); work=$(workdir)
+  log "$name v$ver: resolving $mod@v$ver"
+  make_wrapper_module "$work" "$mod" "v$ver" "v$ver"
+  for r in $FLUX_REPLACE; do (cd "$work" && go mod edit -replace="${r%%=*}=${r%%=*}@${r#*=}"); done
+  run_with_ticker "$name: go mod tidy" wrapper_tidy "$work" "$pkg"
+  log "$name v$ver: building"
+  (cd "$work" && run_with_ticker "$name: go build" go build -p "$GO_P" -ldflags="-s -w" -o "$work/$name" "$pkg")
+  install_atomic "$work/$name" "$dir/$name"
+  rm -rf "$work"
+  echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$dir/.complete"
+  link_bin "$dir/$name" "$name"
+  log "$name v$ver: built in $(secs "$t0") s ($(du -h "$dir/$name" | cut -f1))"
+}
+build_flux() {
+  build_go_command source-controller github.com/fluxcd/source-controller "$SOURCE_CONTROLLER_VERSION" github.com/fluxcd/source-controller
+  build_go_command kustomize-controller github.com/fluxcd/kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" github.com/fluxcd/kustomize-controller
+}
+
+# ---------------------------------------------------------------------------------------------
 print_env() {
   local c
   [[ -x "$TOFU_DIR/tofu" ]] && echo "export CDKTF_FLUX_E2E_TOFU=$TOFU_DIR/tofu"
@@ -332,7 +391,7 @@ main() {
           chmod -R u+w "$CACHE/go" && rm -rf "$CACHE/go"
         fi
         return 0 ;;
-      tofu|kube|etcd|all) ;;
+      tofu|kube|etcd|providers|flux|all) ;;
       -h|--help|help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;;
       *) die "unknown target '$t' (all|tofu|kube|etcd|env|status|prune)" ;;
     esac
@@ -343,7 +402,9 @@ main() {
       tofu) lock tofu; build_tofu ;;
       kube) lock kube; build_kube ;;
       etcd) lock etcd; build_etcd ;;
-      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd ;;
+      providers) lock providers; build_providers ;;
+      flux) lock flux; build_flux ;;
+      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd; lock providers; build_providers ;;
     esac
   done
   log "finished in $(secs "$START_ALL") s (exit $rc)"

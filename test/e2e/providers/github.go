@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// github talks to GitHub's REST API (in tests, the double in test/e2e/support/github-api.ts)
+// the way integrations/github does: token and owner from the provider block or GITHUB_TOKEN and
+// GITHUB_OWNER, and an Enterprise-style base URL (`<base>/api/v3/`) when one is given.
+type github struct {
+	token, owner, api string
+}
+
+func (g *github) configure(_ context.Context, config tftypes.Value) error {
+	c := fields(config)
+	g.token, g.owner = str(c["token"]), str(c["owner"])
+	if g.token == "" {
+		g.token = os.Getenv("GITHUB_TOKEN")
+	}
+	if g.owner == "" {
+		g.owner = os.Getenv("GITHUB_OWNER")
+	}
+	base := str(c["base_url"])
+	if base == "" {
+		base = os.Getenv("GITHUB_BASE_URL")
+	}
+	if base == "" {
+		return fmt.Errorf("this stand-in serves only a GitHub API double: set base_url or GITHUB_BASE_URL")
+	}
+	g.api = strings.TrimSuffix(base, "/") + "/api/v3"
+	// Like the real provider, a token GitHub refuses is not an error here: the first call fails.
+	return nil
+}
+
+func (g *github) call(ctx context.Context, method, path string, body interface{}, out interface{}) (int, error) {
+	var reader io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		reader = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, g.api+path, reader)
+	if err != nil {
+		return 0, err
+	}
+	if g.token != "" {
+		req.Header.Set("Authorization", "Bearer "+g.token)
+	}
+	req.Header.Set("Accept", "application/vnd.github+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 400 {
+		var msg struct{ Message string }
+		_ = json.Unmarshal(raw, &msg)
+		return resp.StatusCode, fmt.Errorf("%s %s: %d %s []", method, g.api+path, resp.StatusCode, msg.Message)
+	}
+	if out != nil && len(raw) > 0 {
+		return resp.StatusCode, json.Unmarshal(raw, out)
+	}
+	return resp.StatusCode, nil
+}
+
+func githubProvider() *providerServer {
+	g := &github{}
+	return &providerServer{
+		address: "integrations/github",
+		schema: schemaOf(nil,
+			attr("token", tftypes.String, "o"), attr("owner", tftypes.String, "o"), attr("organization", tftypes.String, "o"),
+			attr("base_url", tftypes.String, "o"), attr("insecure", tftypes.Bool, "o"),
+			attr("write_delay_ms", tftypes.Number, "o"), attr("read_delay_ms", tftypes.Number, "o"),
+			attr("parallel_requests", tftypes.Bool, "o"), attr("max_retries", tftypes.Number, "o"),
+		),
+		configure:   g.configure,
+		resources:   map[string]*resource{"github_repository_deploy_key": deployKeyResource(g)},
+		dataSources: map[string]*dataSource{"github_repository": repositoryDataSource(g)},
+	}
+}
+
+type deployKey struct {
+	ID       int64  `json:"id"`
+	Key      string `json:"key"`
+	Title    string `json:"title"`
+	ReadOnly bool   `json:"read_only"`
+}
+
+func deployKeyResource(g *github) *resource {
+	s := schemaOf(nil,
+		attr("id", tftypes.String, "c"), attr("etag", tftypes.String, "c"),
+		attr("key", tftypes.String, "r"), attr("read_only", tftypes.Bool, "o"),
+		attr("repository", tftypes.String, "r"), attr("title", tftypes.String, "r"),
+	)
+	keyPath := func(v tftypes.Value) (string, error) {
+		f := fields(v)
+		repo, id, ok := strings.Cut(str(f["id"]), ":")
+		if !ok {
+			return "", fmt.Errorf("deploy key id %q is not <repository>:<key id>", str(f["id"]))
+		}
+		return fmt.Sprintf("/repos/%s/%s/keys/%s", g.owner, repo, id), nil
+	}
+	return &resource{
+		schema: s,
+		plan: func(_ context.Context, prior, proposed, _ tftypes.Value) (tftypes.Value, []*tftypes.AttributePath, error) {
+			p := fields(proposed)
+			if p["read_only"].IsNull() {
+				p["read_only"] = tftypes.NewValue(tftypes.Bool, true)
+			}
+			var replace []*tftypes.AttributePath
+			if prior.IsNull() {
+				p["id"], p["etag"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+			} else {
+				for _, name := range []string{"key", "read_only", "repository", "title"} {
+					if !p[name].Equal(fields(prior)[name]) {
+						replace = append(replace, tftypes.NewAttributePath().WithAttributeName(name))
+					}
+				}
+				if len(replace) > 0 {
+					p["id"], p["etag"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+				}
+			}
+			return tftypes.NewValue(proposed.Type(), p), replace, nil
+		},
+		apply: func(ctx context.Context, prior, planned tftypes.Value) (tftypes.Value, error) {
+			if planned.IsNull() {
+				path, err := keyPath(prior)
+				if err == nil {
+					var code int
+					if code, err = g.call(ctx, http.MethodDelete, path, nil, nil); code == http.StatusNotFound {
+						err = nil
+					}
+				}
+				return planned, err
+			}
+			p := fields(planned)
+			var created deployKey
+			body := map[string]interface{}{"title": str(p["title"]), "key": str(p["key"]), "read_only": boolOr(p["read_only"], true)}
+			if _, err := g.call(ctx, http.MethodPost, fmt.Sprintf("/repos/%s/%s/keys", g.owner, str(p["repository"])), body, &created); err != nil {
+				return planned, err
+			}
+			p["id"] = tftypes.NewValue(tftypes.String, str(p["repository"])+":"+strconv.FormatInt(created.ID, 10))
+			p["etag"] = tftypes.NewValue(tftypes.String, fmt.Sprintf("W/\"%d\"", created.ID))
+			return tftypes.NewValue(planned.Type(), p), nil
+		},
+		read: func(ctx context.Context, current tftypes.Value) (tftypes.Value, error) {
+			path, err := keyPath(current)
+			if err != nil {
+				return current, err
+			}
+			var key deployKey
+			code, err := g.call(ctx, http.MethodGet, path, nil, &key)
+			if code == http.StatusNotFound {
+				return tftypes.NewValue(current.Type(), nil), nil
+			}
+			if err != nil {
+				return current, err
+			}
+			c := fields(current)
+			c["read_only"], c["title"] = tftypes.NewValue(tftypes.Bool, key.ReadOnly), tftypes.NewValue(tftypes.String, key.Title)
+			// GitHub returns the key without its comment and newline; the provider keeps the configured text.
+			if strings.TrimSpace(key.Key) != firstTwoFields(str(c["key"])) {
+				c["key"] = tftypes.NewValue(tftypes.String, key.Key)
+			}
+			return tftypes.NewValue(current.Type(), c), nil
+		},
+	}
+}
+
+func firstTwoFields(key string) string {
+	f := strings.Fields(key)
+	if len(f) < 2 {
+		return strings.TrimSpace(key)
+	}
+	return f[0] + " " + f[1]
+}
+
+func repositoryDataSource(g *github) *dataSource {
+	names := []string{"id", "node_id", "name", "full_name", "description", "default_branch", "visibility", "html_url", "ssh_clone_url", "http_clone_url", "git_clone_url"}
+	attrs := []*tfprotov6.SchemaAttribute{attr("repo_id", tftypes.Number, "c"), attr("private", tftypes.Bool, "c"), attr("archived", tftypes.Bool, "c")}
+	for _, n := range names {
+		flags := "c"
+		if n == "name" || n == "full_name" {
+			flags = "oc"
+		}
+		attrs = append(attrs, attr(n, tftypes.String, flags))
+	}
+	s := schemaOf(nil, attrs...)
+	return &dataSource{
+		schema: s,
+		read: func(ctx context.Context, config tftypes.Value) (tftypes.Value, error) {
+			c := fields(config)
+			full := str(c["full_name"])
+			if full == "" {
+				full = g.owner + "/" + str(c["name"])
+			}
+			var repo map[string]interface{}
+			code, err := g.call(ctx, http.MethodGet, "/repos/"+full, nil, &repo)
+			out := map[string]tftypes.Value{}
+			for name, t := range s.ValueType().(tftypes.Object).AttributeTypes {
+				out[name] = tftypes.NewValue(t, nil)
+			}
+			out["full_name"] = tftypes.NewValue(tftypes.String, full)
+			if code == http.StatusNotFound {
+				// The real provider logs a missing repository and leaves the attributes empty.
+				out["id"] = tftypes.NewValue(tftypes.String, "")
+				return tftypes.NewValue(s.ValueType(), out), nil
+			}
+			if err != nil {
+				return config, err
+			}
+			for _, n := range names {
+				if v, ok := repo[n].(string); ok {
+					out[n] = tftypes.NewValue(tftypes.String, v)
+				}
+			}
+			out["id"] = tftypes.NewValue(tftypes.String, fmt.Sprint(repo["name"]))
+			out["ssh_clone_url"] = tftypes.NewValue(tftypes.String, fmt.Sprint(repo["ssh_url"]))
+			out["http_clone_url"] = tftypes.NewValue(tftypes.String, fmt.Sprint(repo["clone_url"]))
+			if n, ok := repo["id"].(float64); ok {
+				out["repo_id"] = tftypes.NewValue(tftypes.Number, n)
+			}
+			if b, ok := repo["private"].(bool); ok {
+				out["private"] = tftypes.NewValue(tftypes.Bool, b)
+			}
+			if b, ok := repo["archived"].(bool); ok {
+				out["archived"] = tftypes.NewValue(tftypes.Bool, b)
+			}
+			return tftypes.NewValue(s.ValueType(), out), nil
+		},
+	}
+}

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvironmentSettings } from '../../../variables';
+import { TOOLCHAIN_BIN } from './kubectl';
+
+const root = join(__dirname, '..', '..', '..');
+
+export interface CommandResult {
+  readonly ok: boolean;
+  readonly output: string;
+  readonly seconds: number;
+}
+
+/**
+ * A cdktf project in a folder of its own, deploying test/e2e/support/app.ts with the real cdktf
+ * CLI and OpenTofu, as a user runs the README's commands.
+ */
+export class CdktfProject {
+  public readonly dir: string;
+  private settings: EnvironmentSettings[] = [];
+  private raw: Record<string, unknown>[] = [];
+
+  constructor(
+    dir: string,
+    private readonly env: Record<string, string>,
+  ) {
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true });
+    const app = `${join(root, 'node_modules', '.bin', 'tsx')} ${join(__dirname, 'app.ts')}`;
+    writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app, terraformProviders: [], sendCrashReports: 'false' }));
+  }
+
+  /** The environments the next command synthesizes, and raw objects for the first sync stack. */
+  public use(settings: EnvironmentSettings[], raw: Record<string, unknown>[] = []): this {
+    this.settings = settings;
+    this.raw = raw;
+    return this;
+  }
+
+  public cdktf(args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
+    const start = Date.now();
+    const env = {
+      ...process.env,
+      TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'),
+      CHECKPOINT_DISABLE: '1',
+      DISABLE_VERSION_CHECK: 'true',
+      CI: 'true',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      CDKTF_FLUX_E2E_SETTINGS: JSON.stringify(this.settings),
+      CDKTF_FLUX_E2E_RAW: JSON.stringify(this.raw),
+      ...this.env,
+      ...extraEnv,
+    };
+    return new Promise((resolve) => {
+      execFile(join(root, 'node_modules', '.bin', 'cdktf'), args, { cwd: this.dir, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        // Strip the colour codes tofu prints, so assertions read plain text.
+        const output = `${stdout}${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+        resolve({ ok: !error, output, seconds: (Date.now() - start) / 1000 });
+      });
+    });
+  }
+
+  /** The README's deploy: `cdktf deploy --skip-provider-lock --auto-approve <stacks>`. */
+  public deploy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
+    return this.cdktf(['deploy', '--skip-provider-lock', '--auto-approve', ...stacks], extraEnv);
+  }
+
+  public diff(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
+    return this.cdktf(['diff', '--skip-provider-lock', stack], extraEnv);
+  }
+
+  public destroy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
+    return this.cdktf(['destroy', '--skip-provider-lock', '--auto-approve', ...stacks], extraEnv);
+  }
+}

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TOOLCHAIN_BIN } from './kubectl';
+
+// Which providers the live suite deploys with.
+// - The real ones, wherever they can be installed: a CLI configuration with a filesystem mirror
+//   named by TF_CLI_CONFIG_FILE, or CDKTF_FLUX_E2E_PROVIDERS=registry to install them online.
+// - Otherwise the stand-in (test/e2e/providers), laid out as a filesystem mirror under the
+//   addresses and versions the stacks require, so that OpenTofu installs, plans and applies it
+//   exactly as it would the real ones, offline.
+
+export interface ProviderSetup {
+  readonly mode: 'stand-in' | 'real';
+  /** Environment for tofu and cdktf. */
+  readonly env: Record<string, string>;
+}
+
+const TOFU = join(TOOLCHAIN_BIN, 'tofu');
+
+/** `provider[<address>] <version>` lines of `tofu providers` for these requirements. */
+function providerAddresses(requiredProviders: Record<string, { source: string; version?: string }>): { address: string; version: string }[] {
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'cdktf-flux-providers-'));
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: requiredProviders } }));
+  const out = execFileSync(TOFU, ['providers', '-no-color'], { cwd: dir, env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' }, encoding: 'utf8' });
+  return [...out.matchAll(/provider\[([^\]]+)\] (\S+)/g)].map(([, address, version]) => ({ address, version }));
+}
+
+export function providerSetup(workdir: string, requiredProviders: Record<string, { source: string; version?: string }>): ProviderSetup {
+  // (A machine may set TF_CLI_CONFIG_FILE to a file that does not exist: that names no mirror.)
+  const config = process.env.TF_CLI_CONFIG_FILE;
+  if (config && existsSync(config)) return { mode: 'real', env: { TF_CLI_CONFIG_FILE: config } };
+  if (process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry') return { mode: 'real', env: {} };
+  const mirror = join(workdir, 'provider-mirror');
+  for (const { address, version } of providerAddresses(requiredProviders)) {
+    const type = address.split('/').pop()!;
+    const dir = join(mirror, address, version, `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
+    mkdirSync(dir, { recursive: true });
+    const binary = join(dir, `terraform-provider-${type}_v${version}`);
+    copyFileSync(join(TOOLCHAIN_BIN, 'terraform-provider-stand-in'), binary);
+    chmodSync(binary, 0o755);
+  }
+  const standIn = join(workdir, 'tofu.tfrc');
+  writeFileSync(standIn, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
+  return { mode: 'stand-in', env: { TF_CLI_CONFIG_FILE: standIn } };
+}
