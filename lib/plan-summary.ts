@@ -126,12 +126,31 @@ interface Warning {
   readonly problem: string;
 }
 
+/** The API versions a CRD serves. */
+function servedVersions(value: Record<string, unknown> | null): string[] {
+  return ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? []).filter((v) => v.served).map((v) => v.name);
+}
+
+// An ordinary Flux upgrade updates every CRD's schema and every object's version label: that is
+// summarised, not warned about. What can hurt is.
 function warningsFor(rc: ResourceChange, action: Action, object: string, kind: string): Warning[] {
   const warnings: Warning[] = [];
   if (action === 'replace') warnings.push({ object, problem: 'destroyed and recreated' });
   if (action === 'delete') warnings.push({ object, problem: 'deleted' });
-  if (kind === 'CustomResourceDefinition' && action !== 'create') warnings.push({ object, problem: `CRD ${action}d: every custom resource of it is affected` });
-  if (kind === 'Namespace' && action !== 'create') warnings.push({ object, problem: `the Flux namespace is ${action}d` });
+  if (kind === 'CustomResourceDefinition' && action === 'update') {
+    const after = servedVersions(rc.change.after);
+    for (const version of servedVersions(rc.change.before).filter((v) => !after.includes(v))) {
+      warnings.push({
+        object,
+        problem:
+          `API version ${version} is no longer served: objects stored at ${version} must be migrated before this is applied ` +
+          `(see the CRD's status.storedVersions; run flux migrate with the old Flux version, or re-apply them at a served version)`,
+      });
+    }
+  }
+  if (kind === 'Kustomization' && action === 'update' && manifestOf(rc.change.before)?.spec?.prune === true && manifestOf(rc.change.after)?.spec?.prune !== true) {
+    warnings.push({ object, problem: 'prune is turned off: objects removed from the repository will stay on the cluster' });
+  }
   if ((rc.type === 'github_repository_deploy_key' || rc.type === 'tls_private_key') && (action === 'replace' || action === 'delete')) {
     warnings.push({ object, problem: 'the deploy key is rotated or removed; Flux loses access to the repository until the new key is in place' });
   }

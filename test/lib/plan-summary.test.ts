@@ -36,10 +36,29 @@ describe('summarizePlan', () => {
     assert.match(markdown, /Flux version label `v2\.8\.8` → `v2\.9\.4` on 32 objects; \d+ of them change nothing else and are not listed\./);
     assert.match(markdown, /\| update \| CustomResourceDefinition alerts\.notification\.toolkit\.fluxcd\.io \| \d+ fields changed, \d+ in the schemas; served versions v1beta2, v1beta3 → v1beta3 \|/);
     assert.doesNotMatch(markdown, /openAPIV3Schema|description/, 'CRD schemas are summarized, not printed');
-    assert.equal(warnings.filter((w) => w.includes('CRD updated: every custom resource of it is affected')).length, 11);
-    assert.match(markdown, /- ⚠️ 11 CustomResourceDefinitions: CRD updated: every custom resource of it is affected \(alerts\.notification\.toolkit\.fluxcd\.io, buckets/);
-    assert.ok(warnings.includes('Namespace flux-system: the Flux namespace is updated'));
+    // v2.9 stops serving v1beta2 of Alert, Provider and Receiver: the one thing to act on.
+    assert.deepEqual(warnings.map((w) => w.replace(/:.*/, '')), [
+      'CustomResourceDefinition alerts.notification.toolkit.fluxcd.io',
+      'CustomResourceDefinition providers.notification.toolkit.fluxcd.io',
+      'CustomResourceDefinition receivers.notification.toolkit.fluxcd.io',
+    ]);
+    assert.match(markdown, /- ⚠️ 3 CustomResourceDefinitions: API version v1beta2 is no longer served: objects stored at v1beta2 must be migrated before this is applied .*flux migrate.* \(alerts\.notification\.toolkit\.fluxcd\.io, providers\.notification\.toolkit\.fluxcd\.io, receivers\.notification\.toolkit\.fluxcd\.io\)/);
     assert.ok(markdown.indexOf('**Warnings**') < markdown.indexOf('| change |'), 'warnings come first');
+  });
+
+  test('passes a patch upgrade (v2.9.3 to v2.9.4: schemas and labels only) without a warning', async () => {
+    const [old, now] = [await stacks({ fluxVersion: 'v2.9.3' }), await stacks()];
+    const { markdown, warnings } = summarizePlan('dev-flux-bootstrap', modelPlan(old.bootstrap, now.bootstrap));
+    assert.deepEqual(warnings, []);
+    assert.match(markdown, /ghcr\.io\/fluxcd\/source-controller:v1\.9\.3"` → `"ghcr\.io\/fluxcd\/source-controller:v1\.9\.4/);
+  });
+
+  test('warns when a Kustomization stops pruning', async () => {
+    const { sync } = await stacks();
+    const noPrune = structuredClone(sync);
+    (noPrune.resource.kubernetes_manifest['kustomization_flux-system_apps'] as any).manifest.spec.prune = false;
+    const { warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, noPrune));
+    assert.deepEqual(warnings, ['Kustomization flux-system/apps: prune is turned off: objects removed from the repository will stay on the cluster']);
   });
 
   test('shows a branch change as exactly that change to the GitRepository', async () => {
@@ -105,11 +124,38 @@ describe('npm run review', () => {
     assert.equal((await review('dev-flux-sync', join(dir, 'calm.json'))).code, 0);
   });
 
-  test('fails with its usage when not given a stack and a plan', async () => {
-    const result = await review('dev-flux-sync');
+  test('fails with its usage when not given a stack', async () => {
+    const result = await review();
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /usage: npm run review -- <stack> <plan\.json>/);
+    assert.match(result.stderr, /usage: npm run review -- <stack> \[<plan\.json> \| -\]/);
   });
+
+  test('fails, saying what to run, when the stack was not synthesized', async () => {
+    const result = await review('no-such-stack');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /cdktf\.out\/stacks\/no-such-stack\/cdk\.tf\.json does not exist; run npm run synth first/);
+  });
+
+  test('reads the plan from standard input', async () => {
+    const { sync } = await stacks();
+    const child = execFile(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'cli', 'review.ts'), 'dev-flux-sync', '-']);
+    let stdout = '';
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stdin?.end(JSON.stringify({ format_version: '1.2', ...modelPlan(sync, sync) }));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.match(stdout, /No changes\./);
+  });
+
+  for (const [what, text] of [['state JSON', JSON.stringify({ format_version: '1.0', values: { root_module: {} } })], ['null', 'null'], ['a number', '42'], ['an array', '[]']]) {
+    test(`fails if given ${what} instead of a plan`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
+      writeFileSync(join(dir, 'input.json'), text);
+      const result = await review('dev-flux-sync', join(dir, 'input.json'));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /is not a plan in JSON/);
+    });
+  }
 
   test('fails if the file is not a plan in JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));

@@ -2,9 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentSettings } from '../../../variables';
+import type { RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
 
 const root = join(__dirname, '..', '..', '..');
+
+const alone = (stacks: string[]) => (stacks.length === 1 ? ['--ignore-missing-stack-dependencies'] : []);
 
 export interface CommandResult {
   readonly ok: boolean;
@@ -19,7 +22,7 @@ export interface CommandResult {
 export class CdktfProject {
   public readonly dir: string;
   private settings: EnvironmentSettings[] = [];
-  private raw: Record<string, unknown>[] = [];
+  private raw: RawManifest[] = [];
 
   constructor(
     dir: string,
@@ -32,13 +35,25 @@ export class CdktfProject {
   }
 
   /** The environments the next command synthesizes, and raw objects for the first sync stack. */
-  public use(settings: EnvironmentSettings[], raw: Record<string, unknown>[] = []): this {
+  public use(settings: EnvironmentSettings[], raw: RawManifest[] = []): this {
     this.settings = settings;
     this.raw = raw;
     return this;
   }
 
   public cdktf(args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
+    return this.run(join(root, 'node_modules', '.bin', 'cdktf'), args, this.dir, extraEnv);
+  }
+
+  /**
+   * OpenTofu itself in a stack's synthesized folder, after a cdktf command prepared it. cdktf
+   * sometimes exits before it has printed the error OpenTofu reported; this shows it every time.
+   */
+  public tofu(stack: string, args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
+    return this.run(join(TOOLCHAIN_BIN, 'tofu'), [...args, '-no-color'], join(this.dir, 'cdktf.out', 'stacks', stack), { TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...extraEnv });
+  }
+
+  private run(command: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<CommandResult> {
     const start = Date.now();
     const env = {
       ...process.env,
@@ -54,7 +69,7 @@ export class CdktfProject {
       ...extraEnv,
     };
     return new Promise((resolve) => {
-      execFile(join(root, 'node_modules', '.bin', 'cdktf'), args, { cwd: this.dir, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile(command, args, { cwd, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         // Strip the colour codes tofu prints, so assertions read plain text.
         const output = `${stdout}${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
         resolve({ ok: !error, output, seconds: (Date.now() - start) / 1000 });
@@ -62,9 +77,13 @@ export class CdktfProject {
     });
   }
 
-  /** The README's deploy: `cdktf deploy --skip-provider-lock --auto-approve <stacks>`. */
+  /**
+   * The README's deploy: `cdktf deploy --skip-provider-lock --auto-approve <stacks>`. One stack
+   * alone also takes `--ignore-missing-stack-dependencies`; never more than one, since with that
+   * flag cdktf no longer orders the stacks and plans the sync stack before the CRDs exist.
+   */
   public deploy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
-    return this.cdktf(['deploy', '--skip-provider-lock', '--auto-approve', ...stacks], extraEnv);
+    return this.cdktf(['deploy', '--skip-provider-lock', ...alone(stacks), '--auto-approve', ...stacks], extraEnv);
   }
 
   public diff(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
@@ -72,6 +91,6 @@ export class CdktfProject {
   }
 
   public destroy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
-    return this.cdktf(['destroy', '--skip-provider-lock', '--auto-approve', ...stacks], extraEnv);
+    return this.cdktf(['destroy', '--skip-provider-lock', ...alone(stacks), '--auto-approve', ...stacks], extraEnv);
   }
 }

@@ -8,7 +8,8 @@
 #   etcd       etcd: Debian's etcd-server if it fits, otherwise built from go.etcd.io/etcd/server/v3
 #   providers  the stand-in for the Terraform providers (test/e2e/providers, our own code),
 #              cached by the hash of its sources
-#   flux       source-controller and kustomize-controller, built from their Go modules
+#   gitserver  the SSH git server of the GitOps tests (test/e2e/gitserver, our own code)
+#   flux       source-controller, kustomize-controller and the flux CLI, built from their Go modules
 #   all        all of the above (default)
 #
 # The Terraform providers (hashicorp/kubernetes 2.38.0, integrations/github 6.9.0,
@@ -132,7 +133,8 @@ wrapper_tidy() {
     local p; for p in "$@"; do echo "	_ \"$p\""; done
     echo ')'
   } > "$dir/tools.go"
-  (cd "$dir" && go mod tidy)
+  # -e: a test-only dependency the proxy does not serve must not stop the build of the binaries.
+  (cd "$dir" && go mod tidy -e)
 }
 
 # $CACHE/bin holds symlinks to the versions this script was last run for (handy for PATH).
@@ -297,59 +299,70 @@ build_etcd_go() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# The providers' stand-in is this repository's own Go module; a change to its sources rebuilds it.
-PROVIDERS_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/../providers" && pwd)"
-build_providers() {
-  local hash dir
-  hash=$(cd "$PROVIDERS_SRC" && cat go.mod go.sum *.go | sha256sum | cut -c1-16)
-  dir="$CACHE/providers/$hash"
-  if [[ -f "$dir/.complete" && -x "$dir/terraform-provider-stand-in" ]]; then
-    link_bin "$dir/terraform-provider-stand-in" terraform-provider-stand-in
-    log "providers stand-in: cached at $dir"; return 0
+# Our own Go modules (the providers' stand-in, the SSH git server): cached by the hash of their
+# sources, so a change to them rebuilds them.
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_own() {  # binary-name source-folder
+  local name="$1" src="$E2E_DIR/$2" hash dir
+  hash=$(cd "$src" && cat go.mod go.sum *.go | sha256sum | cut -c1-16)
+  dir="$CACHE/$name/$hash"
+  if [[ -f "$dir/.complete" && -x "$dir/$name" ]]; then
+    link_bin "$dir/$name" "$name"
+    log "$name: cached at $dir"; return 0
   fi
   need_go
   local t0; t0=$(date +%s)
   mkdir -p "$dir"
-  log "providers stand-in: building from $PROVIDERS_SRC"
-  (cd "$PROVIDERS_SRC" && GOFLAGS="-trimpath -buildvcs=false -mod=readonly" run_with_ticker "providers: go build" \
-    go build -p "$GO_P" -ldflags="-s -w" -o "$dir/terraform-provider-stand-in.tmp" .)
-  mv -f "$dir/terraform-provider-stand-in.tmp" "$dir/terraform-provider-stand-in"
+  log "$name: building from $src"
+  (cd "$src" && GOFLAGS="-trimpath -buildvcs=false -mod=readonly" run_with_ticker "$name: go build" \
+    go build -p "$GO_P" -ldflags="-s -w" -o "$dir/$name.tmp" .)
+  mv -f "$dir/$name.tmp" "$dir/$name"
   echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$dir/.complete"
-  link_bin "$dir/terraform-provider-stand-in" terraform-provider-stand-in
-  log "providers stand-in: built in $(secs "$t0") s"
+  link_bin "$dir/$name" "$name"
+  log "$name: built in $(secs "$t0") s"
 }
+build_providers() { build_own terraform-provider-stand-in providers; }
+build_gitserver() { build_own git-ssh-server gitserver; }
 
 # ---------------------------------------------------------------------------------------------
 # Flux's source-controller and kustomize-controller, at the versions the manifests' images name.
 # Some of their dependencies' exact versions are not served; the nearest served version of the
 # same minor replaces them (CDKTF_FLUX_E2E_FLUX_REPLACE, module=version, space-separated).
-SOURCE_CONTROLLER_VERSION="${CDKTF_FLUX_E2E_SOURCE_CONTROLLER_VERSION:-1.9.4}"
-KUSTOMIZE_CONTROLLER_VERSION="${CDKTF_FLUX_E2E_KUSTOMIZE_CONTROLLER_VERSION:-1.9.4}"
+# name@version of each controller to build: the images of v2.9.4's manifests, and of v2.8.8's.
+# kustomize-controller v1.8.5 (Flux v2.8.8) is not served, nor any v1.8.x: v1.9.0 stands in.
+FLUX_CONTROLLERS="${CDKTF_FLUX_E2E_FLUX_CONTROLLERS:-source-controller@1.9.4 kustomize-controller@1.9.4 source-controller@1.8.5 kustomize-controller@1.9.0}"
 FLUX_CLI_VERSION="${CDKTF_FLUX_E2E_FLUX_CLI_VERSION:-2.9.4}"
 FLUX_REPLACE="${CDKTF_FLUX_E2E_FLUX_REPLACE:-github.com/fluxcd/pkg/artifact=v0.18.0}"
 build_go_command() {  # name module version package
   local name="$1" mod="$2" ver="$3" pkg="$4"
   local dir="$CACHE/$name/v$ver"
   if [[ -f "$dir/.complete" && -x "$dir/$name" ]]; then
-    link_bin "$dir/$name" "$name"; log "$name v$ver: cached at $dir/$name"; return 0
+    log "$name v$ver: cached at $dir/$name"; return 0
   fi
   need_go
   local t0 work r; t0=$(date +%s); work=$(workdir)
   log "$name v$ver: resolving $mod@v$ver"
   make_wrapper_module "$work" "$mod" "v$ver" "v$ver"
-  for r in $FLUX_REPLACE; do (cd "$work" && go mod edit -replace="${r%%=*}=${r%%=*}@${r#*=}"); done
-  run_with_ticker "$name: go mod tidy" wrapper_tidy "$work" "$pkg"
+  # Only where the module requires it: a replace of an unrequired module would add it.
+  for r in $FLUX_REPLACE; do
+    if (cd "$work" && go mod graph 2>/dev/null | grep -q " ${r%%=*}@"); then
+      (cd "$work" && go mod edit -replace="${r%%=*}=${r%%=*}@${r#*=}")
+    fi
+  done
+  run_with_ticker "$name-$ver: go mod tidy" wrapper_tidy "$work" "$pkg"
   log "$name v$ver: building"
-  (cd "$work" && run_with_ticker "$name: go build" go build -p "$GO_P" -ldflags="-s -w" -o "$work/$name" "$pkg")
+  (cd "$work" && run_with_ticker "$name-$ver: go build" go build -p "$GO_P" -ldflags="-s -w" -o "$work/$name" "$pkg")
   install_atomic "$work/$name" "$dir/$name"
   rm -rf "$work"
   echo "built $(date -u +%FT%TZ) in $(secs "$t0") s" > "$dir/.complete"
-  link_bin "$dir/$name" "$name"
   log "$name v$ver: built in $(secs "$t0") s ($(du -h "$dir/$name" | cut -f1))"
 }
 build_flux() {
-  build_go_command source-controller github.com/fluxcd/source-controller "$SOURCE_CONTROLLER_VERSION" github.com/fluxcd/source-controller
-  build_go_command kustomize-controller github.com/fluxcd/kustomize-controller "$KUSTOMIZE_CONTROLLER_VERSION" github.com/fluxcd/kustomize-controller
+  local c
+  for c in $FLUX_CONTROLLERS; do
+    build_go_command "${c%@*}" "github.com/fluxcd/${c%@*}" "${c#*@}" "github.com/fluxcd/${c%@*}"
+  done
+  build_go_command flux github.com/fluxcd/flux2/v2 "$FLUX_CLI_VERSION" github.com/fluxcd/flux2/v2/cmd/flux
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -391,9 +404,9 @@ main() {
           chmod -R u+w "$CACHE/go" && rm -rf "$CACHE/go"
         fi
         return 0 ;;
-      tofu|kube|etcd|providers|flux|all) ;;
+      tofu|kube|etcd|providers|gitserver|flux|all) ;;
       -h|--help|help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;;
-      *) die "unknown target '$t' (all|tofu|kube|etcd|env|status|prune)" ;;
+      *) die "unknown target '$t' (all|tofu|kube|etcd|providers|gitserver|flux|env|status|prune)" ;;
     esac
   done
   mkdir -p "$CACHE"
@@ -404,7 +417,9 @@ main() {
       etcd) lock etcd; build_etcd ;;
       providers) lock providers; build_providers ;;
       flux) lock flux; build_flux ;;
-      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd; lock providers; build_providers ;;
+      gitserver) lock gitserver; build_gitserver ;;
+      all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd; lock providers; build_providers
+           lock gitserver; build_gitserver; lock flux; build_flux ;;
     esac
   done
   log "finished in $(secs "$START_ALL") s (exit $rc)"

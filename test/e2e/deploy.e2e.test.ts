@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Testing } from 'cdktf';
+import { addFluxEnvironment } from '../../stacks';
+import { EnvironmentSettings } from '../../variables';
+import { MANIFESTS_DIR } from '../support/manifests';
+import { synthStack } from '../support/synth';
+import { Cluster, startCluster } from './support/cluster';
+import { GitHubDouble, startGitHubDouble } from './support/github-api';
+import { applyServerSide, BINARIES, getJson, kubectl, stackObjects } from './support/kubectl';
+import { CdktfProject, CommandResult } from './support/project';
+import { providerSetup, ProviderSetup } from './support/providers';
+
+// The README's commands, run as a user runs them: `cdktf deploy`, `cdktf diff` and `cdktf destroy`
+// of the app's stacks with the real cdktf CLI and OpenTofu, against a live kube-apiserver and a
+// double of GitHub's REST API. The providers are the real ones where they can be installed
+// (TF_CLI_CONFIG_FILE naming a mirror); here, the stand-in of test/e2e/providers, which OpenTofu
+// installs from a filesystem mirror, offline, and checks exactly as it checks the real ones.
+
+const TOKEN = 'ghp_e2eDoubleToken';
+const REPOSITORY = 'mark-icy/infra-new';
+const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];
+
+let cluster: Cluster;
+let github: GitHubDouble;
+let setup: ProviderSetup;
+let project: CdktfProject;
+let workdir: string;
+
+const uid = (kind: string, name: string, namespace?: string) => getJson(cluster.kubeconfig, [kind, name, ...(namespace ? ['-n', namespace] : [])]).metadata.uid as string;
+const exists = (kind: string, name: string, namespace?: string) =>
+  kubectl(cluster.kubeconfig, ['get', kind, name, '--ignore-not-found', '-o', 'name', ...(namespace ? ['-n', namespace] : [])]).trim() !== '';
+const fluxCrds = () => (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
+
+function succeeded(result: CommandResult, what: string): CommandResult {
+  if (!result.ok) {
+    const log = join(workdir, '..', `cdktf-flux-e2e-failed-${Date.now()}.log`);
+    writeFileSync(log, result.output);
+    assert.fail(`${what} failed after ${result.seconds} s (whole output in ${log}):\n${result.output.slice(-4000)}`);
+  }
+  console.log(`# ${what}: ${result.seconds.toFixed(1)} s`);
+  return result;
+}
+
+/**
+ * The cdktf command failed, and OpenTofu, run again by itself (`again`), fails with `pattern`:
+ * cdktf does not always print the error before it exits.
+ */
+async function failed(result: CommandResult, again: () => Promise<CommandResult>, pattern: RegExp, what: string): Promise<string> {
+  assert.ok(!result.ok, `${what} succeeded, but should have failed:\n${result.output.slice(-2000)}`);
+  const rerun = await again();
+  assert.ok(!rerun.ok, `${what}: OpenTofu alone succeeded:\n${rerun.output.slice(-2000)}`);
+  if (!pattern.test(rerun.output)) assert.fail(`${what}: not the expected error ${pattern}; the output ends:\n${rerun.output.slice(-3000)}`);
+  return rerun.output;
+}
+
+/** Nothing of a deploy is left: no Flux namespace, CRD, deploy key. */
+function assertNothingCreated(): void {
+  assert.equal(exists('namespace', 'flux-system'), false, 'the Flux namespace was created');
+  assert.deepEqual(fluxCrds(), [], 'Flux CRDs were created');
+  assert.deepEqual(github.keys(REPOSITORY), [], 'a deploy key was registered');
+}
+
+describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_000 }, () => {
+  before(async () => {
+    workdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-deploy-'));
+    cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
+    github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
+    const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
+    setup = providerSetup(workdir, (synthStack(bootstrap).terraform as { required_providers: never }).required_providers);
+    console.log(`# providers: ${setup.mode}`);
+    project = new CdktfProject(join(workdir, 'project'), {
+      ...setup.env,
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_BASE_URL: github.url,
+      TF_VAR_kubeconfig_path: cluster.kubeconfig,
+      FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
+    });
+  });
+  after(async () => {
+    await cluster?.stop();
+    await github?.stop();
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  test('offline, fails at `providers lock` without --skip-provider-lock, before creating anything', { skip: process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry' }, async () => {
+    const result = await project.use([{ name: 'dev' }]).cdktf(['deploy', '--auto-approve', 'dev-flux-bootstrap']);
+    const lock = () => project.tofu('dev-flux-bootstrap', ['providers', 'lock', '-platform=linux_amd64']);
+    await failed(result, lock, /Failed to (install|query|resolve|retrieve) provider|could not connect|no such host/i, 'deploy without --skip-provider-lock');
+    assertNothingCreated();
+  });
+
+  test('stops at plan, naming the variable and the path, when the kubeconfig does not exist', async () => {
+    const env = { TF_VAR_kubeconfig_path: '/nonexistent/kubeconfig' };
+    const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-bootstrap'], env);
+    await failed(result, () => project.tofu('dev-flux-bootstrap', ['plan'], env), /kubeconfig_path: there is no kubeconfig at\s+"\/nonexistent\/kubeconfig"/, 'deploy with a missing kubeconfig');
+    assertNothingCreated();
+  });
+
+  test('stops at plan when GitHub refuses the token: nothing created, no key registered', async () => {
+    const env = { GITHUB_TOKEN: 'ghp_wrongToken' };
+    const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-bootstrap'], env);
+    const output = await failed(result, () => project.tofu('dev-flux-bootstrap', ['plan'], env), /401 Bad credentials/, 'deploy with a wrong token');
+    assert.doesNotMatch(result.output + output, /ghp_wrongToken/, 'the token is printed');
+    assertNothingCreated();
+  });
+
+  test('cannot plan the sync stack before the bootstrap stack has created the CRDs', async () => {
+    const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']);
+    await failed(result, () => project.tofu('dev-flux-sync', ['plan']), /no matches for kind "GitRepository"/, 'sync before bootstrap');
+    assert.equal(exists('namespace', 'flux-system'), false);
+  });
+
+  test('deploys v2.8.8 to a fresh cluster, then a second diff of each stack shows no change', async () => {
+    succeeded(await project.use([{ name: 'dev', fluxVersion: 'v2.8.8' }]).deploy(BOTH), 'first deploy of both stacks (v2.8.8)');
+    const [key] = github.keys(REPOSITORY);
+    assert.equal(key.read_only, true);
+    const secret = getJson(cluster.kubeconfig, ['secret', 'flux-system', '-n', 'flux-system']);
+    const identityPub = Buffer.from(secret.data['identity.pub'], 'base64').toString().trim();
+    assert.equal(identityPub.split(' ').slice(0, 2).join(' '), key.key, 'the Secret holds the key GitHub received');
+    assert.match(Buffer.from(secret.data.known_hosts, 'base64').toString(), /^github\.com ssh-ed25519 /);
+    assert.equal(getJson(cluster.kubeconfig, ['kustomizations', '-n', 'flux-system']).items.length, 4);
+    for (const stack of BOTH) assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
+  });
+
+  test('upgrades v2.8.8 to v2.9.4 in place: the same uids, every object at the new version', async () => {
+    const before = { namespace: uid('namespace', 'flux-system'), crd: uid('crd', 'kustomizations.kustomize.toolkit.fluxcd.io'), deployment: uid('deployment', 'source-controller', 'flux-system') };
+    const keys = github.keys(REPOSITORY);
+    succeeded(await project.use([{ name: 'dev' }]).deploy(BOTH), 'upgrade deploy to v2.9.4');
+    assert.deepEqual({ namespace: uid('namespace', 'flux-system'), crd: uid('crd', 'kustomizations.kustomize.toolkit.fluxcd.io'), deployment: uid('deployment', 'source-controller', 'flux-system') }, before);
+    assert.deepEqual(github.keys(REPOSITORY), keys, 'the deploy key is kept');
+    const labelled = getJson(cluster.kubeconfig, ['namespace,deployment,service,crd,networkpolicy,serviceaccount,clusterrole,clusterrolebinding,resourcequota', '-A', '-l', 'app.kubernetes.io/part-of=flux']).items as any[];
+    assert.equal(labelled.length, 32);
+    assert.deepEqual([...new Set(labelled.map((o) => o.metadata.labels['app.kubernetes.io/version']))], ['v2.9.4']);
+    const quota = getJson(cluster.kubeconfig, ['resourcequota', 'critical-pods-flux-system', '-n', 'flux-system']);
+    assert.equal(quota.spec.hard.pods, '1k', 'stored as synthesized');
+  });
+
+  test('restores drift another field manager made, in a Deployment and a Kustomization', async () => {
+    const args = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']).spec.template.spec.containers[0].args as string[];
+    const logLevel = args.indexOf('--log-level=info');
+    kubectl(cluster.kubeconfig, ['patch', 'deployment', 'source-controller', '-n', 'flux-system', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: `/spec/template/spec/containers/0/args/${logLevel}`, value: '--log-level=debug' }])]);
+    kubectl(cluster.kubeconfig, ['patch', 'kustomization', 'apps', '-n', 'flux-system', '--type=merge', '-p', '{"spec":{"interval":"5h"}}']);
+    assert.match(succeeded(await project.diff('dev-flux-bootstrap'), 'diff after drift').output, /"--log-level=debug" -> "--log-level=info"|--log-level=debug/);
+    assert.match(succeeded(await project.diff('dev-flux-sync'), 'diff after drift').output, /"5h" -> "1h"/);
+    succeeded(await project.deploy(BOTH), 'deploy restoring drift');
+    const deployment = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system', '--show-managed-fields']);
+    assert.equal(deployment.spec.template.spec.containers[0].args[logLevel], '--log-level=info');
+    const owners = (deployment.metadata.managedFields as any[]).filter((f) => JSON.stringify(f.fieldsV1).includes('"f:args"')).map((f) => f.manager);
+    assert.deepEqual(owners, ['Terraform']);
+    assert.equal(getJson(cluster.kubeconfig, ['kustomization', 'apps', '-n', 'flux-system']).spec.interval, '1h');
+    for (const stack of BOTH) assert.match(succeeded(await project.diff(stack), `diff after restore of ${stack}`).output, /No changes/);
+  });
+
+  // The stand-in must fail wherever the provider would: objects sent as written, bypassing the
+  // constructs' escaping, canonical quantities and forced conflicts.
+  const probe = (data: Record<string, string>) => ({ manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'flux-system' }, data } });
+
+  test('refuses literal template text that is not escaped, at plan', async () => {
+    const result = await project.use([{ name: 'dev' }], [probe({ doc: 'e.g. ${var:=default}' })]).deploy(['dev-flux-sync']);
+    await failed(result, () => project.tofu('dev-flux-sync', ['plan']), /Extra characters after interpolation expression/, 'unescaped template text');
+    assert.equal(exists('configmap', 'probe', 'flux-system'), false);
+  });
+
+  test('fails the apply, as the provider does, when the API server stores another value than planned', async () => {
+    const quota = { manifest: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'probe', namespace: 'flux-system' }, spec: { hard: { pods: '1000' } } }, forceConflicts: true };
+    const result = await project.use([{ name: 'dev' }], [quota]).deploy(['dev-flux-sync']);
+    // Applied again, the tainted object is replaced and fails the same way.
+    const output = await failed(result, () => project.tofu('dev-flux-sync', ['apply', '-auto-approve']), /Provider produced inconsistent result after apply/, 'a quantity the API server rewrites');
+    assert.match(output, /cty\.StringVal\("1000"\)[\s\S]*cty\.StringVal\("1k"\)/);
+    assert.equal(exists('resourcequota', 'probe', 'flux-system'), true, 'applied, then found inconsistent: tainted in state, as with the provider');
+  });
+
+  test('applies with force-conflicts only where the resource asks for it', async () => {
+    succeeded(await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']), 'deploy of a ConfigMap without force_conflicts');
+    kubectl(cluster.kubeconfig, ['patch', 'configmap', 'probe', '-n', 'flux-system', '--type=merge', '-p', '{"data":{"owner":"someone-else"}}']);
+    const result = await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']);
+    await failed(result, () => project.tofu('dev-flux-sync', ['apply', '-auto-approve']), /conflict with "kubectl-patch"/, 'drift without force_conflicts');
+    succeeded(await project.use([{ name: 'dev' }], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }]).deploy(['dev-flux-sync']), 'the same with force_conflicts');
+    assert.equal(getJson(cluster.kubeconfig, ['configmap', 'probe', '-n', 'flux-system']).data.owner, 'terraform');
+    succeeded(await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']), 'deploy without the probe');
+    assert.equal(exists('configmap', 'probe', 'flux-system'), false);
+    assert.equal(exists('resourcequota', 'probe', 'flux-system'), false, 'the tainted object went with its configuration');
+  });
+
+  test('reads back every object of every other Flux version we ship as planned', async () => {
+    for (const [fluxVersion, directory] of [['v2.6.4', 'v2.6.4'], ['v2.7.5', 'v2.7.5'], ['v2.9.3', 'v2.9.3'], ['v2.9.3', 'v2.9.3-image-automation'], ['v2.9.4', 'v2.9.4-image-automation'], ['v2.9.4', 'v2.9.4']]) {
+      const settings: EnvironmentSettings = { name: 'dev', fluxVersion, manifestsPath: join(MANIFESTS_DIR, directory, 'gotk-components.yaml') };
+      succeeded(await project.use([settings]).deploy(['dev-flux-bootstrap']), `deploy of ${directory}`);
+    }
+    assert.equal(exists('deployment', 'image-automation-controller', 'flux-system'), false, 'the image automation controllers went with the component set');
+  });
+
+  test('destroys the sync stack, then the bootstrap stack, leaving no CRD, namespace or deploy key', async () => {
+    const start = Date.now();
+    succeeded(await project.use([{ name: 'dev' }]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    assertNothingCreated();
+    assert.equal(getJson(cluster.kubeconfig, ['clusterroles', '-l', 'app.kubernetes.io/part-of=flux']).items.length, 0);
+    console.log(`# destroy of both stacks: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  });
+
+  test('adopts a cluster set up by flux bootstrap: imported, updated in place, nothing recreated or deleted', async () => {
+    const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', fluxVersion: 'v2.8.8' });
+    const waves = [...stackObjects(synthStack(bootstrap)), ...stackObjects(synthStack(sync))];
+    for (const wave of waves) {
+      applyServerSide(cluster.kubeconfig, wave, { fieldManager: 'kustomize-controller' });
+      if (wave.some((o) => o.kind === 'CustomResourceDefinition')) kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...wave.map((o) => `crd/${o.metadata.name}`)]);
+    }
+    kubectl(cluster.kubeconfig, ['create', 'secret', 'generic', 'flux-system', '-n', 'flux-system', '--from-literal=identity=old']);
+    const inventory = () =>
+      Object.fromEntries(
+        (getJson(cluster.kubeconfig, ['namespace,deployment,service,serviceaccount,crd,networkpolicy,secret,gitrepository,kustomization', '-A']).items as any[])
+          .filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] === 'flux' || o.metadata.namespace === 'flux-system')
+          .map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid]),
+      );
+    const before = inventory();
+    const result = succeeded(await project.use([{ name: 'dev', adopt: true }]).deploy(BOTH), 'adopting deploy');
+    assert.match(result.output, /Resources: 3[0-9] imported|imported/);
+    assert.deepEqual(inventory(), before, 'same objects, same uids');
+    const source = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']);
+    assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');
+    const [key] = github.keys(REPOSITORY);
+    const secret = getJson(cluster.kubeconfig, ['secret', 'flux-system', '-n', 'flux-system']);
+    assert.equal(Buffer.from(secret.data['identity.pub'], 'base64').toString().trim().split(' ').slice(0, 2).join(' '), key.key, 'the adopted Secret now holds the new key');
+    for (const stack of BOTH) assert.match(succeeded(await project.use([{ name: 'dev', adopt: true }]).diff(stack), `diff after adoption of ${stack}`).output, /No changes/);
+  });
+});
