@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
 import { FluxInstallOptions } from './lib/install-options';
 import { StateBackendSettings } from './stacks/state-backend';
 
@@ -19,6 +20,34 @@ export type GitAuthSettings =
   | { readonly type: 'deploy-key'; readonly algorithm?: 'ECDSA' | 'ED25519'; readonly readOnly?: boolean }
   | { readonly type: 'https-token' }
   | { readonly type: 'existing-secret'; readonly secretName: string; readonly transport?: 'ssh' | 'https' };
+
+/**
+ * Where the repository is hosted: github.com by default, or a GitHub Enterprise Server (or any
+ * host serving the same REST API and SSH git access).
+ */
+export interface GitHostSettings {
+  /** Host name of the git server, such as `github.example.com`. */
+  readonly hostname: string;
+  /**
+   * SSH port of the git server.
+   * @default 22
+   */
+  readonly sshPort?: number;
+  /**
+   * The host's SSH keys as known_hosts lines (`ssh-keyscan -p <port> <host>`, then check the
+   * fingerprints out of band). Required with SSH: Flux refuses a host it cannot verify.
+   */
+  readonly knownHosts?: string;
+  /**
+   * Base URL of the host's REST API, given to the github provider as `base_url`
+   * (GitHub Enterprise Server: `https://<host>/`).
+   * @default - github.com's API
+   */
+  readonly apiUrl?: string;
+}
+
+/** github.com, with GitHub's published SSH host keys. */
+export const GITHUB_COM: GitHostSettings = { hostname: 'github.com', knownHosts: GITHUB_KNOWN_HOSTS };
 
 /** The typed settings of one environment: one cluster, one path in the repository. */
 export interface EnvironmentSettings {
@@ -74,6 +103,8 @@ export interface EnvironmentSettings {
   readonly install?: FluxInstallOptions;
   /** @default - an ECDSA P-256 deploy key, read-only */
   readonly gitAuth?: GitAuthSettings;
+  /** @default GITHUB_COM: github.com with GitHub's published host keys */
+  readonly gitHost?: GitHostSettings;
   /**
    * Take over a cluster that `flux bootstrap` or `flux_bootstrap_git` set up: every object the
    * stacks manage (install, Secret, GitRepository, Kustomizations) is imported on the first
@@ -109,10 +140,23 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     kubeContext: settings.kubeContext ?? '',
     install: { ...settings.install },
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
+    gitHost: resolveGitHost(settings),
     adopt: settings.adopt ?? false,
     backend: settings.backend ?? { type: 'local' },
     encryptState: settings.encryptState ?? false,
   };
+}
+
+function resolveGitHost(settings: EnvironmentSettings): GitHostSettings {
+  const host = settings.gitHost ?? GITHUB_COM;
+  const ssh = (settings.gitAuth?.type ?? 'deploy-key') === 'deploy-key' || (settings.gitAuth?.type === 'existing-secret' && (settings.gitAuth.transport ?? 'ssh') === 'ssh');
+  if (ssh && settings.gitAuth?.type !== 'existing-secret' && !host.knownHosts?.trim()) {
+    throw new Error(
+      `environment "${settings.name}": gitHost.knownHosts is empty for ${host.hostname}; Flux refuses an SSH host it cannot verify. ` +
+        `Give its host keys as known_hosts lines (ssh-keyscan${host.sshPort ? ` -p ${host.sshPort}` : ''} ${host.hostname}, fingerprints checked out of band)`,
+    );
+  }
+  return host;
 }
 
 /** The environment the team's HCL bootstrapped, reproduced. */

@@ -44,15 +44,23 @@ export class FluxBootstrapStack extends TerraformStack {
     const { org, repository } = githubRepositoryVariables(this, env);
     if (auth.type === 'https-token') {
       const token = githubTokenVariable(this);
-      new GithubProvider(this, 'github', { owner: org, token });
+      new GithubProvider(this, 'github', { owner: org, token, baseUrl: env.gitHost.apiUrl });
       new GitHubRepository(this, 'github-repository', { owner: org, repository });
       this.credentials = new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn, adopt: env.adopt });
       return;
     }
     // No token attribute: the provider reads GITHUB_TOKEN, so the token never enters a plan file.
-    new GithubProvider(this, 'github', { owner: org });
+    new GithubProvider(this, 'github', { owner: org, baseUrl: env.gitHost.apiUrl });
     new TlsProvider(this, 'tls');
     const checked = new GitHubRepository(this, 'github-repository', { owner: org, repository });
-    this.credentials = new GitHubDeployKey(this, 'git-access', { repository: checked.name, namespace, algorithm: auth.algorithm, readOnly: auth.readOnly, dependsOn, adopt: env.adopt });
+    this.credentials = new GitHubDeployKey(this, 'git-access', {
+      repository: checked.name,
+      namespace,
+      algorithm: auth.algorithm,
+      readOnly: auth.readOnly,
+      knownHosts: env.gitHost.knownHosts,
+      dependsOn,
+      adopt: env.adopt,
+    });
   }
 }

@@ -40,7 +40,8 @@ export class FluxSyncStack extends TerraformStack {
     if (env.encryptState) encryptState(this);
     useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: props.namespace });
     const { org, repository } = githubRepositoryVariables(this, env);
-    const host = props.credentials.transport === 'ssh' ? 'ssh://git@github.com' : 'https://github.com';
+    const { hostname, sshPort } = env.gitHost;
+    const host = props.credentials.transport === 'ssh' ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}` : `https://${hostname}`;
     const manifests = props.manifests;
     const adopt = env.adopt;
 

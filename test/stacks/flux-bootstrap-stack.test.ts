@@ -76,6 +76,24 @@ describe('FluxBootstrapStack', () => {
     ]);
   });
 
+  test('points Flux at another git host, with its known_hosts and its API', async () => {
+    const gitHost = { hostname: 'git.example.com', sshPort: 2222, knownHosts: '[git.example.com]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl', apiUrl: 'https://git.example.com/' };
+    const { bootstrap: b, sync: s } = await addFluxEnvironment(Testing.app(), { name: 'dev', gitHost });
+    const [boot, sync] = [synthStack(b), synthStack(s)];
+    assert.deepEqual(boot.provider?.github, [{ owner: '${var.github_org}', base_url: 'https://git.example.com/' }]);
+    const secret = Object.values(boot.resource.kubernetes_secret_v1)[0] as Record<string, any>;
+    assert.equal(secret.data.known_hosts, gitHost.knownHosts);
+    assert.equal(manifestsOf(sync)['gitrepository_flux-system_flux-system'].spec.url, 'ssh://git@git.example.com:2222/${var.github_org}/${var.github_repository}');
+  });
+
+  test('fails if an SSH git host has no known_hosts', async () => {
+    await assert.rejects(
+      addFluxEnvironment(Testing.app(), { name: 'dev', gitHost: { hostname: 'git.example.com' } }),
+      /environment "dev": gitHost\.knownHosts is empty for git\.example\.com; Flux refuses an SSH host it cannot verify\. Give its host keys as known_hosts lines \(ssh-keyscan git\.example\.com/,
+    );
+    await addFluxEnvironment(Testing.app(), { name: 'dev', gitHost: { hostname: 'git.example.com' }, gitAuth: { type: 'https-token' } });
+  });
+
   test('matches the reviewed snapshot of addresses, variables and providers', async () => {
     const synthesized = await bootstrap();
     const addresses = Object.entries(synthesized.resource).flatMap(([type, resources]) =>

@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SynthesizedStack } from '../../support/synth';
 import { ClusterBinaries } from './cluster';
 
-/** The binaries test/e2e/toolchain/build.sh caches. */
-export const TOOLCHAIN_BIN = join(process.env.CDKTF_FLUX_E2E_CACHE ?? '/root/.cache/cdktf-flux-e2e', 'bin');
+/** Where test/e2e/toolchain/build.sh caches the toolchain (npm run test:e2e sets the variable). */
+export const TOOLCHAIN_CACHE = process.env.CDKTF_FLUX_E2E_CACHE ?? join(homedir(), '.cache', 'cdktf-flux-e2e');
+/** The binaries of the versions last built. */
+export const TOOLCHAIN_BIN = join(TOOLCHAIN_CACHE, 'bin');
 export const BINARIES: ClusterBinaries & { kubectl: string } = {
   etcd: join(TOOLCHAIN_BIN, 'etcd'),
   kubeApiserver: join(TOOLCHAIN_BIN, 'kube-apiserver'),

@@ -19,12 +19,12 @@
 #   status     print what is cached and what is missing (builds nothing)
 #   prune      delete the Go module and build caches under $CACHE/go (binaries stay)
 #
-# Everything lands under ${CDKTF_FLUX_E2E_CACHE:-/root/.cache/cdktf-flux-e2e}, one directory per
+# Everything lands under ${CDKTF_FLUX_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-flux-e2e}, one directory per
 # component and version; a component whose stamp file exists is not built again.
 # See README.md beside this file for the layout, the variables and the measured timings.
 set -euo pipefail
 
-CACHE="${CDKTF_FLUX_E2E_CACHE:-/root/.cache/cdktf-flux-e2e}"
+CACHE="${CDKTF_FLUX_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdktf-flux-e2e}"
 TOFU_VERSION="${CDKTF_FLUX_E2E_TOFU_VERSION:-1.10.10}"
 KUBE_VERSION="${CDKTF_FLUX_E2E_KUBE_VERSION:-1.34.4}"
 ETCD_VERSION="${CDKTF_FLUX_E2E_ETCD_VERSION:-3.6.16}"   # used when etcd is built from Go
@@ -69,7 +69,8 @@ run_with_ticker() {
   local logf="$CACHE/logs/${label//[^A-Za-z0-9._-]/_}.log"
   mkdir -p "$CACHE/logs"
   # (sleep must not hold our stdout/stderr: a pipe reading them would wait for it)
-  ( while sleep 60 >/dev/null 2>&1; do log "  ... $label still running ($(secs "$t0") s)"; done ) &
+  # (nor the build lock on fd 9: a sleep left over after the ticker is killed would hold it)
+  ( while sleep 60 >/dev/null 2>&1; do log "  ... $label still running ($(secs "$t0") s)"; done ) 9>&- &
   local ticker=$!
   local rc=0
   if [[ "${CDKTF_FLUX_E2E_VERBOSE:-0}" == 1 ]]; then
@@ -332,7 +333,9 @@ build_gitserver() { build_own git-ssh-server gitserver; }
 # kustomize-controller v1.8.5 (Flux v2.8.8) is not served, nor any v1.8.x: v1.9.0 stands in.
 FLUX_CONTROLLERS="${CDKTF_FLUX_E2E_FLUX_CONTROLLERS:-source-controller@1.9.4 kustomize-controller@1.9.4 source-controller@1.8.5 kustomize-controller@1.9.0}"
 FLUX_CLI_VERSION="${CDKTF_FLUX_E2E_FLUX_CLI_VERSION:-2.9.4}"
-FLUX_REPLACE="${CDKTF_FLUX_E2E_FLUX_REPLACE:-github.com/fluxcd/pkg/artifact=v0.18.0}"
+# Dependencies whose exact version is not served, replaced by the nearest served one of the same
+# minor: <command>@<version>:<module>=<version>, space-separated.
+FLUX_REPLACE="${CDKTF_FLUX_E2E_FLUX_REPLACE:-source-controller@1.9.4:github.com/fluxcd/pkg/artifact=v0.18.0 source-controller@1.8.5:github.com/fluxcd/pkg/artifact=v0.8.0}"
 build_go_command() {  # name module version package
   local name="$1" mod="$2" ver="$3" pkg="$4"
   local dir="$CACHE/$name/v$ver"
@@ -343,12 +346,21 @@ build_go_command() {  # name module version package
   local t0 work r; t0=$(date +%s); work=$(workdir)
   log "$name v$ver: resolving $mod@v$ver"
   make_wrapper_module "$work" "$mod" "v$ver" "v$ver"
-  # Only where the module requires it: a replace of an unrequired module would add it.
   for r in $FLUX_REPLACE; do
-    if (cd "$work" && go mod graph 2>/dev/null | grep -q " ${r%%=*}@"); then
-      (cd "$work" && go mod edit -replace="${r%%=*}=${r%%=*}@${r#*=}")
-    fi
+    [[ "${r%%:*}" == "$name@$ver" ]] || continue
+    r="${r#*:}"
+    log "$name v$ver: ${r%%=*} ${r#*=} (the version it requires is not served)"
+    (cd "$work" && go mod edit -replace="${r%%=*}=${r%%=*}@${r#*=}")
   done
+  if [[ "$name" == flux ]]; then
+    # The CLI embeds cmd/flux/manifests/*.yaml, which its release build generates and the module
+    # does not ship; they serve only install and bootstrap, which the tests never run. The module
+    # is built from a copy with an empty one (so `flux install` of this build installs nothing).
+    cp -r "$GOMODCACHE/$mod@v$ver" "$work/module" && chmod -R u+w "$work/module"
+    mkdir -p "$work/module/cmd/flux/manifests"
+    echo '# not generated: this build serves get, tree and reconcile, not install' > "$work/module/cmd/flux/manifests/empty.yaml"
+    (cd "$work" && go mod edit -replace="$mod=./module")
+  fi
   run_with_ticker "$name-$ver: go mod tidy" wrapper_tidy "$work" "$pkg"
   log "$name v$ver: building"
   (cd "$work" && run_with_ticker "$name-$ver: go build" go build -p "$GO_P" -ldflags="-s -w" -o "$work/$name" "$pkg")

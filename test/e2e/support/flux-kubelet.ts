@@ -1,0 +1,117 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { get } from 'node:https';
+import { join } from 'node:path';
+import { Cluster, freePort } from './cluster';
+import { TOOLCHAIN_CACHE } from './kubectl';
+
+// The test cluster has no kubelet, so nothing would ever run Flux's controllers. This plays the
+// kubelet's part for source-controller and kustomize-controller: while their Deployment exists
+// on the API server it runs the controller as a process, built from the version the Deployment's
+// image names, with the Deployment's own arguments and environment; when the Deployment changes
+// (an upgrade, another log level) it restarts it; when the Deployment is deleted it stops it.
+// Only what running outside a pod requires is replaced: where artifacts are stored and served,
+// the metrics and health ports (all on loopback), and leader election and the event address
+// (there is no notification-controller).
+
+/** Controllers that are not served at the version Flux's manifests name, and what stands in. */
+export const CONTROLLER_STAND_INS: Record<string, string> = { 'kustomize-controller:v1.8.5': 'v1.9.0' };
+
+const CONTROLLERS = ['source-controller', 'kustomize-controller'];
+const REPLACED = ['--storage-path', '--storage-addr', '--storage-adv-addr', '--metrics-addr', '--health-addr', '--events-addr', '--enable-leader-election'];
+
+interface Running {
+  readonly spec: string;
+  readonly process: ChildProcess;
+  readonly version: string;
+}
+
+export interface FluxKubelet {
+  /** The version each controller runs now, by name. */
+  versions(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function getJson(cluster: Cluster, path: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const request = get(`${cluster.server}${path}`, { headers: { Authorization: `Bearer ${cluster.token}` }, rejectUnauthorized: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => (response.statusCode === 404 ? resolve(undefined) : response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${path}: ${response.statusCode} ${body}`))));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** The binary for an image such as ghcr.io/fluxcd/source-controller:v1.9.4. */
+export function controllerBinary(image: string): { name: string; version: string; path: string } {
+  const [, name, tag] = /\/([a-z-]+):(v[\w.-]+)$/.exec(image) ?? [];
+  const version = CONTROLLER_STAND_INS[`${name}:${tag}`] ?? tag;
+  return { name, version, path: join(TOOLCHAIN_CACHE, name, version, name) };
+}
+
+async function command(deployment: any, namespace: string, dir: string): Promise<{ binary: string; version: string; args: string[]; env: Record<string, string> }> {
+  const container = deployment.spec.template.spec.containers[0];
+  const { name, version, path } = controllerBinary(container.image);
+  if (!existsSync(path)) throw new Error(`${name} ${version} is not built: run test/e2e/toolchain/build.sh flux`);
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = namespace;
+  }
+  const expand = (arg: string) => arg.replace(/\$\(([A-Z_]+)\)/g, (_, v: string) => env[v] ?? '');
+  const args = (container.args as string[]).map(expand).filter((a) => !REPLACED.includes(a.split('=')[0]));
+  const [metrics, health] = [await freePort(), await freePort()];
+  args.push(`--metrics-addr=127.0.0.1:${metrics}`, `--health-addr=127.0.0.1:${health}`, '--enable-leader-election=false');
+  if (name === 'source-controller') {
+    const storage = await freePort();
+    mkdirSync(join(dir, 'artifacts'), { recursive: true });
+    args.push(`--storage-path=${join(dir, 'artifacts')}`, `--storage-addr=127.0.0.1:${storage}`, `--storage-adv-addr=127.0.0.1:${storage}`);
+  }
+  return { binary: path, version, args, env };
+}
+
+export function startFluxKubelet(cluster: Cluster, namespace: string, dir: string): FluxKubelet {
+  const running = new Map<string, Running>();
+  let stopped = false;
+  const kill = async (name: string) => {
+    const r = running.get(name);
+    running.delete(name);
+    if (!r || r.process.exitCode !== null) return;
+    const exited = new Promise((resolve) => r.process.once('exit', resolve));
+    r.process.kill('SIGTERM');
+    const timer = setTimeout(() => r.process.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const sync = async () => {
+    for (const name of CONTROLLERS) {
+      const deployment = await getJson(cluster, `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+      const spec = deployment ? JSON.stringify(deployment.spec.template.spec) : undefined;
+      const current = running.get(name);
+      if (current && current.spec === spec && current.process.exitCode === null) continue;
+      if (current) await kill(name);
+      if (!spec || stopped) continue;
+      const { binary, version, args, env } = await command(deployment, namespace, join(dir, name));
+      const log = openSync(join(dir, `${name}.log`), 'a');
+      const child = spawn(binary, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env, KUBECONFIG: cluster.kubeconfig } });
+      running.set(name, { spec, process: child, version });
+    }
+  };
+  mkdirSync(dir, { recursive: true });
+  process.once('exit', () => running.forEach((r) => r.process.exitCode === null && r.process.kill('SIGKILL')));
+  const loop = (async () => {
+    while (!stopped) {
+      await sync().catch((error: Error) => console.error(`# flux kubelet: ${error.message}`));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    versions: () => Object.fromEntries([...running].map(([name, r]) => [name, r.version])),
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await Promise.all(CONTROLLERS.map(kill));
+    },
+  };
+}
