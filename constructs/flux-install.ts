@@ -47,7 +47,7 @@ export class FluxInstall extends Construct {
   public readonly objects: readonly KubernetesObject[];
   /** The namespace resource; git credentials and other namespaced objects depend on it. */
   public readonly namespaceResource: Manifest;
-  /** The CRD resources; custom resources can only be planned once they exist. */
+  /** The CRD resources: created after the controllers, destroyed before them. */
   public readonly crdResources: readonly Manifest[];
   /** Every resource created, namespace and CRDs included. */
   public readonly resources: readonly Manifest[];
@@ -60,21 +60,25 @@ export class FluxInstall extends Construct {
     this.namespace = this.options.namespace;
     this.objects = installObjects(props.manifests, this.options);
 
-    // Order, and why: Terraform destroys in the reverse of the order it creates.
+    // Order, and why: Terraform destroys in the reverse of the order it creates, and the sync
+    // stack, which depends on this one, is destroyed first.
     // - The namespace is created first and destroyed last, once nothing in it is left, so it
-    //   can never sit in Terminating waiting for objects with finalizers.
-    // - The CRDs come next and go just before the namespace: every custom resource Terraform
-    //   owns lives in the sync stack, which depends on this one and is therefore destroyed
-    //   first, while the controllers still run and can clear the resources' finalizers.
-    // - Everything else (RBAC, services, controllers) depends on both, so the controllers are
-    //   removed before the CRDs but only after the sync stack's resources are gone.
+    //   never sits in Terminating. Namespaced objects depend on it; cluster-wide RBAC does not.
+    // - The CRDs are created last and destroyed first, while the controllers and everything they
+    //   run with (service accounts, RBAC) still exist: deleting a CRD deletes its custom
+    //   resources, and the controllers must be there to clear their finalizers, or the CRD
+    //   sticks in Terminating. Custom resources need their CRD only when the sync stack plans.
+    // Nothing else is ordered: each wave is applied in parallel.
     const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.provider, dependsOn, adopt: props.adopt });
     const namespaceObject = this.objects.find((o) => o.kind === 'Namespace');
     if (!namespaceObject) throw new Error(`${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`);
     this.namespaceResource = make(namespaceObject, []);
-    this.crdResources = this.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => make(o, [this.namespaceResource]));
+    const rest = this.objects
+      .filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition')
+      .map((o) => make(o, o.metadata.namespace ? [this.namespaceResource] : []));
+    const runsControllers = rest.filter((r) => ['Deployment', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes((r.manifestInput as KubernetesObject).kind));
+    this.crdResources = this.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => make(o, [this.namespaceResource, ...runsControllers]));
     const foundation = [this.namespaceResource, ...this.crdResources];
-    const rest = this.objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition').map((o) => make(o, foundation));
     this.resources = [...foundation, ...rest];
   }
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { AzurermBackend, GcsBackend, LocalBackend, RemoteBackend, S3Backend, TerraformBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { KubernetesBackend } from '../constructs/kubernetes-backend';
 
@@ -7,9 +8,12 @@ import { KubernetesBackend } from '../constructs/kubernetes-backend';
  */
 export type StateBackendSettings =
   | {
-      /** A file beside the project, `terraform.<stack>.tfstate` (cdktf's default). */
+      /**
+       * A file per stack, `<directory>/terraform.<stack>.tfstate`, by absolute path: never under
+       * cdktf.out, which synth rewrites and removes stacks from.
+       */
       readonly type: 'local';
-      /** @default - the project directory */
+      /** @default - the project directory (where cdktf runs the app) */
       readonly directory?: string;
     }
   | {
@@ -61,6 +65,11 @@ export type StateBackendSettings =
       readonly configContext?: string;
     };
 
+/** Where the local backend keeps a stack's state: an absolute path, in the project by default. */
+export function localStatePath(stack: string, directory = process.cwd()): string {
+  return resolve(directory, `terraform.${stack}.tfstate`);
+}
+
 /** Sets the backend of `stack` from the environment's settings. */
 export function useStateBackend(stack: TerraformStack, backend: StateBackendSettings, options: { kubeconfigPath: string; fluxNamespace: string }): TerraformBackend {
   const name = stack.node.id;
@@ -72,7 +81,7 @@ export function useStateBackend(stack: TerraformStack, backend: StateBackendSett
   }
   switch (backend.type) {
     case 'local':
-      return new LocalBackend(stack, { path: `${backend.directory ? `${backend.directory}/` : ''}terraform.${name}.tfstate` });
+      return new LocalBackend(stack, { path: localStatePath(name, backend.directory) });
     case 's3': {
       const s3 = new S3Backend(stack, {
         bucket: backend.bucket,

@@ -1,6 +1,31 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
+
+/**
+ * Removes what an earlier synth left that a deploy could pick up (`manifest.json`, every
+ * `cdk.tf.json`), after a synth that failed at any stage; providers and state are kept.
+ */
+export function discardOutput(outdir: string): void {
+  rmSync(join(outdir, 'manifest.json'), { force: true });
+  const stacks = join(outdir, 'stacks');
+  if (!existsSync(stacks)) return;
+  for (const stack of readdirSync(stacks)) rmSync(join(stacks, stack, 'cdk.tf.json'), { force: true });
+}
+
+/**
+ * State that an earlier version kept under cdktf.out (the local backend's path was relative to
+ * the stack's folder), where synth deletes it with the stack: refused until it is moved.
+ */
+function stateUnderOutdir(outdir: string): string[] {
+  const stacks = join(outdir, 'stacks');
+  if (!existsSync(stacks)) return [];
+  return readdirSync(stacks).flatMap((stack) =>
+    readdirSync(join(stacks, stack))
+      .filter((file) => /^terraform\..+\.tfstate$/.test(file))
+      .map((file) => join(stacks, stack, file)),
+  );
+}
 
 /**
  * Validates every stack, then synthesizes. cdktf's own synth writes stack by stack and checks
@@ -9,10 +34,19 @@ import { App, TerraformStack } from 'cdktf';
  * so that no later step (deploy --skip-synth) mistakes it for this run's output.
  */
 export function synthApp(app: App): void {
+  const misplaced = stateUnderOutdir(app.outdir);
+  if (misplaced.length > 0) {
+    const project = relative(process.cwd(), join(app.outdir, '..')) || '.';
+    const moves = misplaced.map((file) => `mv ${relative(process.cwd(), file)} ${project}/`);
+    throw new Error(
+      `state found under ${app.outdir}, where synth deletes a stack's folder with everything in it; the local backend now keeps ` +
+        `state in the project directory. Move it there before anything else:\n  ${moves.join('\n  ')}`,
+    );
+  }
   app.node.findAll().filter(TerraformStack.isStack).forEach((stack) => stack.prepareStack());
   const errors = app.node.findAll().flatMap((construct) => construct.node.validate());
   if (errors.length > 0) {
-    rmSync(join(app.outdir, 'manifest.json'), { force: true });
+    discardOutput(app.outdir);
     throw new Error(`Validation failed:\n  ${errors.join('\n  ')}`);
   }
   app.synth();

@@ -153,15 +153,17 @@ describe('FluxInstall', () => {
     );
   });
 
-  test('creates the namespace first, then the CRDs, then the rest, and destroys in reverse', () => {
+  test('creates the namespace first and the CRDs last, and destroys the CRDs while the controllers still run', () => {
     const resources = install().synthesized.resource.kubernetes_manifest;
-    assert.equal(resources['namespace_flux-system'].depends_on, undefined);
-    const crds = Object.keys(resources).filter((k) => k.startsWith('customresourcedefinition_'));
-    for (const crd of crds) assert.deepEqual(resources[crd].depends_on, ['kubernetes_manifest.namespace_flux-system']);
-    const foundation = ['namespace_flux-system', ...crds].map((k) => `kubernetes_manifest.${k}`).sort();
-    for (const [name, resource] of Object.entries(resources)) {
-      if (name.startsWith('customresourcedefinition_') || name.startsWith('namespace_')) continue;
-      assert.deepEqual([...(resource.depends_on as string[])].sort(), foundation, name);
-    }
+    const deps = (name: string) => [...((resources[name].depends_on as string[] | undefined) ?? [])].sort();
+    assert.deepEqual(deps('namespace_flux-system'), []);
+    const names = Object.keys(resources);
+    const ofKind = (...prefixes: string[]) => names.filter((n) => prefixes.some((p) => n.startsWith(p)));
+    for (const name of ofKind('clusterrole_', 'clusterrolebinding_')) assert.deepEqual(deps(name), [], `${name}: cluster-wide, needs nothing`);
+    for (const name of ofKind('deployment_', 'serviceaccount_', 'service_', 'networkpolicy_', 'resourcequota_')) assert.deepEqual(deps(name), ['kubernetes_manifest.namespace_flux-system'], name);
+    const controllersRunWith = ['kubernetes_manifest.namespace_flux-system', ...ofKind('deployment_', 'serviceaccount_', 'clusterrole_', 'clusterrolebinding_').map((n) => `kubernetes_manifest.${n}`)].sort();
+    const crds = ofKind('customresourcedefinition_');
+    assert.equal(crds.length, 11);
+    for (const crd of crds) assert.deepEqual(deps(crd), controllersRunWith, crd);
   });
 });

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { EnvironmentSettings } from '../../variables';
+import { MANIFESTS_DIR } from '../support/manifests';
 import { TOOLCHAIN_BIN } from './support/kubectl';
+import { CdktfProject } from './support/project';
 
 // The real cdktf CLI driving the real OpenTofu through TERRAFORM_BINARY_NAME: deploy, a no-op
 // diff, destroy. The stacks' own resources need providers that cannot be obtained here, so the
@@ -42,5 +45,45 @@ describe('cdktf CLI with OpenTofu', { timeout: 180_000 }, () => {
     assert.match(await cdktf(['diff', 'probe']), /No changes|no differences/);
     assert.match(await cdktf(['diff', 'probe'], { MARKER: 'v2' }), /1 to change|must be replaced|1 to add, 0 to change, 1 to destroy/);
     assert.match(await cdktf(['destroy', 'probe', '--auto-approve']), /Destroy complete! Resources: 1 destroyed/);
+  });
+});
+
+// The app's own synth through the real cdktf CLI: what it keeps and what it never leaves behind.
+describe('cdktf synth of the app', { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-'));
+  const project = new CdktfProject(dir, { FLUX_MANIFESTS_DIR: MANIFESTS_DIR });
+  const out = (...path: string[]) => join(dir, 'cdktf.out', ...path);
+  const synth = async (settings: EnvironmentSettings[]) => project.use(settings).cdktf(['synth']);
+
+  test('keeps the state of an environment removed from the app: it is not under cdktf.out', async () => {
+    assert.ok((await synth([{ name: 'dev' }, { name: 'staging' }])).ok);
+    const state = join(dir, 'terraform.staging-flux-bootstrap.tfstate');
+    assert.equal(JSON.parse(readFileSync(out('stacks', 'staging-flux-bootstrap', 'cdk.tf.json'), 'utf8')).terraform.backend.local.path, state);
+    writeFileSync(state, '{"version": 4}');
+    const result = await synth([{ name: 'dev' }]);
+    assert.ok(result.ok, result.output);
+    assert.equal(existsSync(out('stacks', 'staging-flux-bootstrap')), false, 'cdktf removes the stack of a removed environment');
+    assert.ok(existsSync(state), 'and the state stays');
+  });
+
+  test('a synth refused at any stage leaves no manifest.json and no stack a deploy could pick up', async () => {
+    assert.ok((await synth([{ name: 'dev' }])).ok);
+    const refused = await synth([{ name: 'dev', gitHost: { hostname: 'git.example.com' } }]);
+    assert.equal(refused.ok, false);
+    assert.match(refused.output, /gitHost\.knownHosts is empty/);
+    assert.equal(existsSync(out('manifest.json')), false);
+    assert.equal(existsSync(out('stacks', 'dev-flux-bootstrap', 'cdk.tf.json')), false);
+    const deploy = await project.cdktf(['deploy', '--skip-synth', '--auto-approve', 'dev-flux-bootstrap']);
+    assert.equal(deploy.ok, false, 'a deploy of the old output went ahead');
+  });
+
+  test('refuses to synth while state is still in the old place under cdktf.out, saying how to move it', async () => {
+    assert.ok((await synth([{ name: 'dev' }])).ok);
+    const old = out('stacks', 'dev-flux-bootstrap', 'terraform.dev-flux-bootstrap.tfstate');
+    writeFileSync(old, '{"version": 4}');
+    const result = await synth([{ name: 'dev' }]);
+    assert.equal(result.ok, false);
+    assert.match(result.output, /state found under .*cdktf\.out.*Move it there before anything else:\s+mv cdktf\.out\/stacks\/dev-flux-bootstrap\/terraform\.dev-flux-bootstrap\.tfstate \.\//s);
+    assert.ok(existsSync(old), 'the state was deleted');
   });
 });

@@ -150,12 +150,12 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
   });
 
   test('the flux CLI shows the sources, the Kustomizations and what each applied', () => {
-    const sources = flux(['get', 'sources', 'git']);
-    assert.match(sources, new RegExp(`flux-system\\s+${revision(head).replace(/[@]/g, '.')}\\s+False\\s+True`));
+    const short = `main@sha1:${head.slice(0, 8)}`;
+    assert.match(flux(['get', 'sources', 'git']), new RegExp(`^flux-system\\s+${short}\\s+False\\s+True\\s+stored artifact for revision '${short}'`, 'm'));
     const kustomizations = flux(['get', 'kustomizations']);
-    for (const name of KUSTOMIZATIONS) assert.match(kustomizations, new RegExp(`^${name}\\s+main@sha1:\\w+\\s+False\\s+True\\s+Applied revision`, 'm'));
-    const tree = flux(['tree', 'kustomization', 'infra-prereqs']);
-    assert.match(tree, /Kustomization\/flux-system\/infra-prereqs\n└── Widget\/infra\/default-widget/);
+    for (const name of KUSTOMIZATIONS) assert.match(kustomizations, new RegExp(`^${name}\\s+main@sha1:[0-9a-f]{8}\\s+False\\s+True\\s+Applied revision: main@sha1:`, 'm'));
+    assert.match(flux(['tree', 'kustomization', 'infra-prereqs']), /Kustomization\/flux-system\/infra-prereqs\n\S+ Widget\/infra\/default-widget/);
+    assert.match(flux(['tree', 'kustomization', 'infra-controllers']), /CustomResourceDefinition\/widgets\.example\.com/);
     assert.match(flux(['tree', 'kustomization', 'apps']), /ConfigMap\/apps\/app-config/);
   });
 
@@ -195,6 +195,11 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       await until(`${kind} ${name} pruned`, () => !exists(kind, name, namespace), 60_000);
     }
     assert.deepEqual(json(['gitrepositories,kustomizations', '-A']).items, [], 'no Flux object left, finalizers cleared');
+    // A source someone made by hand: only the CRD's deletion removes it, and its finalizer needs
+    // source-controller, so the CRDs must go while the controllers still run.
+    const leftover = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'by-hand', namespace: 'flux-system' }, spec: { interval: '1h', url: `ssh://git@127.0.0.1:${git.port}/${REPOSITORY}` } };
+    kubectl(cluster.kubeconfig, ['apply', '-f', '-'], JSON.stringify(leftover));
+    await until('source-controller added its finalizer', () => (json(['gitrepository', 'by-hand', '-n', 'flux-system']).metadata.finalizers ?? []).length > 0);
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
     const crds = (json(['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
     assert.deepEqual(crds, []);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment, StateBackendSettings } from '../../stacks';
@@ -13,10 +14,12 @@ async function terraformBlocks(backend?: StateBackendSettings, encryptState?: bo
 const backendOf = (stack: { terraform: Record<string, unknown> }) => stack.terraform.backend as Record<string, Record<string, unknown>>;
 
 describe('state backends', () => {
-  test('keeps state in a local file per stack by default', async () => {
+  test('keeps state in a local file per stack, by absolute path in the project, never under cdktf.out', async () => {
     const { bootstrap, sync } = await terraformBlocks();
-    assert.match(String(backendOf(bootstrap).local.path), /terraform\.dev-flux-bootstrap\.tfstate$/);
-    assert.match(String(backendOf(sync).local.path), /terraform\.dev-flux-sync\.tfstate$/);
+    assert.equal(backendOf(bootstrap).local.path, join(process.cwd(), 'terraform.dev-flux-bootstrap.tfstate'));
+    assert.equal(backendOf(sync).local.path, join(process.cwd(), 'terraform.dev-flux-sync.tfstate'));
+    const elsewhere = await addFluxEnvironment(Testing.app(), { name: 'dev', backend: { type: 'local', directory: 'state' } });
+    assert.equal(backendOf(synthStack(elsewhere.bootstrap)).local.path, join(process.cwd(), 'state', 'terraform.dev-flux-bootstrap.tfstate'));
   });
 
   const cases: [string, StateBackendSettings, (stack: string) => Record<string, Record<string, unknown>>][] = [

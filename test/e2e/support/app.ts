@@ -5,7 +5,7 @@
 // refuse when the constructs' safeguards are bypassed.
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { App } from 'cdktf';
-import { addFluxEnvironment, synthApp } from '../../../stacks';
+import { addFluxEnvironment, discardOutput, synthApp } from '../../../stacks';
 import { EnvironmentSettings } from '../../../variables';
 
 export interface RawManifest {
@@ -13,8 +13,7 @@ export interface RawManifest {
   readonly forceConflicts?: boolean;
 }
 
-async function main(): Promise<void> {
-  const app = new App();
+async function main(app: App): Promise<void> {
   const settings = JSON.parse(process.env.CDKTF_FLUX_E2E_SETTINGS ?? '[]') as EnvironmentSettings[];
   const raw = JSON.parse(process.env.CDKTF_FLUX_E2E_RAW ?? '[]') as RawManifest[];
   for (const [index, environment] of settings.entries()) {
@@ -24,7 +23,9 @@ async function main(): Promise<void> {
   synthApp(app);
 }
 
-main().catch((error: Error) => {
+const app = new App();
+main(app).catch((error: Error) => {
+  discardOutput(app.outdir);
   console.error(error.message);
   process.exit(1);
 });

@@ -42,11 +42,14 @@ export function applyServerSide(kubeconfig: string, objects: object[], options: 
 
 /**
  * The objects a stack's kubernetes_manifest resources would send, in the order Terraform would
- * create them (by depends_on), with `${var.x}` replaced by the variables' defaults as a plan would.
+ * create them (by depends_on), with `${var.x}` replaced by the variables' defaults and the
+ * template escapes undone, as a plan would.
  */
 export function stackObjects(stack: SynthesizedStack): Record<string, any>[][] {
   const defaults = Object.fromEntries(Object.entries(stack.variable ?? {}).map(([name, v]) => [name, v.default]));
-  const resolved = JSON.parse(JSON.stringify(stack.resource.kubernetes_manifest ?? {}).replace(/\$\{var\.([a-z_]+)\}/g, (_, name: string) => String(defaults[name])));
+  // As Terraform reads the JSON: variables resolved, then the escapes $${ and %%{ undone.
+  const text = JSON.stringify(stack.resource.kubernetes_manifest ?? {}).replace(/(?<!\$)\$\{var\.([a-z_]+)\}/g, (_, name: string) => String(defaults[name]));
+  const resolved = JSON.parse(text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'));
   const waves: Record<string, any>[][] = [];
   const done = new Set<string>();
   let pending = Object.entries(resolved) as [string, { manifest: Record<string, any>; depends_on?: string[] }][];
