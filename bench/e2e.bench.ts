@@ -10,11 +10,12 @@
 // The providers are the real ones where TF_CLI_CONFIG_FILE names a mirror, the stand-in otherwise
 // (its apply costs are not the real provider's: read the ratios with that in mind).
 // Targets with the real providers: first deploy <= 7x kubectl apply; review of a no-op <= 6x kubectl diff.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../stacks';
 import { MANIFESTS_DIR } from '../test/support/manifests';
@@ -28,6 +29,7 @@ import { CdktfProject, CommandResult } from '../test/e2e/support/project';
 import { providerSetup } from '../test/e2e/support/providers';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const run = promisify(execFile);
 const TOKEN = 'ghp_benchDoubleToken';
 const REPOSITORY = 'mark-icy/infra-new';
 const STACK = 'dev-flux-bootstrap';
@@ -75,13 +77,12 @@ async function main(): Promise<void> {
   const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
   const resources = Object.keys(synthesized.resource).reduce((n, type) => n + Object.keys(synthesized.resource[type]).length, 0);
   const k = (args: string[], input?: string) => kubectl(cluster.kubeconfig, args, input);
-  const review = () => {
-    execFileSync(join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [join(__dirname, '..', 'cli', 'review.ts'), STACK], {
+  // Asynchronous: the GitHub double answers from this process's event loop.
+  const review = () =>
+    run(join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [join(__dirname, '..', 'cli', 'review.ts'), STACK], {
       cwd: project.dir,
       env: { ...process.env, ...setup.env, TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'), GITHUB_TOKEN: TOKEN, TF_VAR_kubeconfig_path: cluster.kubeconfig },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  };
+    }).then(() => undefined);
   // kubectl diff exits 1 when it finds a difference: none is expected here, and one is an error.
   const kubectlDiff = () => {
     const args = ['--kubeconfig', cluster.kubeconfig, 'diff', '--server-side', '--field-manager=Terraform', '--force-conflicts', '-f', '-'];

@@ -3,7 +3,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ExistingGitSecret, FluxInstall, GitHttpsTokenSecret, GitHubDeployKey, GitHubRepository, IGitCredentials } from '../constructs';
+import { ExistingGitSecret, FluxInstall, GitHttpsTokenSecret, GitHubAccessCheck, GitHubDeployKey, IGitCredentials } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { encryptState, useStateBackend } from './state-backend';
 import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables, ResolvedEnvironment } from '../variables';
@@ -39,22 +39,19 @@ export class FluxBootstrapStack extends TerraformStack {
       this.credentials = new ExistingGitSecret({ secretName: auth.secretName, namespace, transport: auth.transport });
       return;
     }
-    // Both ways read the repository at plan time, so a token GitHub refuses stops the run
-    // before anything is created.
-    const { org, repository } = githubRepositoryVariables(this, env);
     if (auth.type === 'https-token') {
       const token = githubTokenVariable(this);
-      new GithubProvider(this, 'github', { owner: org, token, baseUrl: env.gitHost.apiUrl });
-      new GitHubRepository(this, 'github-repository', { owner: org, repository });
       this.credentials = new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn, adopt: env.adopt });
       return;
     }
+    const { org, repository } = githubRepositoryVariables(this, env);
     // No token attribute: the provider reads GITHUB_TOKEN, so the token never enters a plan file.
     new GithubProvider(this, 'github', { owner: org, baseUrl: env.gitHost.apiUrl });
     new TlsProvider(this, 'tls');
-    const checked = new GitHubRepository(this, 'github-repository', { owner: org, repository });
+    // At plan time, so that a token GitHub refuses stops the run before anything is created.
+    const checked = new GitHubAccessCheck(this, 'github-access', { repository });
     this.credentials = new GitHubDeployKey(this, 'git-access', {
-      repository: checked.name,
+      repository: checked.repository,
       namespace,
       algorithm: auth.algorithm,
       readOnly: auth.readOnly,

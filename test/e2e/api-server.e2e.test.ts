@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +20,7 @@ import { applyServerSide, BINARIES, getJson, kubectl, stackObjects } from './sup
 
 let cluster: Cluster;
 let kubeconfig: string;
+let clusterDir: string;
 
 async function environment(settings: EnvironmentSettings) {
   const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), settings);
@@ -38,11 +39,15 @@ function applyWaves(waves: Record<string, any>[][], options: { fieldManager?: st
 
 describe('live kube-apiserver', { timeout: 600_000 }, () => {
   before(async () => {
-    cluster = await startCluster(mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-')), BINARIES);
+    clusterDir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-'));
+    cluster = await startCluster(clusterDir, BINARIES);
     kubeconfig = cluster.kubeconfig;
     applyWaves((await environment({ name: 'dev' })).bootstrap); // the CRDs the sync objects need
   });
-  after(async () => cluster?.stop());
+  after(async () => {
+    await cluster?.stop();
+    rmSync(clusterDir, { recursive: true, force: true });
+  });
 
   test('accepts the dev GitRepository and Kustomizations with the expected spec', async () => {
     applyWaves((await environment({ name: 'dev' })).sync);

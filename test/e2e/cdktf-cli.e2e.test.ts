@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { EnvironmentSettings } from '../../variables';
 import { MANIFESTS_DIR } from '../support/manifests';
@@ -19,6 +19,7 @@ const root = join(__dirname, '..', '..');
 
 describe('cdktf CLI with OpenTofu', { timeout: 180_000 }, () => {
   const project = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
+  after(() => rmSync(project, { recursive: true, force: true }));
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
   writeFileSync(
     join(project, 'main.ts'),
@@ -51,6 +52,7 @@ describe('cdktf CLI with OpenTofu', { timeout: 180_000 }, () => {
 // The app's own synth through the real cdktf CLI: what it keeps and what it never leaves behind.
 describe('cdktf synth of the app', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const project = new CdktfProject(dir, { FLUX_MANIFESTS_DIR: MANIFESTS_DIR });
   const out = (...path: string[]) => join(dir, 'cdktf.out', ...path);
   const synth = async (settings: EnvironmentSettings[]) => project.use(settings).cdktf(['synth']);

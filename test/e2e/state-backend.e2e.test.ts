@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,6 +24,7 @@ const passphrase = 'correct horse battery staple';
 
 let cluster: Cluster;
 let workdir: string;
+let clusterDir: string;
 
 function tofuEnv(extra: Record<string, string> = {}) {
   return { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_VAR_state_passphrase: passphrase, ...extra };
@@ -38,7 +39,8 @@ async function runTofu(args: string[], env = tofuEnv()): Promise<{ ok: boolean; 
 
 describe('kubernetes state backend with state encryption', { timeout: 300_000 }, () => {
   before(async () => {
-    cluster = await startCluster(mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-state-')), BINARIES);
+    clusterDir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-state-'));
+    cluster = await startCluster(clusterDir, BINARIES);
     const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev', backend: { type: 'kubernetes', configPath: cluster.kubeconfig }, encryptState: true });
     const synthesized = synthStack(bootstrap);
     const terraform = synthesized.terraform as { backend: object; encryption: object };
@@ -49,11 +51,16 @@ describe('kubernetes state backend with state encryption', { timeout: 300_000 },
       JSON.stringify({
         terraform: { backend: terraform.backend, encryption: terraform.encryption },
         variable: { state_passphrase: synthesized.variable?.state_passphrase },
-        resource: { terraform_data: { hold: { input: 'v1', provisioner: [{ 'local-exec': { command: 'sleep 8' } }] } } },
+        // Holds the apply (and its lock) until the test lets it go: no race with a fixed sleep.
+        resource: { terraform_data: { hold: { input: 'v1', provisioner: [{ 'local-exec': { command: 'while [ ! -e release ]; do sleep 0.1; done' } }] } } },
       }),
     );
   });
-  after(async () => cluster?.stop());
+  after(async () => {
+    await cluster?.stop();
+    rmSync(clusterDir, { recursive: true, force: true });
+    rmSync(join(workdir, '..'), { recursive: true, force: true });
+  });
 
   test('initializes against the cluster with the synthesized backend', async () => {
     const init = await runTofu(['init', '-no-color']);
@@ -67,15 +74,15 @@ describe('kubernetes state backend with state encryption', { timeout: 300_000 },
     apply.stdout.on('data', (d) => (applyOutput += d));
     apply.stderr.on('data', (d) => (applyOutput += d));
     const finished = new Promise<number | null>((resolve) => apply.on('exit', resolve));
-    let lease: string | undefined;
-    for (let i = 0; i < 40 && !lease; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      lease = (getJson(cluster.kubeconfig, ['leases', '-n', 'kube-system']).items as any[]).map((l) => l.metadata.name).find((n: string) => n.includes('dev-flux-bootstrap'));
-    }
-    assert.ok(lease, `no lock Lease appeared; apply said: ${applyOutput}`);
+    // The provisioner runs only once the lock is taken: wait for it, not for a Lease to exist.
+    for (let i = 0; i < 600 && !applyOutput.includes('Provisioning with'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(applyOutput, /Provisioning with 'local-exec'/, 'the apply never reached its provisioner');
+    const holders = (getJson(cluster.kubeconfig, ['leases', '-n', 'kube-system']).items as any[]).filter((l) => l.metadata.name.includes('dev-flux-bootstrap') && l.spec.holderIdentity);
+    assert.equal(holders.length, 1, 'the lock Lease is not held');
     const second = await runTofu(['plan', '-lock-timeout=0s', '-no-color']);
     assert.equal(second.ok, false, second.output);
     assert.match(second.output, /Error acquiring the state lock/);
+    writeFileSync(join(workdir, 'release'), '');
     assert.equal(await finished, 0, applyOutput);
     const after = await runTofu(['plan', '-no-color', '-detailed-exitcode']);
     assert.ok(after.ok, after.output);

@@ -36,7 +36,7 @@ describe('FluxBootstrapStack', () => {
     const key = Object.values(synthesized.resource.tls_private_key)[0];
     assert.deepEqual([key.algorithm, key.ecdsa_curve], ['ECDSA', 'P256']);
     const deployKey = Object.values(synthesized.resource.github_repository_deploy_key)[0];
-    assert.deepEqual([deployKey.repository, deployKey.title, deployKey.read_only], ['${data.github_repository.github-repository_A2BB87E6.name}', 'Flux', true]);
+    assert.deepEqual([deployKey.title, deployKey.read_only], ['Flux', true]);
     const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0];
     assert.deepEqual(secret.depends_on, ['kubernetes_manifest.namespace_flux-system']);
   });
@@ -44,7 +44,7 @@ describe('FluxBootstrapStack', () => {
   test('uses HTTPS token auth without a deploy key when asked', async () => {
     const synthesized = await bootstrap({ name: 'dev', gitAuth: { type: 'https-token' } });
     assert.equal(synthesized.resource.github_repository_deploy_key, undefined);
-    assert.deepEqual(synthesized.provider?.github, [{ owner: '${var.github_org}', token: '${var.github_token}' }], 'the token is checked against the repository at plan');
+    assert.equal(synthesized.provider?.github, undefined);
     assert.equal(synthesized.variable?.github_token.sensitive, true);
     const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0] as Record<string, any>;
     assert.deepEqual(secret.data, { username: 'git', password: '${var.github_token}' });
@@ -57,13 +57,12 @@ describe('FluxBootstrapStack', () => {
     assert.deepEqual(Object.keys(synthesized.resource), ['kubernetes_manifest']);
   });
 
-  test('reads the repository at plan time, so a token GitHub refuses stops the run before anything is created', async () => {
-    for (const gitAuth of [{ type: 'deploy-key' as const }, { type: 'https-token' as const }]) {
-      const synthesized = (await bootstrap({ name: 'dev', gitAuth })) as unknown as { data: Record<string, Record<string, any>> };
-      const [repository] = Object.values(synthesized.data.github_repository);
-      assert.equal(repository.full_name, '${var.github_org}/${var.github_repository}');
-      assert.match(repository.lifecycle.postcondition[0].error_message, /GitHub repository \$\{var.github_org\}\/\$\{var.github_repository\} does not exist or the token cannot read it/);
-    }
+  test('lists the repository\'s deploy keys at plan time, so a token GitHub refuses stops the run before anything is created', async () => {
+    const synthesized = (await bootstrap()) as unknown as { data: Record<string, Record<string, any>>; resource: Record<string, Record<string, any>> };
+    const [name, check] = Object.entries(synthesized.data.github_repository_deploy_keys)[0];
+    assert.equal(check.repository, '${var.github_repository}');
+    const deployKey = Object.values(synthesized.resource.github_repository_deploy_key)[0];
+    assert.equal(deployKey.repository, `\${data.github_repository_deploy_keys.${name}.repository}`, 'the deploy key waits for the check');
   });
 
   test('fails at plan, naming the variable and the path, when the kubeconfig does not exist', async () => {

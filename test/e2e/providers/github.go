@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -86,7 +85,7 @@ func githubProvider() *providerServer {
 		),
 		configure:   g.configure,
 		resources:   map[string]*resource{"github_repository_deploy_key": deployKeyResource(g)},
-		dataSources: map[string]*dataSource{"github_repository": repositoryDataSource(g)},
+		dataSources: map[string]*dataSource{"github_repository_deploy_keys": deployKeysDataSource(g)},
 	}
 }
 
@@ -186,58 +185,30 @@ func firstTwoFields(key string) string {
 	return f[0] + " " + f[1]
 }
 
-func repositoryDataSource(g *github) *dataSource {
-	names := []string{"id", "node_id", "name", "full_name", "description", "default_branch", "visibility", "html_url", "ssh_clone_url", "http_clone_url", "git_clone_url"}
-	attrs := []*tfprotov6.SchemaAttribute{attr("repo_id", tftypes.Number, "c"), attr("private", tftypes.Bool, "c"), attr("archived", tftypes.Bool, "c")}
-	for _, n := range names {
-		flags := "c"
-		if n == "name" || n == "full_name" {
-			flags = "oc"
-		}
-		attrs = append(attrs, attr(n, tftypes.String, flags))
-	}
-	s := schemaOf(nil, attrs...)
+// github_repository_deploy_keys: lists a repository's deploy keys; any error GitHub answers
+// (401 for a wrong token, 404 for a repository the token cannot administer) fails the read.
+func deployKeysDataSource(g *github) *dataSource {
+	keyType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"id": tftypes.Number, "key": tftypes.String, "title": tftypes.String, "verified": tftypes.Bool}}
+	s := schemaOf(nil, attr("id", tftypes.String, "oc"), attr("repository", tftypes.String, "r"), attr("keys", tftypes.List{ElementType: keyType}, "c"))
 	return &dataSource{
 		schema: s,
 		read: func(ctx context.Context, config tftypes.Value) (tftypes.Value, error) {
 			c := fields(config)
-			full := str(c["full_name"])
-			if full == "" {
-				full = g.owner + "/" + str(c["name"])
-			}
-			var repo map[string]interface{}
-			code, err := g.call(ctx, http.MethodGet, "/repos/"+full, nil, &repo)
-			out := map[string]tftypes.Value{}
-			for name, t := range s.ValueType().(tftypes.Object).AttributeTypes {
-				out[name] = tftypes.NewValue(t, nil)
-			}
-			out["full_name"] = tftypes.NewValue(tftypes.String, full)
-			if code == http.StatusNotFound {
-				// The real provider logs a missing repository and leaves the attributes empty.
-				out["id"] = tftypes.NewValue(tftypes.String, "")
-				return tftypes.NewValue(s.ValueType(), out), nil
-			}
-			if err != nil {
+			repository := str(c["repository"])
+			var keys []deployKey
+			if _, err := g.call(ctx, http.MethodGet, fmt.Sprintf("/repos/%s/%s/keys?per_page=100", g.owner, repository), nil, &keys); err != nil {
 				return config, err
 			}
-			for _, n := range names {
-				if v, ok := repo[n].(string); ok {
-					out[n] = tftypes.NewValue(tftypes.String, v)
-				}
+			list := []tftypes.Value{}
+			for _, k := range keys {
+				list = append(list, tftypes.NewValue(keyType, map[string]tftypes.Value{
+					"id": tftypes.NewValue(tftypes.Number, k.ID), "key": tftypes.NewValue(tftypes.String, k.Key),
+					"title": tftypes.NewValue(tftypes.String, k.Title), "verified": tftypes.NewValue(tftypes.Bool, true),
+				}))
 			}
-			out["id"] = tftypes.NewValue(tftypes.String, fmt.Sprint(repo["name"]))
-			out["ssh_clone_url"] = tftypes.NewValue(tftypes.String, fmt.Sprint(repo["ssh_url"]))
-			out["http_clone_url"] = tftypes.NewValue(tftypes.String, fmt.Sprint(repo["clone_url"]))
-			if n, ok := repo["id"].(float64); ok {
-				out["repo_id"] = tftypes.NewValue(tftypes.Number, n)
-			}
-			if b, ok := repo["private"].(bool); ok {
-				out["private"] = tftypes.NewValue(tftypes.Bool, b)
-			}
-			if b, ok := repo["archived"].(bool); ok {
-				out["archived"] = tftypes.NewValue(tftypes.Bool, b)
-			}
-			return tftypes.NewValue(s.ValueType(), out), nil
+			c["id"] = tftypes.NewValue(tftypes.String, g.owner+"/"+repository)
+			c["keys"] = tftypes.NewValue(tftypes.List{ElementType: keyType}, list)
+			return tftypes.NewValue(s.ValueType(), c), nil
 		},
 	}
 }

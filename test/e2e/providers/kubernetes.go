@@ -227,10 +227,11 @@ func manifestResource(k *kube) *resource {
 			applied, err := res.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: manager, Force: force})
 			if err != nil {
 				if apierrors.IsConflict(err) {
-					return planned, &userError{"Error: There was a field manager conflict when trying to apply the manifest for " + u.GetNamespace() + "/" + u.GetName(),
-						"The API returned the following conflict: " + err.Error() + "\n\nYou can override this conflict by setting \"force_conflicts\" to true in the \"field_manager\" block."}
+					// The real provider's words, quoting included.
+					return planned, &userError{fmt.Sprintf("There was a field manager conflict when trying to apply the manifest for %q", u.GetNamespace()+"/"+u.GetName()),
+						fmt.Sprintf("The API returned the following conflict: %q\n\nYou can override this conflict by setting \"force_conflicts\" to true in the \"field_manager\" block.", err.Error())}
 				}
-				return planned, &userError{"Error: Failed to apply manifest", err.Error()}
+				return planned, &userError{"Failed to apply manifest", err.Error()}
 			}
 			return with(planned, map[string]tftypes.Value{"object": project(p["object"], plainJSON(applied.Object))}), nil
 		},

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOOLCHAIN_BIN } from './kubectl';
 
@@ -23,6 +23,7 @@ function providerAddresses(requiredProviders: Record<string, { source: string; v
   const dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'cdktf-flux-providers-'));
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: requiredProviders } }));
   const out = execFileSync(TOFU, ['providers', '-no-color'], { cwd: dir, env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' }, encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
   return [...out.matchAll(/provider\[([^\]]+)\] (\S+)/g)].map(([, address, version]) => ({ address, version }));
 }
 
