@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KubernetesObject } from './kubernetes-object';
+import { checkLocked, DEFAULT_LOCK_FILE } from './manifests-lock';
 
 /** The Flux release installed when an environment names none. */
 export const DEFAULT_FLUX_VERSION = 'v2.9.4';
@@ -43,7 +44,7 @@ export class FluxManifests {
     if (!version) {
       throw new Error(`Flux manifests ${origin}: no "# Flux Version:" header and no version label; regenerate it with flux install --export`);
     }
-    return new FluxManifests(version, objects, origin);
+    return new FluxManifests(version, objects, origin, sha256(text));
   }
 
   /**
@@ -54,7 +55,7 @@ export class FluxManifests {
     const file = join(cacheDir, 'parsed', `${sha256(text)}.json`);
     if (existsSync(file)) {
       const { version, objects } = JSON.parse(readFileSync(file, 'utf8')) as { version: string; objects: KubernetesObject[] };
-      return new FluxManifests(version, objects, origin);
+      return new FluxManifests(version, objects, origin, sha256(text));
     }
     const manifests = FluxManifests.parse(text, origin);
     try {
@@ -75,6 +76,8 @@ export class FluxManifests {
     public readonly objects: readonly KubernetesObject[],
     /** The file the manifests were read from, for messages. */
     public readonly origin: string,
+    /** sha256 of the text, as the lock pins it. */
+    public readonly sha256: string,
   ) {
     this.components = objects
       .filter((o) => o.kind === 'Deployment')
@@ -120,6 +123,11 @@ export interface FluxManifestsOptions {
    * @default - the FLUX_RELEASES_URL environment variable, else Flux's GitHub releases
    */
   readonly releasesUrl?: string;
+  /**
+   * The lock of accepted files' sha256 (flux-manifests.lock.json); any other file is refused.
+   * @default DEFAULT_LOCK_FILE, beside the project's package.json
+   */
+  readonly lockFile?: string;
 }
 
 /** No manifests for the version on this machine. */
@@ -195,8 +203,9 @@ export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManif
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   for (const file of candidates) {
     if (!existsSync(file)) continue;
-    const manifests = file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir);
-    return checkVersion(manifests, version);
+    const manifests = checkVersion(file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir), version);
+    checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
+    return manifests;
   }
   throw new FluxManifestsNotFoundError(
     `Flux ${version} install manifests not found; looked for ${candidates.join(', ')}. ` +
@@ -229,6 +238,7 @@ export async function downloadFluxManifests(options: FluxManifestsOptions = {}):
   }
   const file = join(options.cacheDir ?? defaultCacheDir(), version, RELEASE_FILE);
   const manifests = checkVersion(FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`), version);
+  checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
   writeAtomically(file, manifest);
   writeAtomically(`${file}.sha256`, `${actual}\n`);
   return manifests;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_FLUX_VERSION, downloadFluxManifests, FluxManifests, loadFluxManifests, resolveFluxManifests } from '../../lib/flux-manifests';
+import { readLock, writeLock } from '../../lib/manifests-lock';
 import { MANIFESTS_DIR } from '../support/manifests';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
@@ -136,5 +137,53 @@ describe('downloadFluxManifests', () => {
       resolveFluxManifests({ version: 'v2.7.5', manifestsDir: empty, cacheDir: join(empty, 'cache'), releasesUrl: closed.url }),
       /^Error: Flux v2\.7\.5 install manifests not found.*Downloading failed: GET http:\/\/127\.0\.0\.1:\d+\/v2\.7\.5\/.*ECONNREFUSED/s,
     );
+  });
+});
+
+describe('the manifests lock', () => {
+  const edited = `${v294.toString('utf8')}\n# an edit\n`;
+
+  test('pins exactly the shared files of every version and component set the project uses', () => {
+    const pinned = readLock().map((e) => `${e.version} ${e.components.length} ${e.sha256}`);
+    for (const [directory, components] of [['v2.6.4', 4], ['v2.7.5', 4], ['v2.8.8', 4], ['v2.9.3', 4], ['v2.9.3-image-automation', 6], ['v2.9.4', 4], ['v2.9.4-image-automation', 6]] as const) {
+      const text = readFileSync(join(MANIFESTS_DIR, directory, 'gotk-components.yaml'));
+      assert.ok(pinned.includes(`${directory.slice(0, 6)} ${components} ${sha256(text)}`), directory);
+    }
+  });
+
+  test('fails if a file is not in the lock, naming its hash, the pinned one and the command to run', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'gotk-components.yaml'), edited);
+    assert.throws(
+      () => loadFluxManifests({ path: dir, cacheDir: tmp() }),
+      new RegExp(
+        `Flux manifests .*gotk-components\\.yaml \\(v2\\.9\\.4: source-controller, kustomize-controller, helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
+          `which .*flux-manifests\\.lock\\.json does not list \\(it pins ${sha256(v294)} for that version and components\\)\\. ` +
+          'If you trust this file, run npm run manifests:lock -- .*gotk-components\\.yaml and commit the lock',
+      ),
+    );
+  });
+
+  test('accepts the file once the lock lists it, and keeps one entry per version and component set', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'gotk-components.yaml'), edited);
+    const lockFile = join(tmp(), 'lock.json');
+    writeLock([{ version: 'v2.9.4', components: ['source-controller'], sha256: '0'.repeat(64) }], lockFile);
+    const m = FluxManifests.parse(edited, 'edited');
+    const entries = writeLock([{ version: m.version, components: m.components, sha256: m.sha256 }], lockFile);
+    assert.equal(entries.length, 2);
+    assert.equal(loadFluxManifests({ path: dir, cacheDir: tmp(), lockFile }).sha256, sha256(edited));
+    assert.equal(writeLock([{ version: m.version, components: [...m.components].reverse(), sha256: 'f'.repeat(64) }], lockFile).length, 2, 'replaced, not added');
+  });
+
+  test('fails if a verified download is not in the lock, and caches nothing', async () => {
+    const release = await releaseServer({ '/v2.9.4/install.yaml': edited, '/v2.9.4/flux_2.9.4_checksums.txt': `${sha256(edited)}  install.yaml\n` });
+    const cacheDir = tmp();
+    try {
+      await assert.rejects(downloadFluxManifests({ version: 'v2.9.4', cacheDir, releasesUrl: release.url }), /does not list/);
+      assert.equal(existsSync(join(cacheDir, 'v2.9.4', 'install.yaml')), false);
+    } finally {
+      release.server.close();
+    }
   });
 });
