@@ -2,6 +2,7 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
 import { FluxInstallOptions } from './lib/install-options';
+import { checkSettings } from './lib/settings-check';
 import { StateBackendSettings } from './stacks/state-backend';
 
 // Two kinds of input live here:
@@ -129,6 +130,7 @@ export interface EnvironmentSettings {
 export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> & Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
 
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
+  checkSettings(settings);
   return {
     ...settings,
     githubOrg: settings.githubOrg ?? 'mark-icy',

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-bench-'));
   const app = new App({ outdir });
   if (environments === 0) new TerraformStack(app, 'empty');
-  for (let i = 1; i <= environments; i++) await addFluxEnvironment(app, { name: `env-${String(i).padStart(2, '0')}` });
+  for (let i = 1; i <= environments; i++) {
+    const name = `env-${String(i).padStart(2, '0')}`;
+    await addFluxEnvironment(app, { name, kubeContext: name });
+  }
   synthApp(app);
   rmSync(outdir, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS }));

@@ -93,10 +93,10 @@ export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInst
 export function checkInstallOptions(subject: string, manifests: FluxManifests, options: ResolvedInstallOptions): void {
   const problems = new Problems(subject);
   for (const c of options.components) {
-    if (!DEFAULT_COMPONENTS.includes(c)) problems.add(`component "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go in componentsExtra)`);
+    if (!DEFAULT_COMPONENTS.includes(c)) problems.add(`components "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go in componentsExtra)`);
   }
   for (const c of options.componentsExtra) {
-    if (!EXTRA_COMPONENTS.includes(c)) problems.add(`extra component "${c}" is not a Flux extra component; choose from ${EXTRA_COMPONENTS.join(', ')}`);
+    if (!EXTRA_COMPONENTS.includes(c)) problems.add(`componentsExtra "${c}" is not a Flux extra component; choose from ${EXTRA_COMPONENTS.join(', ')}`);
   }
   const missing = [...options.components, ...options.componentsExtra].filter((c) => !manifests.components.includes(c));
   if (missing.length > 0) {
@@ -112,8 +112,11 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(options.clusterDomain)) {
     problems.add(`clusterDomain "${options.clusterDomain}" is not a DNS domain; use one such as cluster.local`);
   }
-  if (options.registry === '' || /\s|\/$|^[a-z]+:\/\//.test(options.registry)) {
-    problems.add(`registry "${options.registry}" is not an image registry path; use host[/path] such as registry.example.com/fluxcd, without scheme or trailing "/"`);
+  // The registry prefixes every image reference: host[:port] then lower-case path components.
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\d+)?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/.test(options.registry)) {
+    problems.add(
+      `registry "${options.registry}" is not an image registry path; use host[:port][/path] with a lower-case path, such as registry.example.com/fluxcd, without scheme or trailing "/"`,
+    );
   }
   problems.throwIfAny();
 }

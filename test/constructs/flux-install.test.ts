@@ -79,8 +79,8 @@ describe('FluxInstall', () => {
   });
 
   test('fails if a component is not a Flux component', () => {
-    assert.throws(() => install({ components: ['source-controller', 'helm'] }), /component "helm" is not a Flux component; choose from source-controller, kustomize-controller/);
-    assert.throws(() => install({ componentsExtra: ['image-updater'] }), /extra component "image-updater" is not a Flux extra component; choose from image-reflector-controller/);
+    assert.throws(() => install({ components: ['source-controller', 'helm'] }), /components "helm" is not a Flux component; choose from source-controller, kustomize-controller/);
+    assert.throws(() => install({ componentsExtra: ['image-updater'] }), /componentsExtra "image-updater" is not a Flux extra component; choose from image-reflector-controller/);
   });
 
   test('applies registry, image pull secret, log level, cluster domain, tolerations and watch scope to every controller', () => {

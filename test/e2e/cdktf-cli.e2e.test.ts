@@ -58,7 +58,7 @@ describe('cdktf synth of the app', { timeout: 300_000 }, () => {
   const synth = async (settings: EnvironmentSettings[]) => project.use(settings).cdktf(['synth']);
 
   test('keeps the state of an environment removed from the app: it is not under cdktf.out', async () => {
-    assert.ok((await synth([{ name: 'dev' }, { name: 'staging' }])).ok);
+    assert.ok((await synth([{ name: 'dev' }, { name: 'staging', kubeContext: 'staging' }])).ok);
     const state = join(dir, 'terraform.staging-flux-bootstrap.tfstate');
     assert.equal(JSON.parse(readFileSync(out('stacks', 'staging-flux-bootstrap', 'cdk.tf.json'), 'utf8')).terraform.backend.local.path, state);
     writeFileSync(state, '{"version": 4}');

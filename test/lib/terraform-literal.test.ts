@@ -45,7 +45,7 @@ describe('literal text in Terraform JSON', () => {
       const outdir = Testing.app().outdir;
       const settings: EnvironmentSettings[] = [
         { name: 'dev', fluxVersion: version, manifestsPath: manifests(version, directory).origin },
-        { name: 'options', fluxVersion: version, manifestsPath: manifests(version, directory).origin, adopt: true, encryptState: true, gitAuth: { type: 'https-token' }, install: { namespace: 'flux-options', logLevel: 'debug', networkPolicy: false } },
+        { name: 'options', kubeContext: 'options', fluxVersion: version, manifestsPath: manifests(version, directory).origin, adopt: true, encryptState: true, gitAuth: { type: 'https-token' }, install: { namespace: 'flux-options', logLevel: 'debug', networkPolicy: false } },
       ];
       const app = new App({ outdir });
       for (const s of settings) await addFluxEnvironment(app, s);

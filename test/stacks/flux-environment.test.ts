@@ -21,7 +21,7 @@ describe('addFluxEnvironment', () => {
   test('adds a new environment in a few lines, beside dev and independent of it', async () => {
     const app = Testing.app();
     await addFluxEnvironment(app, dev);
-    const staging = await addFluxEnvironment(app, { name: 'staging', clusterPath: 'clusters/staging', appsPath: './apps/staging' });
+    const staging = await addFluxEnvironment(app, { name: 'staging', kubeContext: 'staging', clusterPath: 'clusters/staging', appsPath: './apps/staging' });
     assert.deepEqual(
       app.node.children.map((c) => c.node.id),
       ['dev-flux-bootstrap', 'dev-flux-sync', 'staging-flux-bootstrap', 'staging-flux-sync'],
@@ -41,7 +41,7 @@ describe('addFluxEnvironment', () => {
       const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-'));
       const app = new App({ outdir });
       await addFluxEnvironment(app, dev);
-      await addFluxEnvironment(app, { name: 'https', gitAuth: { type: 'https-token' } });
+      await addFluxEnvironment(app, { name: 'https', kubeContext: 'https', gitAuth: { type: 'https-token' } });
       synthApp(app);
       const files = filesUnder(outdir);
       assert.ok(files.length >= 4, files.join(', '));
@@ -68,7 +68,7 @@ describe('addFluxEnvironment', () => {
 
     const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-')) });
     await addFluxEnvironment(bad, dev);
-    const { sync } = await addFluxEnvironment(bad, { name: 'staging' });
+    const { sync } = await addFluxEnvironment(bad, { name: 'staging', kubeContext: 'staging' });
     new Kustomization(sync, 'everything', { manifests: manifests(), sourceRef: sync.gitRepository, prune: true });
     assert.throws(() => synthApp(bad), /Validation failed:\n {2}Kustomization flux-system\/everything: path "\(root\)" applies clusters\/staging\/flux-system/);
     assert.deepEqual(filesUnder(bad.outdir), [], 'no stack of the invalid app was written, not even the valid dev stacks');
@@ -83,7 +83,7 @@ describe('addFluxEnvironment', () => {
   test('parses the manifests once for many environments', async () => {
     const app = Testing.app();
     const a = await addFluxEnvironment(app, { name: 'a' });
-    const b = await addFluxEnvironment(app, { name: 'b' });
+    const b = await addFluxEnvironment(app, { name: 'b', kubeContext: 'b' });
     assert.equal(a.bootstrap.install.objects.length, 32);
     assert.notEqual(a.bootstrap.install.objects, b.bootstrap.install.objects);
     assert.equal(manifests(), manifests());

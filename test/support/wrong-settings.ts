@@ -1,0 +1,90 @@
+// Mistakes real users make in an environment's settings, each with the setting and the value a
+// clear refusal must name. Settings may come from JSON or YAML, so many are not even well-typed.
+
+export interface WrongSetting {
+  /** What the mistake is. */
+  readonly mistake: string;
+  /** The environments, as given (JSON-like; types are not to be trusted). */
+  readonly settings: Record<string, unknown>[];
+  /** The setting a clear message names, such as `gitAuth.type`. */
+  readonly setting: string;
+  /** The value a clear message repeats. */
+  readonly value: string;
+}
+
+const env = (extra: Record<string, unknown>) => [{ name: 'dev', ...extra }];
+const install = (extra: Record<string, unknown>) => env({ install: extra });
+const backend = (extra: Record<string, unknown>) => env({ backend: extra });
+const host = (extra: Record<string, unknown>) => env({ gitHost: { hostname: 'git.example.com', knownHosts: 'git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl', ...extra } });
+
+export const WRONG_SETTINGS: WrongSetting[] = [
+  // Misspelt or unknown settings and types
+  { mistake: 'a misspelt setting', settings: env({ fluxVerison: 'v2.9.4' }), setting: 'fluxVerison', value: 'fluxVerison' },
+  { mistake: 'a misspelt install option', settings: install({ logLvl: 'debug' }), setting: 'install.logLvl', value: 'logLvl' },
+  { mistake: 'an unknown backend type', settings: backend({ type: 'sftp' }), setting: 'backend.type', value: 'sftp' },
+  { mistake: 'an unknown auth type', settings: env({ gitAuth: { type: 'password' } }), setting: 'gitAuth.type', value: 'password' },
+  { mistake: 'a misspelt key in gitAuth', settings: env({ gitAuth: { type: 'deploy-key', readonly: false } }), setting: 'gitAuth.readonly', value: 'readonly' },
+  { mistake: 'an s3 setting on a gcs backend', settings: backend({ type: 'gcs', bucket: 'b', region: 'eu' }), setting: 'backend.region', value: 'region' },
+  { mistake: 'a misspelt key in gitHost', settings: host({ port: 2222 }), setting: 'gitHost.port', value: 'port' },
+  { mistake: 'a key algorithm GitHub does not take here', settings: env({ gitAuth: { type: 'deploy-key', algorithm: 'DSA' } }), setting: 'gitAuth.algorithm', value: 'DSA' },
+  { mistake: 'readOnly as a string', settings: env({ gitAuth: { type: 'deploy-key', readOnly: 'false' } }), setting: 'gitAuth.readOnly', value: 'false' },
+  { mistake: 'an existing-secret transport that is not ssh or https', settings: env({ gitAuth: { type: 'existing-secret', secretName: 's', transport: 'git' } }), setting: 'gitAuth.transport', value: 'git' },
+  { mistake: 'adopt as a string', settings: env({ adopt: 'yes' }), setting: 'adopt', value: 'yes' },
+  { mistake: 'encryptState as a number', settings: env({ encryptState: 1 }), setting: 'encryptState', value: '1' },
+  { mistake: 'a log level Flux does not have', settings: install({ logLevel: 'verbose' }), setting: 'install.logLevel', value: 'verbose' },
+  { mistake: 'networkPolicy as a string', settings: install({ networkPolicy: 'false' }), setting: 'install.networkPolicy', value: 'false' },
+  { mistake: 'components as a comma-separated string', settings: install({ components: 'source-controller,kustomize-controller' }), setting: 'install.components', value: 'source-controller,kustomize-controller' },
+  { mistake: 'a component that does not exist', settings: install({ components: ['source-controller', 'kustomize-controlr'] }), setting: 'install.components', value: 'kustomize-controlr' },
+  { mistake: 'an extra component that does not exist', settings: install({ componentsExtra: ['image-updater'] }), setting: 'install.componentsExtra', value: 'image-updater' },
+  { mistake: 'a settings object that is not an object', settings: ['dev' as unknown as Record<string, unknown>], setting: 'environment', value: 'dev' },
+  { mistake: 'no name', settings: [{ fluxVersion: 'v2.9.4' }], setting: 'name', value: 'undefined' },
+  // Names Kubernetes, Flux, Terraform backends or GitHub would refuse
+  { mistake: 'an environment name with upper case', settings: [{ name: 'Dev' }], setting: 'name', value: 'Dev' },
+  { mistake: 'an environment name with a space', settings: [{ name: 'my env' }], setting: 'name', value: 'my env' },
+  { mistake: 'an environment name with an underscore', settings: [{ name: 'dev_1' }], setting: 'name', value: 'dev_1' },
+  { mistake: 'an environment name too long for the state Secret', settings: [{ name: 'a'.repeat(60) }], setting: 'name', value: 'a'.repeat(60) },
+  { mistake: 'an empty environment name', settings: [{ name: '' }], setting: 'name', value: '""' },
+  { mistake: 'an install namespace with upper case', settings: install({ namespace: 'Flux' }), setting: 'install.namespace', value: 'Flux' },
+  { mistake: 'an install namespace that exists on every cluster', settings: install({ namespace: 'kube-system' }), setting: 'install.namespace', value: 'kube-system' },
+  { mistake: 'the default namespace as install namespace', settings: install({ namespace: 'default' }), setting: 'install.namespace', value: 'default' },
+  { mistake: 'an image pull secret that is not a Secret name', settings: install({ imagePullSecret: 'Reg Cred' }), setting: 'install.imagePullSecret', value: 'Reg Cred' },
+  { mistake: 'a registry with a scheme', settings: install({ registry: 'https://registry.example.com/fluxcd' }), setting: 'install.registry', value: 'https://registry.example.com/fluxcd' },
+  { mistake: 'a registry with upper case', settings: install({ registry: 'Registry.example.com/FluxCD' }), setting: 'install.registry', value: 'Registry.example.com/FluxCD' },
+  { mistake: 'a registry with a trailing slash', settings: install({ registry: 'registry.example.com/fluxcd/' }), setting: 'install.registry', value: 'registry.example.com/fluxcd/' },
+  { mistake: 'a toleration key with a space', settings: install({ tolerationKeys: ['dedicated node'] }), setting: 'install.tolerationKeys', value: 'dedicated node' },
+  { mistake: 'a toleration key as a string', settings: install({ tolerationKeys: 'dedicated' }), setting: 'install.tolerationKeys', value: 'dedicated' },
+  { mistake: 'a cluster domain with a scheme', settings: install({ clusterDomain: 'https://cluster.local' }), setting: 'install.clusterDomain', value: 'https://cluster.local' },
+  { mistake: 'an existing Secret name with a slash', settings: env({ gitAuth: { type: 'existing-secret', secretName: 'flux-system/git' } }), setting: 'gitAuth.secretName', value: 'flux-system/git' },
+  { mistake: 'an existing Secret without a name', settings: env({ gitAuth: { type: 'existing-secret' } }), setting: 'gitAuth.secretName', value: 'undefined' },
+  { mistake: 'an owner with a slash', settings: env({ githubOrg: 'mark-icy/infra-new' }), setting: 'githubOrg', value: 'mark-icy/infra-new' },
+  { mistake: 'an owner given as a URL', settings: env({ githubOrg: 'https://github.com/mark-icy' }), setting: 'githubOrg', value: 'https://github.com/mark-icy' },
+  { mistake: 'a repository with its owner', settings: env({ githubRepository: 'mark-icy/infra-new' }), setting: 'githubRepository', value: 'mark-icy/infra-new' },
+  { mistake: 'a repository given as a clone URL', settings: env({ githubRepository: 'git@github.com:mark-icy/infra-new.git' }), setting: 'githubRepository', value: 'git@github.com:mark-icy/infra-new.git' },
+  { mistake: 'a repository with a space', settings: env({ githubRepository: 'infra new' }), setting: 'githubRepository', value: 'infra new' },
+  { mistake: 'a Flux version without the v', settings: env({ fluxVersion: '2.9.4' }), setting: 'fluxVersion', value: '2.9.4' },
+  { mistake: 'a Flux version "latest"', settings: env({ fluxVersion: 'latest' }), setting: 'fluxVersion', value: 'latest' },
+  // Combinations that cannot work
+  { mistake: 'no source-controller, which the GitRepository needs', settings: install({ components: ['kustomize-controller'] }), setting: 'install.components', value: 'source-controller' },
+  { mistake: 'no kustomize-controller, which the Kustomizations need', settings: install({ components: ['source-controller'] }), setting: 'install.components', value: 'kustomize-controller' },
+  { mistake: 'two environments with one name', settings: [{ name: 'dev' }, { name: 'dev', kubeContext: 'other' }], setting: 'name', value: 'dev' },
+  { mistake: 'two environments on one cluster context', settings: [{ name: 'dev' }, { name: 'staging' }], setting: 'kubeContext', value: '~/.kube/config' },
+  { mistake: 'an API URL over plain http', settings: host({ apiUrl: 'http://github.example.com/' }), setting: 'gitHost.apiUrl', value: 'http://github.example.com/' },
+  { mistake: 'an API URL that is not a URL', settings: host({ apiUrl: 'github.example.com' }), setting: 'gitHost.apiUrl', value: 'github.example.com' },
+  { mistake: 'an SSH host without known_hosts', settings: env({ gitHost: { hostname: 'git.example.com' } }), setting: 'gitHost.knownHosts', value: 'git.example.com' },
+  { mistake: 'a git host name with a scheme', settings: host({ hostname: 'https://git.example.com' }), setting: 'gitHost.hostname', value: 'https://git.example.com' },
+  { mistake: 'an SSH port out of range', settings: host({ sshPort: 70000 }), setting: 'gitHost.sshPort', value: '70000' },
+  { mistake: 'an SSH port as a string', settings: host({ sshPort: '22' }), setting: 'gitHost.sshPort', value: '22' },
+  { mistake: 'a kubernetes backend in the Flux namespace', settings: backend({ type: 'kubernetes', namespace: 'flux-system' }), setting: 'backend.namespace', value: 'flux-system' },
+  { mistake: 'an s3 backend without a bucket', settings: backend({ type: 's3', region: 'eu-west-1' }), setting: 'backend.bucket', value: 'undefined' },
+  { mistake: 'an s3 bucket name with upper case', settings: backend({ type: 's3', bucket: 'My_Bucket', region: 'eu-west-1' }), setting: 'backend.bucket', value: 'My_Bucket' },
+  { mistake: 'a remote backend without an organization', settings: backend({ type: 'remote' }), setting: 'backend.organization', value: 'undefined' },
+  // Values the schema allows but Flux never does what is meant
+  { mistake: 'an empty branch', settings: env({ branch: '' }), setting: 'branch', value: '""' },
+  { mistake: 'a branch with a space', settings: env({ branch: 'release 1' }), setting: 'branch', value: 'release 1' },
+  { mistake: 'a branch given as a ref', settings: env({ branch: 'refs/heads/main' }), setting: 'branch', value: 'refs/heads/main' },
+  { mistake: 'an absolute apps path', settings: env({ appsPath: '/apps/dev' }), setting: 'appsPath', value: '/apps/dev' },
+  { mistake: 'an apps path leaving the repository', settings: env({ appsPath: '../apps/dev' }), setting: 'appsPath', value: '../apps/dev' },
+  { mistake: 'an absolute cluster path', settings: env({ clusterPath: '/clusters/dev' }), setting: 'clusterPath', value: '/clusters/dev' },
+  { mistake: 'an empty kubeconfig path', settings: env({ kubeconfigPath: '' }), setting: 'kubeconfigPath', value: '""' },
+  { mistake: 'a manifests path that does not exist', settings: env({ manifestsPath: '/nonexistent/gotk-components.yaml' }), setting: 'manifestsPath', value: '/nonexistent/gotk-components.yaml' },
+];
