@@ -171,10 +171,13 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('fails the apply, as the provider does, when the API server stores another value than planned', async () => {
     const quota = { manifest: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'probe', namespace: 'flux-system' }, spec: { hard: { pods: '1000' } } }, forceConflicts: true };
-    const result = await project.use([{ name: 'dev' }], [quota]).deploy(['dev-flux-sync']);
-    // Applied again, the tainted object is replaced and fails the same way.
-    const output = await failed(result, () => project.tofu('dev-flux-sync', ['apply', '-auto-approve']), /Provider produced inconsistent result after apply/, 'a quantity the API server rewrites');
-    assert.match(output, /cty\.StringVal\("1000"\)[\s\S]*cty\.StringVal\("1k"\)/);
+    // Applied by OpenTofu itself: when cdktf stops on the error, whether the object was recorded
+    // (tainted) in state or not depends on timing, and so would a second apply's error.
+    succeeded(await project.use([{ name: 'dev' }], [quota]).cdktf(['synth']), 'synth with the quota');
+    const apply = await project.tofu('dev-flux-sync', ['apply', '-auto-approve']);
+    assert.equal(apply.ok, false, apply.output);
+    assert.match(apply.output, /Provider produced inconsistent result after apply/);
+    assert.match(apply.output, /cty\.StringVal\("1000"\)[\s\S]*cty\.StringVal\("1k"\)/);
     assert.equal(exists('resourcequota', 'probe', 'flux-system'), true, 'applied, then found inconsistent: tainted in state, as with the provider');
   });
 

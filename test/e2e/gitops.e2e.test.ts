@@ -149,7 +149,11 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     await synced(head, ['apps']);
   });
 
-  test('the flux CLI shows the sources, the Kustomizations and what each applied', () => {
+  test('the flux CLI shows the sources, the Kustomizations and what each applied', async () => {
+    // infra-prereqs follows a new revision only once infra-controllers has applied it; the
+    // commits above asked apps alone to reconcile, so the others may still be on their way.
+    requestReconcile('kustomization', ...KUSTOMIZATIONS);
+    await synced(head);
     const short = `main@sha1:${head.slice(0, 8)}`;
     assert.match(flux(['get', 'sources', 'git']), new RegExp(`^flux-system\\s+${short}\\s+False\\s+True\\s+stored artifact for revision '${short}'`, 'm'));
     const kustomizations = flux(['get', 'kustomizations']);
