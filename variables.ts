@@ -1,6 +1,7 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
+import type { KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
 import { checkSettings } from './lib/settings-check';
 import { StateBackendSettings } from './stacks/state-backend';
@@ -50,6 +51,34 @@ export interface GitHostSettings {
 /** github.com, with GitHub's published SSH host keys. */
 export const GITHUB_COM: GitHostSettings = { hostname: 'github.com', knownHosts: GITHUB_KNOWN_HOSTS };
 
+/**
+ * One Kustomization of the team's layout, as data: every typed field of {@link KustomizationProps}
+ * but the references, with `dependsOn` naming other Kustomizations of the environment.
+ */
+export type KustomizationSettings = Omit<KustomizationProps, 'manifests' | 'sourceRef' | 'dependsOn' | 'kubernetesProvider' | 'adopt' | 'name'> & {
+  /** Name of the Kustomization. */
+  readonly name: string;
+  /**
+   * Names of the Kustomizations of this environment that must be Ready first.
+   * @default - none
+   */
+  readonly dependsOn?: readonly string[];
+};
+
+/**
+ * The layout the team's HCL bootstrapped: infrastructure controllers, then their prerequisites,
+ * the environment's apps, and the secrets. Every environment gets it unless it declares its own.
+ */
+export function defaultKustomizations(appsPath: string, infrastructurePath = './infrastructure'): KustomizationSettings[] {
+  const infra = { interval: '10m0s', retryInterval: '1m0s', timeout: '5m0s', prune: true };
+  return [
+    { name: 'infra-controllers', path: `${infrastructurePath}/controllers`, ...infra },
+    { name: 'infra-prereqs', path: `${infrastructurePath}/prereqs`, ...infra, dependsOn: ['infra-controllers'] },
+    { name: 'apps', path: appsPath, interval: '1h', retryInterval: '1m', timeout: '5m', prune: true },
+    { name: 'secrets', path: './secrets', interval: '10m', retryInterval: '1m', timeout: '5m', prune: true },
+  ];
+}
+
 /** The typed settings of one environment: one cluster, one path in the repository. */
 export interface EnvironmentSettings {
   /** Short name; the stacks are `<name>-flux-bootstrap` and `<name>-flux-sync`. */
@@ -86,10 +115,16 @@ export interface EnvironmentSettings {
    */
   readonly clusterPath?: string;
   /**
-   * Path of the environment's apps in the repository.
+   * Path of the environment's apps in the repository, for the default layout's `apps`.
    * @default ./apps/<name>
    */
   readonly appsPath?: string;
+  /**
+   * The Kustomizations Flux applies from the repository, in order of declaration.
+   * @default defaultKustomizations(appsPath): infra-controllers, infra-prereqs (after the
+   * controllers), apps and secrets
+   */
+  readonly kustomizations?: readonly KustomizationSettings[];
   /**
    * Default of the kubeconfig_path variable.
    * @default ~/.kube/config
@@ -141,6 +176,7 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     kubeconfigPath: settings.kubeconfigPath ?? '~/.kube/config',
     kubeContext: settings.kubeContext ?? '',
     install: { ...settings.install },
+    kustomizations: settings.kustomizations ?? defaultKustomizations(settings.appsPath ?? `./apps/${settings.name}`),
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
     gitHost: resolveGitHost(settings),
     adopt: settings.adopt ?? false,

@@ -141,6 +141,39 @@ const GIT_AUTH: Record<string, Record<string, Check>> = {
   'existing-secret': { secretName: required(string({ pattern: DNS_SUBDOMAIN, max: 253, text: 'is not a Secret name (a Secret of the Flux namespace: no namespace, no "/")' })), transport: oneOf(['ssh', 'https']) },
 };
 
+function list(item: Check): Check {
+  return (value, path, problems) => {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) return void problem(problems, path, value, 'must be a list');
+    value.forEach((v, i) => item(v, `${path}[${i}]`, problems));
+  };
+}
+
+const anything: Check = () => undefined;
+
+// Field values (durations, paths, enums) are checked by the Kustomization construct against the
+// CRD's schema; here only the shape, so that a misspelt field is not silently dropped.
+const KUSTOMIZATION: Record<string, Check> = {
+  name: required(string({ pattern: DNS_SUBDOMAIN, max: 253, text: 'is not a Kustomization name; use lower-case letters, digits, "-" and "."' })),
+  prune: (value, path, problems) => (typeof value === 'boolean' ? undefined : void problem(problems, path, value, 'is required, true or false: whether Flux deletes what is removed from the repository')),
+  dependsOn: stringList(string()),
+  path: string(),
+  namespace: string(),
+  interval: string(),
+  retryInterval: string(),
+  timeout: string(),
+  wait: boolean,
+  force: boolean,
+  targetNamespace: string(),
+  decryption: anything,
+  postBuild: anything,
+  healthChecks: anything,
+  patches: anything,
+  suspend: boolean,
+  deletionPolicy: string(),
+  serviceAccountName: string(),
+};
+
 const ENVIRONMENT: Record<string, Check> = {
   name: required(
     string({
@@ -163,6 +196,7 @@ const ENVIRONMENT: Record<string, Check> = {
   }),
   clusterPath: relativePath('clusters/dev'),
   appsPath: relativePath('./apps/dev'),
+  kustomizations: list(object(KUSTOMIZATION)),
   kubeconfigPath: string({ test: (s) => s !== '', text: 'must name the kubeconfig file, such as ~/.kube/config' }),
   kubeContext: string(),
   install: object(INSTALL, installCombinations),

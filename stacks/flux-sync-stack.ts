@@ -1,11 +1,11 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { GitRepository, IGitCredentials, Kustomization } from '../constructs';
+import { GitRepository, IGitCredentials, Kustomization, KustomizationProps } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
-import { branchVariable, githubRepositoryVariables, kubernetesVariables, ResolvedEnvironment } from '../variables';
+import { branchVariable, githubRepositoryVariables, KustomizationSettings, kubernetesVariables, ResolvedEnvironment } from '../variables';
 
 /** Props of {@link FluxSyncStack}. */
 export interface FluxSyncStackProps {
@@ -23,15 +23,14 @@ export interface FluxSyncStackProps {
 }
 
 /**
- * `<env>-flux-sync`: the GitRepository and the Kustomizations of the team's repository layout.
+ * `<env>-flux-sync`: the GitRepository and the Kustomizations of the environment's repository
+ * layout (`kustomizations`, by default the team's four).
  * It must be deployed after the bootstrap stack, whose CRDs `kubernetes_manifest` needs at plan time.
  */
 export class FluxSyncStack extends TerraformStack {
   public readonly gitRepository: GitRepository;
-  public readonly infraControllers: Kustomization;
-  public readonly infraPrereqs: Kustomization;
-  public readonly apps: Kustomization;
-  public readonly secrets: Kustomization;
+  /** The environment's Kustomizations, by name, in order of declaration. */
+  public readonly kustomizations: ReadonlyMap<string, Kustomization>;
 
   constructor(scope: Construct, id: string, props: FluxSyncStackProps) {
     super(scope, id);
@@ -54,18 +53,46 @@ export class FluxSyncStack extends TerraformStack {
       interval: '1m0s',
       secretRef: props.credentials,
     });
-    const sourceRef = this.gitRepository;
-    const infra = { manifests, adopt, sourceRef, interval: '10m0s', retryInterval: '1m0s', timeout: '5m0s', prune: true };
-    this.infraControllers = new Kustomization(this, 'infra-controllers', { ...infra, path: './infrastructure/controllers' });
-    this.infraPrereqs = new Kustomization(this, 'infra-prereqs', { ...infra, path: './infrastructure/prereqs', dependsOn: [this.infraControllers] });
-    this.apps = new Kustomization(this, 'apps', { manifests, adopt, sourceRef, interval: '1h', retryInterval: '1m', timeout: '5m', path: env.appsPath, prune: true });
-    this.secrets = new Kustomization(this, 'secrets', { manifests, adopt, sourceRef, interval: '10m', retryInterval: '1m', timeout: '5m', path: './secrets', prune: true });
+    this.kustomizations = kustomizationsOf(this, env.kustomizations, { manifests, adopt, sourceRef: this.gitRepository });
 
     this.node.addValidation({ validate: () => bootstrapPathProblems(this, env.clusterPath) });
     if (props.watchAllNamespaces === false) {
       this.node.addValidation({ validate: () => unwatchedNamespaceProblems(this, props.namespace) });
     }
   }
+}
+
+/**
+ * The layout's Kustomizations, `dependsOn` resolved by name. A name declared twice, a dependsOn
+ * naming no Kustomization of the environment, and a cycle are refused by name.
+ */
+function kustomizationsOf(scope: Construct, layout: readonly KustomizationSettings[], common: Pick<KustomizationProps, 'manifests' | 'adopt' | 'sourceRef'>): Map<string, Kustomization> {
+  const subject = `${scope.node.id}: kustomizations`;
+  const names = layout.map((k) => k.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length > 0) throw new Error(`${subject}: ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} declared more than once; give each Kustomization its own name`);
+  for (const k of layout) {
+    const unknown = (k.dependsOn ?? []).filter((d) => !names.includes(d));
+    if (unknown.length > 0) {
+      throw new Error(`${subject}: "${k.name}" dependsOn ${unknown.map((d) => `"${d}"`).join(', ')}, which this environment does not declare; declare it or use one of ${names.join(', ')}`);
+    }
+  }
+  const built = new Map<string, Kustomization>();
+  const visiting: string[] = [];
+  const build = (name: string): Kustomization => {
+    const existing = built.get(name);
+    if (existing) return existing;
+    if (visiting.includes(name)) throw new Error(`${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one of these dependencies`);
+    visiting.push(name);
+    const { dependsOn = [], ...props } = layout.find((k) => k.name === name)!;
+    const kustomization = new Kustomization(scope, name, { ...common, ...props, dependsOn: dependsOn.map(build) });
+    visiting.pop();
+    built.set(name, kustomization);
+    return kustomization;
+  };
+  // Built in order of declaration (dependencies first when declared later), so ids and output are stable.
+  layout.forEach((k) => build(k.name));
+  return new Map(names.map((n) => [n, built.get(n)!]));
 }
 
 /** With watchAllNamespaces off, Flux never reconciles objects outside its own namespace. */
