@@ -23,7 +23,7 @@ export interface FluxInstallProps extends FluxInstallOptions {
    * The kubernetes provider to create the objects with.
    * @default - the stack's default kubernetes provider
    */
-  readonly provider?: TerraformProvider;
+  readonly kubernetesProvider?: TerraformProvider;
 }
 
 /**
@@ -69,7 +69,7 @@ export class FluxInstall extends Construct {
     //   resources, and the controllers must be there to clear their finalizers, or the CRD
     //   sticks in Terminating. Custom resources need their CRD only when the sync stack plans.
     // Nothing else is ordered: each wave is applied in parallel.
-    const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.provider, dependsOn, adopt: props.adopt });
+    const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.kubernetesProvider, dependsOn, adopt: props.adopt });
     const namespaceObject = this.objects.find((o) => o.kind === 'Namespace');
     if (!namespaceObject) throw new Error(`${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`);
     this.namespaceResource = make(namespaceObject, []);

@@ -5,6 +5,7 @@ import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
 import { KubernetesObject } from '../lib/kubernetes-object';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { FluxStackDefaults } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
 /** A Flux object other objects can point at: a source for a Kustomization, a dependency. */
@@ -21,8 +22,11 @@ export interface IFluxObject {
 
 /** Props every Flux custom resource takes. */
 export interface FluxResourceProps {
-  /** The Flux manifests installed on the cluster; objects are checked against their CRD schemas. */
-  readonly manifests: FluxManifests;
+  /**
+   * The Flux manifests installed on the cluster; objects are checked against their CRD schemas.
+   * @default - the stack's, set with FluxStackDefaults (every stack of addFluxEnvironment has them)
+   */
+  readonly manifests?: FluxManifests;
   /**
    * Name of the object.
    * @default - the construct id
@@ -33,7 +37,7 @@ export interface FluxResourceProps {
   /**
    * Take over an object of the same kind, namespace and name that is already on the cluster
    * (an import block), instead of creating it.
-   * @default false
+   * @default - the stack's, set with FluxStackDefaults; else false
    */
   readonly adopt?: boolean;
 }
@@ -49,9 +53,14 @@ export function compact<T extends object>(value: T): T {
  * `manifest` may differ from `object` by tokens only known at synth (see Kustomization.addDependsOn).
  */
 export function createFluxResource(scope: Construct, props: FluxResourceProps, object: KubernetesObject, problems: Problems, manifest: KubernetesObject = object): Manifest {
+  const defaults = FluxStackDefaults.of(scope);
+  const manifests = props.manifests ?? defaults?.manifests;
+  if (!manifests) {
+    throw new Error(`${scope.node.path}: no Flux manifests to check ${object.kind} ${object.metadata.name} against; pass manifests, or set them on the stack with FluxStackDefaults.set`);
+  }
   checkName(problems, 'name', object.metadata.name);
   checkNamespace(problems, 'namespace', object.metadata.namespace);
-  for (const problem of schemaProblems(props.manifests, object)) problems.add(problem);
+  for (const problem of schemaProblems(manifests, object)) problems.add(problem);
   problems.throwIfAny();
-  return manifestResource(scope, manifest, { provider: props.kubernetesProvider, adopt: props.adopt });
+  return manifestResource(scope, manifest, { provider: props.kubernetesProvider, adopt: props.adopt ?? defaults?.adopt });
 }

@@ -26,7 +26,7 @@ export interface GitHttpsTokenSecretProps {
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
   /** @default - the stack's default kubernetes provider */
-  readonly provider?: TerraformProvider;
+  readonly kubernetesProvider?: TerraformProvider;
 }
 
 /**
@@ -54,7 +54,7 @@ export class GitHttpsTokenSecret extends Construct implements IGitCredentials {
       metadata: { name: this.secretName, namespace: this.namespace },
       data: { username: props.username ?? 'git', password: props.token },
       dependsOn: props.dependsOn,
-      provider: props.provider,
+      provider: props.kubernetesProvider,
     });
     if (props.adopt) new ImportExisting(this, this.secret, `${this.namespace}/${this.secretName}`);
   }

@@ -1,5 +1,6 @@
 export * from './flux-install';
 export * from './flux-resource';
+export * from './flux-stack-defaults';
 export * from './git-credentials';
 export * from './git-https-token-secret';
 export * from './git-repository';

@@ -1,7 +1,7 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { GitRepository, IGitCredentials, Kustomization, KustomizationProps } from '../constructs';
+import { FluxStackDefaults, GitRepository, IGitCredentials, Kustomization } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
@@ -41,19 +41,17 @@ export class FluxSyncStack extends TerraformStack {
     const { org, repository } = githubRepositoryVariables(this, env);
     const { hostname, sshPort } = env.gitHost;
     const host = props.credentials.transport === 'ssh' ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}` : `https://${hostname}`;
-    const manifests = props.manifests;
-    const adopt = env.adopt;
+    // Set once: every Flux object of this stack finds them, including ones a user adds.
+    FluxStackDefaults.set(this, { manifests: props.manifests, adopt: env.adopt });
 
     this.gitRepository = new GitRepository(this, 'flux-system', {
-      manifests,
-      adopt,
       namespace: props.namespace,
       url: `${host}/${org}/${repository}`,
       ref: { branch: branchVariable(this, env) },
       interval: '1m0s',
       secretRef: props.credentials,
     });
-    this.kustomizations = kustomizationsOf(this, env.kustomizations, { manifests, adopt, sourceRef: this.gitRepository });
+    this.kustomizations = kustomizationsOf(this, env.kustomizations, this.gitRepository);
 
     this.node.addValidation({ validate: () => bootstrapPathProblems(this, env.clusterPath) });
     if (props.watchAllNamespaces === false) {
@@ -66,7 +64,7 @@ export class FluxSyncStack extends TerraformStack {
  * The layout's Kustomizations, `dependsOn` resolved by name. A name declared twice, a dependsOn
  * naming no Kustomization of the environment, and a cycle are refused by name.
  */
-function kustomizationsOf(scope: Construct, layout: readonly KustomizationSettings[], common: Pick<KustomizationProps, 'manifests' | 'adopt' | 'sourceRef'>): Map<string, Kustomization> {
+function kustomizationsOf(scope: Construct, layout: readonly KustomizationSettings[], sourceRef: GitRepository): Map<string, Kustomization> {
   const subject = `${scope.node.id}: kustomizations`;
   const names = layout.map((k) => k.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
@@ -85,7 +83,7 @@ function kustomizationsOf(scope: Construct, layout: readonly KustomizationSettin
     if (visiting.includes(name)) throw new Error(`${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one of these dependencies`);
     visiting.push(name);
     const { dependsOn = [], ...props } = layout.find((k) => k.name === name)!;
-    const kustomization = new Kustomization(scope, name, { ...common, ...props, dependsOn: dependsOn.map(build) });
+    const kustomization = new Kustomization(scope, name, { sourceRef, ...props, dependsOn: dependsOn.map(build) });
     visiting.pop();
     built.set(name, kustomization);
     return kustomization;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
+import { GitRepository, Kustomization } from '../../constructs';
 import { platform, staging } from '../../examples/environments';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings, KustomizationSettings } from '../../variables';
@@ -37,6 +38,21 @@ describe('the repository layout as data', () => {
     const source = readFileSync(join(__dirname, '..', '..', 'examples', 'environments.ts'), 'utf8');
     const quoted = source.slice(source.indexOf('import'));
     assert.ok(readme.includes(quoted), 'README.md does not quote examples/environments.ts from its import line on');
+  });
+
+  test('adds a Kustomization from main.ts with only what is about it; manifests and adoption come from the stack', async () => {
+    for (const adopt of [false, true]) {
+      const { sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt });
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', prune: true });
+      const synthesized = synthStack(sync) as unknown as { import?: { to: string }[]; resource: Record<string, Record<string, any>> };
+      assert.equal(manifestsOf(synthesized as never)['kustomization_flux-system_monitoring'].spec.path, './monitoring');
+      assert.equal((synthesized.import ?? []).some((i) => i.to === 'kubernetes_manifest.kustomization_flux-system_monitoring'), adopt);
+    }
+  });
+
+  test('fails if a Flux object is created where no stack defaults and no manifests are given', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    assert.throws(() => new GitRepository(stack, 'flux-system', { url: 'ssh://git@github.com/a/b' }), /bare\/flux-system: no Flux manifests to check GitRepository flux-system against; pass manifests, or set them on the stack with FluxStackDefaults\.set/);
   });
 
   test('fails if a Kustomization dependsOn a name the environment does not declare', async () => {

@@ -1,0 +1,33 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { FluxManifests } from '../lib/flux-manifests';
+
+/** What every Flux object of a stack shares, set once on the stack. */
+export interface FluxStackDefaultsProps {
+  /** The Flux manifests installed on the cluster; objects are checked against their CRD schemas. */
+  readonly manifests: FluxManifests;
+  /**
+   * Take over objects already on the cluster (import blocks) instead of creating them.
+   * @default false
+   */
+  readonly adopt?: boolean;
+}
+
+const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();
+
+/**
+ * The Flux manifests and adoption of a stack, found from any construct in it, the way aws-cdk
+ * finds a construct's stack with `Stack.of(this)`: the stacks set them once, so a user adding a
+ * Kustomization passes only what is about that Kustomization.
+ */
+export class FluxStackDefaults {
+  /** Sets the defaults of `stack`'s Flux objects. */
+  public static set(stack: TerraformStack, defaults: FluxStackDefaultsProps): void {
+    byStack.set(stack, defaults);
+  }
+
+  /** The defaults of the stack `scope` is in, or undefined where none were set. */
+  public static of(scope: Construct): FluxStackDefaultsProps | undefined {
+    return byStack.get(TerraformStack.of(scope));
+  }
+}
