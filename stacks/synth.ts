@@ -51,3 +51,19 @@ export function synthApp(app: App): void {
   }
   app.synth();
 }
+
+/**
+ * The app's entry point: builds the environments into a new App and synthesizes it; whatever
+ * stage fails, leaves nothing a later `deploy --skip-synth` could mistake for this run's output,
+ * prints the error and exits 1.
+ */
+export function runApp(build: (app: App) => Promise<void>): void {
+  const app = new App();
+  build(app)
+    .then(() => synthApp(app))
+    .catch((error: Error) => {
+      discardOutput(app.outdir);
+      console.error(error.message);
+      process.exit(1);
+    });
+}

@@ -4,8 +4,7 @@
 // canonical quantities, conflicts forced only if asked), so the suite can show what the providers
 // refuse when the constructs' safeguards are bypassed.
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { App } from 'cdktf';
-import { addFluxEnvironment, discardOutput, synthApp } from '../../../stacks';
+import { addFluxEnvironment, runApp } from '../../../stacks';
 import { EnvironmentSettings } from '../../../variables';
 
 export interface RawManifest {
@@ -13,19 +12,11 @@ export interface RawManifest {
   readonly forceConflicts?: boolean;
 }
 
-async function main(app: App): Promise<void> {
+runApp(async (app) => {
   const settings = JSON.parse(process.env.CDKTF_FLUX_E2E_SETTINGS ?? '[]') as EnvironmentSettings[];
   const raw = JSON.parse(process.env.CDKTF_FLUX_E2E_RAW ?? '[]') as RawManifest[];
   for (const [index, environment] of settings.entries()) {
     const { sync } = await addFluxEnvironment(app, environment);
     if (index === 0) raw.forEach((r, i) => new Manifest(sync, `raw-${i}`, { manifest: r.manifest, fieldManager: r.forceConflicts ? { forceConflicts: true } : undefined }));
   }
-  synthApp(app);
-}
-
-const app = new App();
-main(app).catch((error: Error) => {
-  discardOutput(app.outdir);
-  console.error(error.message);
-  process.exit(1);
 });
