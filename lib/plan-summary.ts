@@ -109,13 +109,14 @@ function fieldChanges(rc: ResourceChange): FieldChange[] {
   return changes;
 }
 
+/** The API versions a CRD serves. */
+function servedVersions(value: Record<string, unknown> | null): string[] {
+  return ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? []).filter((v) => v.served).map((v) => v.name);
+}
+
 /** CRD schemas run to thousands of lines: say how much changed and which versions are served. */
 function crdChange(rc: ResourceChange, changes: FieldChange[]): string {
-  const served = (value: Record<string, unknown> | null) =>
-    ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? [])
-      .filter((v) => v.served)
-      .map((v) => v.name)
-      .join(', ') || '(none)';
+  const served = (value: Record<string, unknown> | null) => servedVersions(value).join(', ') || '(none)';
   const schema = changes.filter((c) => c.path.includes('.schema.')).length;
   const versions = served(rc.change.before) === served(rc.change.after) ? `serves ${served(rc.change.after)}` : `served versions ${served(rc.change.before)} → ${served(rc.change.after)}`;
   return `${changes.length} field${changes.length === 1 ? '' : 's'} changed, ${schema} in the schemas; ${versions}`;
@@ -124,11 +125,6 @@ function crdChange(rc: ResourceChange, changes: FieldChange[]): string {
 interface Warning {
   readonly object: string;
   readonly problem: string;
-}
-
-/** The API versions a CRD serves. */
-function servedVersions(value: Record<string, unknown> | null): string[] {
-  return ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? []).filter((v) => v.served).map((v) => v.name);
 }
 
 // An ordinary Flux upgrade updates every CRD's schema and every object's version label: that is

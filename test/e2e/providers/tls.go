@@ -23,21 +23,16 @@ import (
 // tls_private_key, as hashicorp/tls generates it: every output known only after apply.
 func tlsProvider() *providerServer {
 	outputs := []string{"private_key_pem", "private_key_openssh", "private_key_pem_pkcs8", "public_key_pem", "public_key_openssh", "public_key_fingerprint_md5", "public_key_fingerprint_sha256"}
-	attrs := []*tftypesAttr{{"algorithm", "r"}, {"ecdsa_curve", "oc"}, {"rsa_bits", "oc"}, {"id", "c"}}
+	schemaAttrs := []*tfprotov6.SchemaAttribute{
+		attr("algorithm", tftypes.String, "r"), attr("ecdsa_curve", tftypes.String, "oc"),
+		attr("rsa_bits", tftypes.Number, "oc"), attr("id", tftypes.String, "c"),
+	}
 	for _, o := range outputs {
 		flags := "c"
 		if strings.HasPrefix(o, "private") {
 			flags = "cs"
 		}
-		attrs = append(attrs, &tftypesAttr{o, flags})
-	}
-	var schemaAttrs []*tfprotov6.SchemaAttribute
-	for _, a := range attrs {
-		t := tftypes.Type(tftypes.String)
-		if a.name == "rsa_bits" {
-			t = tftypes.Number
-		}
-		schemaAttrs = append(schemaAttrs, attr(a.name, t, a.flags))
+		schemaAttrs = append(schemaAttrs, attr(o, tftypes.String, flags))
 	}
 	s := schemaOf(nil, schemaAttrs...)
 	key := &resource{
@@ -88,8 +83,6 @@ func tlsProvider() *providerServer {
 	return &providerServer{address: "hashicorp/tls", schema: schemaOf(nil), configure: func(context.Context, tftypes.Value) error { return nil },
 		resources: map[string]*resource{"tls_private_key": key}, dataSources: map[string]*dataSource{}}
 }
-
-type tftypesAttr struct{ name, flags string }
 
 func generate(algorithm, curve string) (crypto.Signer, error) {
 	switch algorithm {
