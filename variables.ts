@@ -55,7 +55,10 @@ export const GITHUB_COM: GitHostSettings = { hostname: 'github.com', knownHosts:
  * One Kustomization of the team's layout, as data: every typed field of {@link KustomizationProps}
  * but the references, with `dependsOn` naming other Kustomizations of the environment.
  */
-export type KustomizationSettings = Omit<KustomizationProps, 'manifests' | 'sourceRef' | 'dependsOn' | 'kubernetesProvider' | 'adopt' | 'name'> & {
+export type KustomizationSettings = Omit<
+  KustomizationProps,
+  'manifests' | 'sourceRef' | 'dependsOn' | 'kubernetesProvider' | 'adopt' | 'name'
+> & {
   /** Name of the Kustomization. */
   readonly name: string;
   /**
@@ -69,7 +72,10 @@ export type KustomizationSettings = Omit<KustomizationProps, 'manifests' | 'sour
  * The layout the team's HCL bootstrapped: infrastructure controllers, then their prerequisites,
  * the environment's apps, and the secrets. Every environment gets it unless it declares its own.
  */
-export function defaultKustomizations(appsPath: string, infrastructurePath = './infrastructure'): KustomizationSettings[] {
+export function defaultKustomizations(
+  appsPath: string,
+  infrastructurePath = './infrastructure',
+): KustomizationSettings[] {
   const infra = { interval: '10m0s', retryInterval: '1m0s', timeout: '5m0s', prune: true };
   return [
     { name: 'infra-controllers', path: `${infrastructurePath}/controllers`, ...infra },
@@ -162,7 +168,8 @@ export interface EnvironmentSettings {
 }
 
 /** Settings with every default resolved. */
-export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> & Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
+export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> &
+  Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
 
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
   checkSettings(settings);
@@ -187,7 +194,9 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
 
 function resolveGitHost(settings: EnvironmentSettings): GitHostSettings {
   const host = settings.gitHost ?? GITHUB_COM;
-  const ssh = (settings.gitAuth?.type ?? 'deploy-key') === 'deploy-key' || (settings.gitAuth?.type === 'existing-secret' && (settings.gitAuth.transport ?? 'ssh') === 'ssh');
+  const ssh =
+    (settings.gitAuth?.type ?? 'deploy-key') === 'deploy-key' ||
+    (settings.gitAuth?.type === 'existing-secret' && (settings.gitAuth.transport ?? 'ssh') === 'ssh');
   if (ssh && settings.gitAuth?.type !== 'existing-secret' && !host.knownHosts?.trim()) {
     throw new Error(
       `environment "${settings.name}": gitHost.knownHosts is empty for ${host.hostname}; Flux refuses an SSH host it cannot verify. ` +
@@ -214,14 +223,28 @@ export function githubTokenVariable(scope: Construct): string {
 }
 
 /** Declares `github_org` and `github_repository`. */
-export function githubRepositoryVariables(scope: Construct, env: ResolvedEnvironment): { org: string; repository: string } {
-  const org = new TerraformVariable(scope, 'github_org', { type: 'string', default: env.githubOrg, description: 'GitHub organization or user owning the repository' });
-  const repository = new TerraformVariable(scope, 'github_repository', { type: 'string', default: env.githubRepository, description: 'GitHub repository Flux syncs from' });
+export function githubRepositoryVariables(
+  scope: Construct,
+  env: ResolvedEnvironment,
+): { org: string; repository: string } {
+  const org = new TerraformVariable(scope, 'github_org', {
+    type: 'string',
+    default: env.githubOrg,
+    description: 'GitHub organization or user owning the repository',
+  });
+  const repository = new TerraformVariable(scope, 'github_repository', {
+    type: 'string',
+    default: env.githubRepository,
+    description: 'GitHub repository Flux syncs from',
+  });
   return { org: org.stringValue, repository: repository.stringValue };
 }
 
 /** Declares `kubeconfig_path` and `kube_context`, which select the cluster. */
-export function kubernetesVariables(scope: Construct, env: ResolvedEnvironment): { configPath: string; configContext: string } {
+export function kubernetesVariables(
+  scope: Construct,
+  env: ResolvedEnvironment,
+): { configPath: string; configContext: string } {
   const configPath = new TerraformVariable(scope, 'kubeconfig_path', {
     type: 'string',
     default: env.kubeconfigPath,
@@ -230,15 +253,24 @@ export function kubernetesVariables(scope: Construct, env: ResolvedEnvironment):
     validation: [
       {
         condition: '${fileexists(pathexpand(var.kubeconfig_path))}',
-        errorMessage: 'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
+        errorMessage:
+          'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
       },
     ],
   });
-  const configContext = new TerraformVariable(scope, 'kube_context', { type: 'string', default: env.kubeContext, description: 'kubeconfig context; empty for the current one' });
+  const configContext = new TerraformVariable(scope, 'kube_context', {
+    type: 'string',
+    default: env.kubeContext,
+    description: 'kubeconfig context; empty for the current one',
+  });
   return { configPath: configPath.stringValue, configContext: configContext.stringValue };
 }
 
 /** Declares `git_branch`, the branch Flux follows. */
 export function branchVariable(scope: Construct, env: ResolvedEnvironment): string {
-  return new TerraformVariable(scope, 'git_branch', { type: 'string', default: env.branch, description: 'Branch of the repository Flux follows' }).stringValue;
+  return new TerraformVariable(scope, 'git_branch', {
+    type: 'string',
+    default: env.branch,
+    description: 'Branch of the repository Flux follows',
+  }).stringValue;
 }

@@ -68,24 +68,50 @@ async function main(): Promise<void> {
   const repo = new FixtureRepository(join(workdir, 'git'), REPOSITORY);
   let head = repo.commit('the team layout', TEAM_LAYOUT);
   const kubelet = startFluxKubelet(cluster, 'flux-system', join(workdir, 'controllers'));
-  const settings = { name: 'dev', gitHost: { hostname: '127.0.0.1', sshPort: git.port, knownHosts: git.knownHosts, apiUrl: github.url } };
+  const settings = {
+    name: 'dev',
+    gitHost: { hostname: '127.0.0.1', sshPort: git.port, knownHosts: git.knownHosts, apiUrl: github.url },
+  };
   const { bootstrap } = await addFluxEnvironment(Testing.app(), settings);
   const synthesized = synthStack(bootstrap);
   const setup = providerSetup(workdir, (synthesized.terraform as { required_providers: never }).required_providers);
-  const project = new CdktfProject(join(workdir, 'project'), { ...setup.env, GITHUB_TOKEN: TOKEN, TF_VAR_kubeconfig_path: cluster.kubeconfig, FLUX_MANIFESTS_DIR: MANIFESTS_DIR }).use([settings]);
+  const project = new CdktfProject(join(workdir, 'project'), {
+    ...setup.env,
+    GITHUB_TOKEN: TOKEN,
+    TF_VAR_kubeconfig_path: cluster.kubeconfig,
+    FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
+  }).use([settings]);
   const objects = stackObjects(synthesized).flat();
   const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });
-  const resources = Object.keys(synthesized.resource).reduce((n, type) => n + Object.keys(synthesized.resource[type]).length, 0);
+  const resources = Object.keys(synthesized.resource).reduce(
+    (n, type) => n + Object.keys(synthesized.resource[type]).length,
+    0,
+  );
   const k = (args: string[], input?: string) => kubectl(cluster.kubeconfig, args, input);
   // Asynchronous: the GitHub double answers from this process's event loop.
   const review = () =>
     run(join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [join(__dirname, '..', 'cli', 'review.ts'), STACK], {
       cwd: project.dir,
-      env: { ...process.env, ...setup.env, TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'), GITHUB_TOKEN: TOKEN, TF_VAR_kubeconfig_path: cluster.kubeconfig },
+      env: {
+        ...process.env,
+        ...setup.env,
+        TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'),
+        GITHUB_TOKEN: TOKEN,
+        TF_VAR_kubeconfig_path: cluster.kubeconfig,
+      },
     }).then(() => undefined);
   // kubectl diff exits 1 when it finds a difference: none is expected here, and one is an error.
   const kubectlDiff = () => {
-    const args = ['--kubeconfig', cluster.kubeconfig, 'diff', '--server-side', '--field-manager=Terraform', '--force-conflicts', '-f', '-'];
+    const args = [
+      '--kubeconfig',
+      cluster.kubeconfig,
+      'diff',
+      '--server-side',
+      '--field-manager=Terraform',
+      '--force-conflicts',
+      '-f',
+      '-',
+    ];
     execFileSync(BINARIES.kubectl, args, { input: list, stdio: ['pipe', 'inherit', 'inherit'] });
   };
   const figures: Record<string, number[]> = {};
@@ -97,16 +123,33 @@ async function main(): Promise<void> {
     if (!first.ok) throw new Error(first.output.slice(-3000));
     await project.tofu(STACK, ['destroy', '-auto-approve']);
     for (let round = 0; round < runs; round++) {
-      add('kubectl apply --server-side', await timed('kubectl apply', () => void k(['apply', '--server-side', '--field-manager=bench', '-f', '-'], list)));
+      add(
+        'kubectl apply --server-side',
+        await timed(
+          'kubectl apply',
+          () => void k(['apply', '--server-side', '--field-manager=bench', '-f', '-'], list),
+        ),
+      );
       k(['delete', '--wait=true', '-f', '-'], list);
-      await until('namespace gone', () => !k(['get', 'namespace', '--ignore-not-found', '-o', 'name']).includes('namespace/flux-system'));
+      await until(
+        'namespace gone',
+        () => !k(['get', 'namespace', '--ignore-not-found', '-o', 'name']).includes('namespace/flux-system'),
+      );
       add('first deploy: tofu apply', await timed('tofu apply', () => project.tofu(STACK, ['apply', '-auto-approve'])));
       add('no-op plan: tofu plan', await timed('tofu plan', () => project.tofu(STACK, ['plan', '-detailed-exitcode'])));
-      add('fixed start-up: plan of 1 resource', await timed('targeted plan', () => project.tofu(STACK, ['plan', '-target=kubernetes_manifest.namespace_flux-system'])));
+      add(
+        'fixed start-up: plan of 1 resource',
+        await timed('targeted plan', () =>
+          project.tofu(STACK, ['plan', '-target=kubernetes_manifest.namespace_flux-system']),
+        ),
+      );
       add('kubectl diff --server-side', await timed('kubectl diff', () => kubectlDiff()));
       add('review: npm run review', await timed('review', review));
       add('no-op cdktf diff', await timed('cdktf diff', () => project.diff(STACK)));
-      add('destroy: tofu destroy', await timed('tofu destroy', () => project.tofu(STACK, ['destroy', '-auto-approve'])));
+      add(
+        'destroy: tofu destroy',
+        await timed('tofu destroy', () => project.tofu(STACK, ['destroy', '-auto-approve'])),
+      );
       add('first deploy: cdktf deploy', await timed('cdktf deploy', () => project.deploy([STACK])));
       await project.tofu(STACK, ['destroy', '-auto-approve']);
     }
@@ -115,9 +158,14 @@ async function main(): Promise<void> {
     const revision = () => `main@sha1:${head}`;
     const ready = (kind: string, name: string) => {
       const o = getJson(cluster.kubeconfig, [kind, name, '-n', 'flux-system']);
-      return (o.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') && (o.status.lastAppliedRevision ?? o.status.artifact?.revision) === revision();
+      return (
+        (o.status?.conditions ?? []).some(
+          (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+        ) && (o.status.lastAppliedRevision ?? o.status.artifact?.revision) === revision()
+      );
     };
-    const synced = (names: string[]) => until('synced', () => ready('gitrepository', 'flux-system') && names.every((n) => ready('kustomization', n)));
+    const synced = (names: string[]) =>
+      until('synced', () => ready('gitrepository', 'flux-system') && names.every((n) => ready('kustomization', n)));
     const all = ['infra-controllers', 'infra-prereqs', 'apps', 'secrets'];
     for (let round = 0; round < runs; round++) {
       const start = performance.now();
@@ -125,12 +173,31 @@ async function main(): Promise<void> {
       if (!deployed.ok) throw new Error(deployed.output.slice(-3000));
       await synced(all);
       add('deploy start to all Kustomizations Ready', (performance.now() - start) / 1000);
-      head = repo.commit(`round ${round}: requested`, { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', `requested-${round}`) });
-      add('commit to applied: reconcile requested', await timed('requested', async () => {
-        for (const [kind, name] of [['gitrepository', 'flux-system'], ['kustomization', 'apps']]) k(['annotate', '--overwrite', '-n', 'flux-system', kind, name, `reconcile.fluxcd.io/requestedAt=${Date.now()}`]);
-        await synced(['apps']);
-      }));
-      head = repo.commit(`round ${round}: interval`, { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', `interval-${round}`) });
+      head = repo.commit(`round ${round}: requested`, {
+        'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', `requested-${round}`),
+      });
+      add(
+        'commit to applied: reconcile requested',
+        await timed('requested', async () => {
+          for (const [kind, name] of [
+            ['gitrepository', 'flux-system'],
+            ['kustomization', 'apps'],
+          ])
+            k([
+              'annotate',
+              '--overwrite',
+              '-n',
+              'flux-system',
+              kind,
+              name,
+              `reconcile.fluxcd.io/requestedAt=${Date.now()}`,
+            ]);
+          await synced(['apps']);
+        }),
+      );
+      head = repo.commit(`round ${round}: interval`, {
+        'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', `interval-${round}`),
+      });
       add('commit to applied: interval alone (1m)', await timed('interval', () => synced(['apps'])));
       const destroyed = await project.destroy(['dev-flux-sync', STACK]);
       if (!destroyed.ok) throw new Error(destroyed.output.slice(-3000));
@@ -144,9 +211,13 @@ async function main(): Promise<void> {
   }
 
   const m = Object.fromEntries(Object.entries(figures).map(([name, values]) => [name, median(values)]));
-  const ratio = (a: string, b: string, target?: number) => `${(m[a] / m[b]).toFixed(1)}x ${b.split(':')[0]}${target ? ` (target <= ${target}x with the real providers)` : ''}`;
-  console.log(`e2e benchmark, providers: ${setup.mode}; median of ${runs} rounds; ${resources} resources in ${STACK}, ${objects.length} of them Kubernetes objects`);
-  const row = (name: string, note = '') => console.log(`${name.padEnd(44)} ${m[name].toFixed(1).padStart(7)} s   ${note}`);
+  const ratio = (a: string, b: string, target?: number) =>
+    `${(m[a] / m[b]).toFixed(1)}x ${b.split(':')[0]}${target ? ` (target <= ${target}x with the real providers)` : ''}`;
+  console.log(
+    `e2e benchmark, providers: ${setup.mode}; median of ${runs} rounds; ${resources} resources in ${STACK}, ${objects.length} of them Kubernetes objects`,
+  );
+  const row = (name: string, note = '') =>
+    console.log(`${name.padEnd(44)} ${m[name].toFixed(1).padStart(7)} s   ${note}`);
   row('kubectl apply --server-side');
   row('first deploy: tofu apply', ratio('first deploy: tofu apply', 'kubectl apply --server-side', 7));
   row('first deploy: cdktf deploy', ratio('first deploy: cdktf deploy', 'kubectl apply --server-side'));
@@ -156,9 +227,16 @@ async function main(): Promise<void> {
   row('no-op cdktf diff', ratio('no-op cdktf diff', 'kubectl diff --server-side'));
   row('destroy: tofu destroy');
   const fixed = m['fixed start-up: plan of 1 resource'];
-  row('fixed start-up: plan of 1 resource', `${((fixed / m['no-op plan: tofu plan']) * 100).toFixed(0)}% of the no-op plan`);
-  console.log(`${'per resource: plan'.padEnd(44)} ${(((m['no-op plan: tofu plan'] - fixed) / (resources - 1)) * 1000).toFixed(0).padStart(7)} ms`);
-  console.log(`${'per resource: apply'.padEnd(44)} ${(((m['first deploy: tofu apply'] - fixed) / resources) * 1000).toFixed(0).padStart(7)} ms`);
+  row(
+    'fixed start-up: plan of 1 resource',
+    `${((fixed / m['no-op plan: tofu plan']) * 100).toFixed(0)}% of the no-op plan`,
+  );
+  console.log(
+    `${'per resource: plan'.padEnd(44)} ${(((m['no-op plan: tofu plan'] - fixed) / (resources - 1)) * 1000).toFixed(0).padStart(7)} ms`,
+  );
+  console.log(
+    `${'per resource: apply'.padEnd(44)} ${(((m['first deploy: tofu apply'] - fixed) / resources) * 1000).toFixed(0).padStart(7)} ms`,
+  );
   row('deploy start to all Kustomizations Ready');
   row('commit to applied: reconcile requested');
   row('commit to applied: interval alone (1m)');

@@ -7,7 +7,10 @@ import { performance } from 'node:perf_hooks';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const script = join(__dirname, 'synth-app.ts');
-const env = { ...process.env, FLUX_MANIFESTS_DIR: process.env.FLUX_MANIFESTS_DIR ?? join(__dirname, '..', '..', 'shared', 'flux-manifests') };
+const env = {
+  ...process.env,
+  FLUX_MANIFESTS_DIR: process.env.FLUX_MANIFESTS_DIR ?? join(__dirname, '..', '..', 'shared', 'flux-manifests'),
+};
 
 interface Figures {
   readonly wallMs: number;
@@ -27,7 +30,10 @@ function measure(cases: number[]): Map<number, Figures> {
   for (let i = 0; i < runs; i++) {
     for (const environments of cases) {
       const start = performance.now();
-      const output = execFileSync(process.execPath, ['--import', 'tsx', script, String(environments)], { env, encoding: 'utf8' });
+      const output = execFileSync(process.execPath, ['--import', 'tsx', script, String(environments)], {
+        env,
+        encoding: 'utf8',
+      });
       walls.get(environments)!.push(performance.now() - start);
       rss.get(environments)!.push(JSON.parse(output).maxRssKb / 1024);
     }
@@ -38,8 +44,11 @@ function measure(cases: number[]): Map<number, Figures> {
 const figures = measure([0, 1, 3, 10, 20]);
 const [floor, one, three, ten, twenty] = [0, 1, 3, 10, 20].map((n) => figures.get(n)!);
 
-const row = (name: string, f: Figures, ratio: string) => `${name.padEnd(22)} ${f.wallMs.toFixed(0).padStart(8)} ms ${f.maxRssMb.toFixed(0).padStart(7)} MiB   ${ratio}`;
-console.log(`synth benchmark, median of ${runs} interleaved runs each, fresh process per run (node ${process.version})`);
+const row = (name: string, f: Figures, ratio: string) =>
+  `${name.padEnd(22)} ${f.wallMs.toFixed(0).padStart(8)} ms ${f.maxRssMb.toFixed(0).padStart(7)} MiB   ${ratio}`;
+console.log(
+  `synth benchmark, median of ${runs} interleaved runs each, fresh process per run (node ${process.version})`,
+);
 console.log(`${'case'.padEnd(22)} ${'wall'.padStart(11)} ${'peak RSS'.padStart(11)}   ratio (target)`);
 console.log(row('floor (empty app)', floor, ''));
 console.log(row('1 environment', one, `${(one.wallMs / floor.wallMs).toFixed(2)}x floor (<= 2x)`));
@@ -47,4 +56,6 @@ console.log(row('3 environments', three, `${(three.wallMs / one.wallMs).toFixed(
 console.log(row('10 environments', ten, `${(ten.wallMs / one.wallMs).toFixed(2)}x one`));
 console.log(row('20 environments', twenty, `${(twenty.wallMs / one.wallMs).toFixed(2)}x one (<= 5x)`));
 const perEnvironment = (twenty.wallMs - one.wallMs) / 19;
-console.log(`marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ${((twenty.maxRssMb - one.maxRssMb) / 19).toFixed(1)} MiB`);
+console.log(
+  `marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ${((twenty.maxRssMb - one.maxRssMb) / 19).toFixed(1)} MiB`,
+);

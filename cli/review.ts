@@ -10,14 +10,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlanJson, summarizePlan } from '../lib/plan-summary';
 
-const USAGE = 'usage: npm run review -- <stack> [<plan.json> | -]\n  with <stack> alone, plans cdktf.out/stacks/<stack> itself (run npm run synth first)';
+const USAGE =
+  'usage: npm run review -- <stack> [<plan.json> | -]\n  with <stack> alone, plans cdktf.out/stacks/<stack> itself (run npm run synth first)';
 
 /** Plans the stack and returns `show -json` of the plan, never leaving the plan file behind. */
 function planStack(stack: string): string {
   const dir = join('cdktf.out', 'stacks', stack);
-  if (!existsSync(join(dir, 'cdk.tf.json'))) throw new Error(`review: ${dir}/cdk.tf.json does not exist; run npm run synth first`);
+  if (!existsSync(join(dir, 'cdk.tf.json')))
+    throw new Error(`review: ${dir}/cdk.tf.json does not exist; run npm run synth first`);
   const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
-  const run = (args: string[]) => execFileSync(binary, args, { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = (args: string[]) =>
+    execFileSync(binary, args, {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
   const shm = '/dev/shm';
   const planDir = mkdtempSync(join(existsSync(shm) ? shm : tmpdir(), 'cdktf-flux-review-'));
   try {
@@ -45,11 +53,21 @@ function main(args: string[]): number {
   try {
     plan = JSON.parse(readPlan(stack, source)) as PlanJson;
   } catch (error) {
-    console.error(`review: cannot read the plan from ${name}: ${(error as Error).message}; give the output of show -json <planfile>`);
+    console.error(
+      `review: cannot read the plan from ${name}: ${(error as Error).message}; give the output of show -json <planfile>`,
+    );
     return 1;
   }
-  if (plan === null || typeof plan !== 'object' || Array.isArray(plan) || (!Array.isArray(plan.resource_changes) && !('format_version' in plan)) || ('values' in plan && !('planned_values' in plan))) {
-    console.error(`review: ${name} is not a plan in JSON (no format_version or resource_changes); give the output of show -json <planfile>`);
+  if (
+    plan === null ||
+    typeof plan !== 'object' ||
+    Array.isArray(plan) ||
+    (!Array.isArray(plan.resource_changes) && !('format_version' in plan)) ||
+    ('values' in plan && !('planned_values' in plan))
+  ) {
+    console.error(
+      `review: ${name} is not a plan in JSON (no format_version or resource_changes); give the output of show -json <planfile>`,
+    );
     return 1;
   }
   const summary = summarizePlan(stack, plan);

@@ -2,7 +2,13 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { FluxManifests } from '../lib/flux-manifests';
-import { checkInstallOptions, FluxInstallOptions, installObjects, resolveInstallOptions, ResolvedInstallOptions } from '../lib/install-options';
+import {
+  checkInstallOptions,
+  FluxInstallOptions,
+  installObjects,
+  resolveInstallOptions,
+  ResolvedInstallOptions,
+} from '../lib/install-options';
 import { KubernetesObject } from '../lib/kubernetes-object';
 import { manifestResource } from './manifest-resource';
 
@@ -69,15 +75,25 @@ export class FluxInstall extends Construct {
     //   resources, and the controllers must be there to clear their finalizers, or the CRD
     //   sticks in Terminating. Custom resources need their CRD only when the sync stack plans.
     // Nothing else is ordered: each wave is applied in parallel.
-    const make = (object: KubernetesObject, dependsOn: Manifest[]) => manifestResource(this, object, { provider: props.kubernetesProvider, dependsOn, adopt: props.adopt });
+    const make = (object: KubernetesObject, dependsOn: Manifest[]) =>
+      manifestResource(this, object, { provider: props.kubernetesProvider, dependsOn, adopt: props.adopt });
     const namespaceObject = this.objects.find((o) => o.kind === 'Namespace');
-    if (!namespaceObject) throw new Error(`${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`);
+    if (!namespaceObject)
+      throw new Error(
+        `${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`,
+      );
     this.namespaceResource = make(namespaceObject, []);
     const rest = this.objects
       .filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition')
       .map((o) => make(o, o.metadata.namespace ? [this.namespaceResource] : []));
-    const runsControllers = rest.filter((r) => ['Deployment', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes((r.manifestInput as KubernetesObject).kind));
-    this.crdResources = this.objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => make(o, [this.namespaceResource, ...runsControllers]));
+    const runsControllers = rest.filter((r) =>
+      ['Deployment', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(
+        (r.manifestInput as KubernetesObject).kind,
+      ),
+    );
+    this.crdResources = this.objects
+      .filter((o) => o.kind === 'CustomResourceDefinition')
+      .map((o) => make(o, [this.namespaceResource, ...runsControllers]));
     const foundation = [this.namespaceResource, ...this.crdResources];
     this.resources = [...foundation, ...rest];
   }

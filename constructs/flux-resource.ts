@@ -52,15 +52,26 @@ export function compact<T extends object>(value: T): T {
  * of the caller's own rules, throws every problem at once, and creates its `kubernetes_manifest`.
  * `manifest` may differ from `object` by tokens only known at synth (see Kustomization.addDependsOn).
  */
-export function createFluxResource(scope: Construct, props: FluxResourceProps, object: KubernetesObject, problems: Problems, manifest: KubernetesObject = object): Manifest {
+export function createFluxResource(
+  scope: Construct,
+  props: FluxResourceProps,
+  object: KubernetesObject,
+  problems: Problems,
+  manifest: KubernetesObject = object,
+): Manifest {
   const defaults = FluxStackDefaults.of(scope);
   const manifests = props.manifests ?? defaults?.manifests;
   if (!manifests) {
-    throw new Error(`${scope.node.path}: no Flux manifests to check ${object.kind} ${object.metadata.name} against; pass manifests, or set them on the stack with FluxStackDefaults.set`);
+    throw new Error(
+      `${scope.node.path}: no Flux manifests to check ${object.kind} ${object.metadata.name} against; pass manifests, or set them on the stack with FluxStackDefaults.set`,
+    );
   }
   checkName(problems, 'name', object.metadata.name);
   checkNamespace(problems, 'namespace', object.metadata.namespace);
   for (const problem of schemaProblems(manifests, object)) problems.add(problem);
   problems.throwIfAny();
-  return manifestResource(scope, manifest, { provider: props.kubernetesProvider, adopt: props.adopt ?? defaults?.adopt });
+  return manifestResource(scope, manifest, {
+    provider: props.kubernetesProvider,
+    adopt: props.adopt ?? defaults?.adopt,
+  });
 }

@@ -113,29 +113,49 @@ export class GitRepository extends Construct implements IFluxObject {
       timeout: props.timeout,
       ignore: props.ignore,
       recurseSubmodules: props.recurseSubmodules,
-      include: props.include?.map((i) => compact({ repository: { name: i.repository.name }, fromPath: i.fromPath, toPath: i.toPath })),
+      include: props.include?.map((i) =>
+        compact({ repository: { name: i.repository.name }, fromPath: i.fromPath, toPath: i.toPath }),
+      ),
       sparseCheckout: props.sparseCheckout ? [...props.sparseCheckout] : undefined,
       provider: props.provider,
-      verify: props.verify ? compact({ mode: props.verify.mode ?? 'HEAD', secretRef: { name: props.verify.secretRef } }) : undefined,
+      verify: props.verify
+        ? compact({ mode: props.verify.mode ?? 'HEAD', secretRef: { name: props.verify.secretRef } })
+        : undefined,
       suspend: props.suspend,
     });
-    const object = { apiVersion: this.apiVersion, kind: this.kind, metadata: { name: this.name, namespace: this.namespace }, spec };
+    const object = {
+      apiVersion: this.apiVersion,
+      kind: this.kind,
+      metadata: { name: this.name, namespace: this.namespace },
+      spec,
+    };
     this.resource = createFluxResource(this, props, object, problems);
   }
 }
 
-function checkCredentials(problems: Problems, url: string, namespace: string, credentials: IGitCredentials | undefined): void {
+function checkCredentials(
+  problems: Problems,
+  url: string,
+  namespace: string,
+  credentials: IGitCredentials | undefined,
+): void {
   // A URL built from variables keeps its literal scheme; only a URL that is wholly a token is unknown.
   const wholeToken = Token.isUnresolved(url) && url.startsWith('${');
   if (!wholeToken && !/^(ssh|https|http):\/\/./.test(url)) {
-    problems.add(`url "${url}" is not a git URL Flux accepts; use ssh://git@github.com/<org>/<repo> or https://github.com/<org>/<repo>`);
+    problems.add(
+      `url "${url}" is not a git URL Flux accepts; use ssh://git@github.com/<org>/<repo> or https://github.com/<org>/<repo>`,
+    );
   }
   if (!credentials) return;
   if (credentials.namespace !== namespace && !Token.isUnresolved(credentials.namespace)) {
-    problems.add(`secretRef "${credentials.secretName}" is in namespace "${credentials.namespace}", but a GitRepository reads Secrets of its own namespace only; create the Secret in "${namespace}"`);
+    problems.add(
+      `secretRef "${credentials.secretName}" is in namespace "${credentials.namespace}", but a GitRepository reads Secrets of its own namespace only; create the Secret in "${namespace}"`,
+    );
   }
   const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
   if (scheme && (scheme === 'ssh') !== (credentials.transport === 'ssh')) {
-    problems.add(`secretRef "${credentials.secretName}" holds ${credentials.transport === 'ssh' ? 'an SSH key' : 'an HTTPS token'}, but url "${url}" is ${scheme}; use a ${credentials.transport}:// URL or other credentials`);
+    problems.add(
+      `secretRef "${credentials.secretName}" holds ${credentials.transport === 'ssh' ? 'an SSH key' : 'an HTTPS token'}, but url "${url}" is ${scheme}; use a ${credentials.transport}:// URL or other credentials`,
+    );
   }
 }

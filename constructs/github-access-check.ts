@@ -24,6 +24,9 @@ export class GitHubAccessCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: GitHubAccessCheckProps) {
     super(scope, id);
-    this.repository = new DataGithubRepositoryDeployKeys(this, 'deploy-keys', { repository: props.repository, provider: props.provider }).repository;
+    this.repository = new DataGithubRepositoryDeployKeys(this, 'deploy-keys', {
+      repository: props.repository,
+      provider: props.provider,
+    }).repository;
   }
 }

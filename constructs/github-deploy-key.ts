@@ -43,7 +43,11 @@ export interface GitHubDeployKeyProps {
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
   /** @default - the stack's default providers */
-  readonly providers?: { readonly kubernetes?: TerraformProvider; readonly github?: TerraformProvider; readonly tls?: TerraformProvider };
+  readonly providers?: {
+    readonly kubernetes?: TerraformProvider;
+    readonly github?: TerraformProvider;
+    readonly tls?: TerraformProvider;
+  };
 }
 
 /**

@@ -17,12 +17,23 @@ export class ImportExisting extends TerraformElement {
   }
 
   public override toTerraform(): Record<string, unknown> {
-    return { import: [{ to: `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`, id: this.importId }] };
+    return {
+      import: [{ to: `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`, id: this.importId }],
+    };
   }
 }
 
 /** The import id the kubernetes provider's `kubernetes_manifest` takes. */
-export function manifestImportId(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): string {
+export function manifestImportId(object: {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}): string {
   const { name, namespace } = object.metadata;
-  return [`apiVersion=${object.apiVersion}`, `kind=${object.kind}`, ...(namespace ? [`namespace=${namespace}`] : []), `name=${name}`].join(',');
+  return [
+    `apiVersion=${object.apiVersion}`,
+    `kind=${object.kind}`,
+    ...(namespace ? [`namespace=${namespace}`] : []),
+    `name=${name}`,
+  ].join(',');
 }

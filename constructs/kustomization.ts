@@ -20,7 +20,11 @@ export interface KustomizationPostBuild {
   /** Variables to substitute, `${name}` in the manifests. @default - none */
   readonly substitute?: Record<string, string>;
   /** ConfigMaps and Secrets whose data are variables. @default - none */
-  readonly substituteFrom?: { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string; readonly optional?: boolean }[];
+  readonly substituteFrom?: {
+    readonly kind: 'ConfigMap' | 'Secret';
+    readonly name: string;
+    readonly optional?: boolean;
+  }[];
 }
 
 /** An object whose readiness the Kustomization waits for. */
@@ -133,13 +137,19 @@ export class Kustomization extends Construct implements IFluxObject {
     const interval = props.interval ?? '10m';
 
     const problems = new Problems(`${this.node.path} (Kustomization ${this.namespace}/${this.name})`);
-    for (const [field, value] of Object.entries({ interval, retryInterval: props.retryInterval, timeout: props.timeout })) {
+    for (const [field, value] of Object.entries({
+      interval,
+      retryInterval: props.retryInterval,
+      timeout: props.timeout,
+    })) {
       checkDuration(problems, field, value);
     }
     checkSourcePath(problems, 'path', props.path);
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
     if (!KUSTOMIZATION_SOURCE_KINDS.includes(props.sourceRef.kind)) {
-      problems.add(`sourceRef kind "${props.sourceRef.kind}" cannot be applied by a Kustomization; use one of ${KUSTOMIZATION_SOURCE_KINDS.join(', ')}`);
+      problems.add(
+        `sourceRef kind "${props.sourceRef.kind}" cannot be applied by a Kustomization; use one of ${KUSTOMIZATION_SOURCE_KINDS.join(', ')}`,
+      );
     }
 
     const spec = compact({
@@ -156,8 +166,18 @@ export class Kustomization extends Construct implements IFluxObject {
       wait: props.wait,
       force: props.force,
       targetNamespace: props.targetNamespace,
-      decryption: props.decryption ? compact({ provider: props.decryption.provider ?? 'sops', secretRef: props.decryption.secretRef ? { name: props.decryption.secretRef } : undefined }) : undefined,
-      postBuild: props.postBuild ? compact({ substitute: props.postBuild.substitute && { ...props.postBuild.substitute }, substituteFrom: props.postBuild.substituteFrom?.map((s) => compact({ ...s })) }) : undefined,
+      decryption: props.decryption
+        ? compact({
+            provider: props.decryption.provider ?? 'sops',
+            secretRef: props.decryption.secretRef ? { name: props.decryption.secretRef } : undefined,
+          })
+        : undefined,
+      postBuild: props.postBuild
+        ? compact({
+            substitute: props.postBuild.substitute && { ...props.postBuild.substitute },
+            substituteFrom: props.postBuild.substituteFrom?.map((s) => compact({ ...s })),
+          })
+        : undefined,
       healthChecks: props.healthChecks?.map((h) => compact({ ...h })),
       patches: props.patches?.map((p) => compact({ patch: p.patch, target: p.target && compact({ ...p.target }) })),
       suspend: props.suspend,
@@ -165,7 +185,12 @@ export class Kustomization extends Construct implements IFluxObject {
       serviceAccountName: props.serviceAccountName,
     });
     const metadata = { name: this.name, namespace: this.namespace };
-    const object = { apiVersion: this.apiVersion, kind: this.kind, metadata, spec: compact({ ...spec, dependsOn: this.dependsOnRefs() }) };
+    const object = {
+      apiVersion: this.apiVersion,
+      kind: this.kind,
+      metadata,
+      spec: compact({ ...spec, dependsOn: this.dependsOnRefs() }),
+    };
     // dependsOn stays open until synth, for addDependsOn.
     const lazyDependsOn = Lazy.anyValue({ produce: () => this.dependsOnRefs() });
     const manifest = { ...object, spec: compact({ ...spec, dependsOn: lazyDependsOn }) };
@@ -185,7 +210,9 @@ export class Kustomization extends Construct implements IFluxObject {
 
   private dependsOnRefs(): { name: string; namespace?: string }[] | undefined {
     if (this.dependencies.length === 0) return undefined;
-    return this.dependencies.map((d) => compact({ name: d.name, namespace: d.namespace === this.namespace ? undefined : d.namespace }));
+    return this.dependencies.map((d) =>
+      compact({ name: d.name, namespace: d.namespace === this.namespace ? undefined : d.namespace }),
+    );
   }
 
   /** Whole-tree rules: every dependency and the source are deployed by this stack, and no cycle. */
@@ -209,7 +236,9 @@ export class Kustomization extends Construct implements IFluxObject {
     }
     const cycle = findCycle(this);
     if (cycle) {
-      problems.push(`Kustomization ${this.namespace}/${this.name}: dependsOn cycle ${cycle.map((k) => k.name).join(' -> ')}; Flux would never apply any of them, remove one of these dependencies`);
+      problems.push(
+        `Kustomization ${this.namespace}/${this.name}: dependsOn cycle ${cycle.map((k) => k.name).join(' -> ')}; Flux would never apply any of them, remove one of these dependencies`,
+      );
     }
     return problems;
   }

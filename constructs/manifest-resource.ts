@@ -31,14 +31,20 @@ const addressesByStack = new WeakMap<TerraformStack, Map<string, string>>();
  * Every object applies with conflicts forced: Terraform owns the fields it sets, so a field
  * someone changed by hand (or kustomize-controller, before adoption) comes back on the next deploy.
  */
-export function manifestResource(scope: Construct, object: KubernetesObject, options: ManifestResourceOptions = {}): Manifest {
+export function manifestResource(
+  scope: Construct,
+  object: KubernetesObject,
+  options: ManifestResourceOptions = {},
+): Manifest {
   const address = objectAddress(object.kind, object.metadata.name, object.metadata.namespace);
   const stack = TerraformStack.of(scope);
   let taken = addressesByStack.get(stack);
   if (!taken) addressesByStack.set(stack, (taken = new Map()));
   const owner = taken.get(address);
   if (owner) {
-    throw new Error(`${scope.node.path}: ${describeObject(object)} is already managed by ${owner} in this stack; give one of them another name or namespace`);
+    throw new Error(
+      `${scope.node.path}: ${describeObject(object)} is already managed by ${owner} in this stack; give one of them another name or namespace`,
+    );
   }
   taken.set(address, scope.node.path);
 

@@ -20,7 +20,11 @@ type Schema = {
 
 /** The API server rejects fields a structural schema does not declare (strict field validation); say so to ajv. */
 function closeObjects(schema: Schema): void {
-  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+  if (
+    schema.properties &&
+    schema.additionalProperties === undefined &&
+    !schema['x-kubernetes-preserve-unknown-fields']
+  ) {
     schema.additionalProperties = false;
   }
   Object.values(schema.properties ?? {}).forEach(closeObjects);
@@ -38,7 +42,11 @@ function validatorFor(manifests: FluxManifests, apiVersion: string, kind: string
 
   const [group, version] = apiVersion.split('/');
   const crd = manifests.customResourceDefinition(group, kind);
-  const versions = (crd?.spec as { versions: { name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } }[] } | undefined)?.versions;
+  const versions = (
+    crd?.spec as
+      | { versions: { name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } }[] }
+      | undefined
+  )?.versions;
   const served = versions?.find((v) => v.name === version && v.served);
   if (!served) {
     const offered = versions?.filter((v) => v.served).map((v) => `${group}/${v.name}`) ?? [];
@@ -61,7 +69,10 @@ function valueAt(object: unknown, pointer: string): unknown {
   return pointer
     .split('/')
     .slice(1)
-    .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], object);
+    .reduce<unknown>(
+      (node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+      object,
+    );
 }
 
 function describe(error: ErrorObject, object: unknown): string {

@@ -34,7 +34,9 @@ export class FluxManifests {
       const object = document.toJSON() as KubernetesObject | null;
       if (object === null) continue;
       if (typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
-        throw new Error(`Flux manifests ${origin}: a document has no kind or metadata.name; is this a gotk-components.yaml?`);
+        throw new Error(
+          `Flux manifests ${origin}: a document has no kind or metadata.name; is this a gotk-components.yaml?`,
+        );
       }
       objects.push(object);
     }
@@ -42,7 +44,9 @@ export class FluxManifests {
     const labelVersion = objects.find((o) => o.kind === 'Namespace')?.metadata.labels?.['app.kubernetes.io/version'];
     const version = headerVersion ?? labelVersion;
     if (!version) {
-      throw new Error(`Flux manifests ${origin}: no "# Flux Version:" header and no version label; regenerate it with flux install --export`);
+      throw new Error(
+        `Flux manifests ${origin}: no "# Flux Version:" header and no version label; regenerate it with flux install --export`,
+      );
     }
     return new FluxManifests(version, objects, origin, sha256(text));
   }
@@ -54,7 +58,10 @@ export class FluxManifests {
   public static parseCached(text: string, origin: string, cacheDir: string): FluxManifests {
     const file = join(cacheDir, 'parsed', `${sha256(text)}.json`);
     if (existsSync(file)) {
-      const { version, objects } = JSON.parse(readFileSync(file, 'utf8')) as { version: string; objects: KubernetesObject[] };
+      const { version, objects } = JSON.parse(readFileSync(file, 'utf8')) as {
+        version: string;
+        objects: KubernetesObject[];
+      };
       return new FluxManifests(version, objects, origin, sha256(text));
     }
     const manifests = FluxManifests.parse(text, origin);
@@ -187,7 +194,9 @@ function readCachedRelease(file: string, cacheDir: string): FluxManifests {
   const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
   const text = readFileSync(file);
   if (sha256(text) !== expected) {
-    throw new Error(`Flux manifests cache ${file} does not match its recorded checksum; delete ${dirname(file)} and run again`);
+    throw new Error(
+      `Flux manifests cache ${file} does not match its recorded checksum; delete ${dirname(file)} and run again`,
+    );
   }
   return readManifestsFile(file, cacheDir);
 }
@@ -203,7 +212,10 @@ export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManif
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   for (const file of candidates) {
     if (!existsSync(file)) continue;
-    const manifests = checkVersion(file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir), version);
+    const manifests = checkVersion(
+      file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir),
+      version,
+    );
     checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
     return manifests;
   }
@@ -223,18 +235,25 @@ export async function downloadFluxManifests(options: FluxManifestsOptions = {}):
   const version = options.version ?? DEFAULT_FLUX_VERSION;
   const base = `${options.releasesUrl ?? process.env.FLUX_RELEASES_URL ?? FLUX_RELEASES_URL}/${version}`;
   const checksumsName = `flux_${version.replace(/^v/, '')}_checksums.txt`;
-  const [checksums, manifest] = await Promise.all([fetchBody(`${base}/${checksumsName}`), fetchBody(`${base}/${RELEASE_FILE}`)]);
+  const [checksums, manifest] = await Promise.all([
+    fetchBody(`${base}/${checksumsName}`),
+    fetchBody(`${base}/${RELEASE_FILE}`),
+  ]);
   const published = checksums
     .toString('utf8')
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .find(([, name]) => name === RELEASE_FILE)?.[0];
   if (!published) {
-    throw new Error(`Flux ${version}: ${checksumsName} lists no checksum for ${RELEASE_FILE}; refusing to use an unverified download`);
+    throw new Error(
+      `Flux ${version}: ${checksumsName} lists no checksum for ${RELEASE_FILE}; refusing to use an unverified download`,
+    );
   }
   const actual = sha256(manifest);
   if (actual !== published) {
-    throw new Error(`Flux ${version}: ${RELEASE_FILE} has sha256 ${actual} but ${checksumsName} publishes ${published}; refusing it`);
+    throw new Error(
+      `Flux ${version}: ${RELEASE_FILE} has sha256 ${actual} but ${checksumsName} publishes ${published}; refusing it`,
+    );
   }
   const file = join(options.cacheDir ?? defaultCacheDir(), version, RELEASE_FILE);
   const manifests = checkVersion(FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`), version);

@@ -3,7 +3,12 @@ import { cloneObject, KubernetesObject } from './kubernetes-object';
 import { checkNamespace, Problems } from './rules';
 
 /** The controllers `flux install` installs when told nothing. */
-export const DEFAULT_COMPONENTS = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
+export const DEFAULT_COMPONENTS = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+];
 /** The controllers `flux install --components-extra` accepts. */
 export const EXTRA_COMPONENTS = ['image-reflector-controller', 'image-automation-controller', 'source-watcher'];
 export const LOG_LEVELS = ['debug', 'info', 'error'] as const;
@@ -72,7 +77,8 @@ export interface FluxInstallOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedInstallOptions = Required<Omit<FluxInstallOptions, 'imagePullSecret'>> & Pick<FluxInstallOptions, 'imagePullSecret'>;
+export type ResolvedInstallOptions = Required<Omit<FluxInstallOptions, 'imagePullSecret'>> &
+  Pick<FluxInstallOptions, 'imagePullSecret'>;
 
 export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInstallOptions {
   return {
@@ -93,10 +99,14 @@ export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInst
 export function checkInstallOptions(subject: string, manifests: FluxManifests, options: ResolvedInstallOptions): void {
   const problems = new Problems(subject);
   for (const c of options.components) {
-    if (!DEFAULT_COMPONENTS.includes(c)) problems.add(`components "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go in componentsExtra)`);
+    if (!DEFAULT_COMPONENTS.includes(c))
+      problems.add(
+        `components "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go in componentsExtra)`,
+      );
   }
   for (const c of options.componentsExtra) {
-    if (!EXTRA_COMPONENTS.includes(c)) problems.add(`componentsExtra "${c}" is not a Flux extra component; choose from ${EXTRA_COMPONENTS.join(', ')}`);
+    if (!EXTRA_COMPONENTS.includes(c))
+      problems.add(`componentsExtra "${c}" is not a Flux extra component; choose from ${EXTRA_COMPONENTS.join(', ')}`);
   }
   const missing = [...options.components, ...options.componentsExtra].filter((c) => !manifests.components.includes(c));
   if (missing.length > 0) {
@@ -113,7 +123,11 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
     problems.add(`clusterDomain "${options.clusterDomain}" is not a DNS domain; use one such as cluster.local`);
   }
   // The registry prefixes every image reference: host[:port] then lower-case path components.
-  if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\d+)?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/.test(options.registry)) {
+  if (
+    !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:\d+)?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/.test(
+      options.registry,
+    )
+  ) {
     problems.add(
       `registry "${options.registry}" is not an image registry path; use host[:port][/path] with a lower-case path, such as registry.example.com/fluxcd, without scheme or trailing "/"`,
     );
@@ -142,7 +156,8 @@ function customizePodSpec(spec: PodSpec, options: ResolvedInstallOptions): void 
     );
   }
   if (options.imagePullSecret) spec.imagePullSecrets = [{ name: options.imagePullSecret }];
-  if (options.tolerationKeys.length > 0) spec.tolerations = options.tolerationKeys.map((key) => ({ key, operator: 'Exists' }));
+  if (options.tolerationKeys.length > 0)
+    spec.tolerations = options.tolerationKeys.map((key) => ({ key, operator: 'Exists' }));
 }
 
 /**
@@ -169,7 +184,8 @@ export function installObjects(manifests: FluxManifests, options: ResolvedInstal
       }
       if (o.kind === 'Deployment') {
         const template = o.spec.template;
-        if (template.metadata.labels?.['app.kubernetes.io/instance']) template.metadata.labels['app.kubernetes.io/instance'] = options.namespace;
+        if (template.metadata.labels?.['app.kubernetes.io/instance'])
+          template.metadata.labels['app.kubernetes.io/instance'] = options.namespace;
         customizePodSpec(template.spec, options);
       }
       return o;

@@ -20,7 +20,8 @@ interface LockFile {
   readonly manifests: LockEntry[];
 }
 
-const COMMENT = 'sha256 of every Flux install manifests file this project accepts, by version and component set; refresh with npm run manifests:lock -- <file>... and commit';
+const COMMENT =
+  'sha256 of every Flux install manifests file this project accepts, by version and component set; refresh with npm run manifests:lock -- <file>... and commit';
 
 export function readLock(file = DEFAULT_LOCK_FILE): LockEntry[] {
   if (!existsSync(file)) return [];
@@ -38,9 +39,15 @@ export function writeLock(entries: LockEntry[], file = DEFAULT_LOCK_FILE): LockE
 }
 
 /** Throws unless the lock lists this sha256, saying what to run if the file is to be trusted. */
-export function checkLocked(manifests: { version: string; components: readonly string[]; sha256: string; origin: string }, file = DEFAULT_LOCK_FILE): void {
+export function checkLocked(
+  manifests: { version: string; components: readonly string[]; sha256: string; origin: string },
+  file = DEFAULT_LOCK_FILE,
+): void {
   if (readLock(file).some((e) => e.sha256 === manifests.sha256)) return;
-  const same = readLock(file).find((e) => e.version === manifests.version && [...e.components].sort().join() === [...manifests.components].sort().join());
+  const same = readLock(file).find(
+    (e) =>
+      e.version === manifests.version && [...e.components].sort().join() === [...manifests.components].sort().join(),
+  );
   throw new Error(
     `Flux manifests ${manifests.origin} (${manifests.version}: ${manifests.components.join(', ')}) have sha256 ${manifests.sha256}, ` +
       `which ${file} does not list${same ? ` (it pins ${same.sha256} for that version and components)` : ''}. ` +

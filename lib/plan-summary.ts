@@ -52,8 +52,14 @@ function describe(rc: ResourceChange): { label: string; kind: string } {
     const { name, namespace } = manifest.metadata;
     return { label: `${manifest.kind} ${namespace ? `${namespace}/` : ''}${name}`, kind: manifest.kind };
   }
-  const names: Record<string, string> = { github_repository_deploy_key: 'GitHub deploy key', tls_private_key: 'git key pair', kubernetes_secret_v1: 'Secret' };
-  const meta = ((rc.change.after ?? rc.change.before)?.metadata as { name?: string; namespace?: string }[] | undefined)?.[0];
+  const names: Record<string, string> = {
+    github_repository_deploy_key: 'GitHub deploy key',
+    tls_private_key: 'git key pair',
+    kubernetes_secret_v1: 'Secret',
+  };
+  const meta = (
+    (rc.change.after ?? rc.change.before)?.metadata as { name?: string; namespace?: string }[] | undefined
+  )?.[0];
   const suffix = meta?.name ? ` ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name}` : ` (${rc.address})`;
   return { label: `${names[rc.type] ?? rc.type}${suffix}`, kind: rc.type };
 }
@@ -111,14 +117,19 @@ function fieldChanges(rc: ResourceChange): FieldChange[] {
 
 /** The API versions a CRD serves. */
 function servedVersions(value: Record<string, unknown> | null): string[] {
-  return ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? []).filter((v) => v.served).map((v) => v.name);
+  return ((manifestOf(value)?.spec?.versions as { name: string; served: boolean }[] | undefined) ?? [])
+    .filter((v) => v.served)
+    .map((v) => v.name);
 }
 
 /** CRD schemas run to thousands of lines: say how much changed and which versions are served. */
 function crdChange(rc: ResourceChange, changes: FieldChange[]): string {
   const served = (value: Record<string, unknown> | null) => servedVersions(value).join(', ') || '(none)';
   const schema = changes.filter((c) => c.path.includes('.schema.')).length;
-  const versions = served(rc.change.before) === served(rc.change.after) ? `serves ${served(rc.change.after)}` : `served versions ${served(rc.change.before)} → ${served(rc.change.after)}`;
+  const versions =
+    served(rc.change.before) === served(rc.change.after)
+      ? `serves ${served(rc.change.after)}`
+      : `served versions ${served(rc.change.before)} → ${served(rc.change.after)}`;
   return `${changes.length} field${changes.length === 1 ? '' : 's'} changed, ${schema} in the schemas; ${versions}`;
 }
 
@@ -144,11 +155,26 @@ function warningsFor(rc: ResourceChange, action: Action, object: string, kind: s
       });
     }
   }
-  if (kind === 'Kustomization' && action === 'update' && manifestOf(rc.change.before)?.spec?.prune === true && manifestOf(rc.change.after)?.spec?.prune !== true) {
-    warnings.push({ object, problem: 'prune is turned off: objects removed from the repository will stay on the cluster' });
+  if (
+    kind === 'Kustomization' &&
+    action === 'update' &&
+    manifestOf(rc.change.before)?.spec?.prune === true &&
+    manifestOf(rc.change.after)?.spec?.prune !== true
+  ) {
+    warnings.push({
+      object,
+      problem: 'prune is turned off: objects removed from the repository will stay on the cluster',
+    });
   }
-  if ((rc.type === 'github_repository_deploy_key' || rc.type === 'tls_private_key') && (action === 'replace' || action === 'delete')) {
-    warnings.push({ object, problem: 'the deploy key is rotated or removed; Flux loses access to the repository until the new key is in place' });
+  if (
+    (rc.type === 'github_repository_deploy_key' || rc.type === 'tls_private_key') &&
+    (action === 'replace' || action === 'delete')
+  ) {
+    warnings.push({
+      object,
+      problem:
+        'the deploy key is rotated or removed; Flux loses access to the repository until the new key is in place',
+    });
   }
   const before = manifestOf(rc.change.before);
   if (kind === 'Kustomization' && (action === 'delete' || action === 'replace') && before?.spec?.prune === true) {
@@ -186,28 +212,42 @@ export function summarizePlan(stack: string, plan: PlanJson): PlanSummary {
       let changes = fieldChanges(rc);
       if (changes.some((c) => c.path === VERSION_LABEL)) {
         // The version label changes on every object of an upgrade: say it once.
-        const [from, to] = [leaves(rc.change.before?.manifest).get(VERSION_LABEL), leaves(rc.change.after?.manifest).get(VERSION_LABEL)];
+        const [from, to] = [
+          leaves(rc.change.before?.manifest).get(VERSION_LABEL),
+          leaves(rc.change.after?.manifest).get(VERSION_LABEL),
+        ];
         versionLabel = { from, to, count: (versionLabel?.count ?? 0) + 1 };
         changes = changes.filter((c) => !c.path.endsWith('["app.kubernetes.io/version"]'));
       }
       if (kind === 'CustomResourceDefinition') fields = changes.length > 0 ? [crdChange(rc, changes)] : [];
-      else fields = [...changes.slice(0, MAX_FIELDS).map((c) => c.text), ...(changes.length > MAX_FIELDS ? [`and ${changes.length - MAX_FIELDS} more`] : [])];
+      else
+        fields = [
+          ...changes.slice(0, MAX_FIELDS).map((c) => c.text),
+          ...(changes.length > MAX_FIELDS ? [`and ${changes.length - MAX_FIELDS} more`] : []),
+        ];
       // An object whose only change is the version label is counted, not listed.
       if (fields.length === 0 && versionLabel) continue;
     }
     rows.push({ action, label, fields });
   }
-  const lines = [`### \`${stack}\`: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`, ''];
+  const lines = [
+    `### \`${stack}\`: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`,
+    '',
+  ];
   if (warnings.length > 0) lines.push('**Warnings**', '', ...warningLines(warnings), '');
   if (versionLabel) {
     const unlisted = counts.update - rows.filter((r) => r.action === 'update').length;
-    lines.push(`Flux version label \`${versionLabel.from}\` → \`${versionLabel.to}\` on ${versionLabel.count} objects; ${unlisted} of them change nothing else and are not listed.`, '');
+    lines.push(
+      `Flux version label \`${versionLabel.from}\` → \`${versionLabel.to}\` on ${versionLabel.count} objects; ${unlisted} of them change nothing else and are not listed.`,
+      '',
+    );
   }
   if (rows.length === 0 && !versionLabel) lines.push('No changes.');
   else {
     lines.push('| change | object | fields |', '| --- | --- | --- |');
     rows.sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.label.localeCompare(b.label));
-    for (const row of rows) lines.push(`| ${row.action} | ${row.label} | ${row.fields.join('<br>').replace(/\|/g, '\\|')} |`);
+    for (const row of rows)
+      lines.push(`| ${row.action} | ${row.label} | ${row.fields.join('<br>').replace(/\|/g, '\\|')} |`);
   }
   return { markdown: `${lines.join('\n')}\n`, warnings: warnings.map((w) => `${w.object}: ${w.problem}`) };
 }

@@ -34,7 +34,9 @@ function known(value: string | undefined): value is string {
 export function checkName(problems: Problems, field: string, value: string | undefined): void {
   if (!known(value)) return;
   if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
-    problems.add(`${field} "${value}" is not a valid name; use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123), at most 253 characters`);
+    problems.add(
+      `${field} "${value}" is not a valid name; use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123), at most 253 characters`,
+    );
   }
 }
 
@@ -42,16 +44,26 @@ export function checkName(problems: Problems, field: string, value: string | und
 export function checkNamespace(problems: Problems, field: string, value: string | undefined): void {
   if (!known(value)) return;
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    problems.add(`${field} "${value}" is not a valid namespace; use lower-case letters, digits and "-", starting and ending with a letter or digit (DNS-1123 label), at most 63 characters`);
+    problems.add(
+      `${field} "${value}" is not a valid namespace; use lower-case letters, digits and "-", starting and ending with a letter or digit (DNS-1123 label), at most 63 characters`,
+    );
   }
 }
 
 /** Intervals and timeouts, as the Flux CRDs accept them. `units` narrows the allowed units. */
-export function checkDuration(problems: Problems, field: string, value: string | undefined, units = ['ms', 's', 'm', 'h']): void {
+export function checkDuration(
+  problems: Problems,
+  field: string,
+  value: string | undefined,
+  units = ['ms', 's', 'm', 'h'],
+): void {
   if (!known(value)) return;
-  const allowed = FLUX_DURATION.test(value) && [...value.matchAll(/[0-9.]+([a-z]+)/g)].every((m) => units.includes(m[1]));
+  const allowed =
+    FLUX_DURATION.test(value) && [...value.matchAll(/[0-9.]+([a-z]+)/g)].every((m) => units.includes(m[1]));
   if (!allowed) {
-    problems.add(`${field} "${value}" is not a duration; use Go syntax such as 10m or 1h30m (units ${units.join(', ')})`);
+    problems.add(
+      `${field} "${value}" is not a duration; use Go syntax such as 10m or 1h30m (units ${units.join(', ')})`,
+    );
   }
 }
 
@@ -60,7 +72,9 @@ export function checkSourcePath(problems: Problems, field: string, value: string
   if (!known(value)) return;
   const segments = value.split('/');
   if (value === '' || value.startsWith('/') || value.includes('\\') || segments.includes('..')) {
-    problems.add(`${field} "${value}" is not a path inside the source; use a relative path with "/" such as ./apps/dev, without ".."`);
+    problems.add(
+      `${field} "${value}" is not a path inside the source; use a relative path with "/" such as ./apps/dev, without ".."`,
+    );
   }
 }
 

@@ -9,47 +9,71 @@ import { existsSync } from 'node:fs';
 type Check = (value: unknown, path: string, problems: string[]) => void;
 
 const show = (value: unknown) => (value === undefined ? 'undefined' : JSON.stringify(value));
-const problem = (problems: string[], path: string, value: unknown, text: string) => problems.push(`${path} ${show(value)}: ${text}`);
+const problem = (problems: string[], path: string, value: unknown, text: string) =>
+  problems.push(`${path} ${show(value)}: ${text}`);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-function string(rule?: { pattern?: RegExp; max?: number; text?: string; optional?: boolean; test?: (s: string) => boolean }): Check {
+function string(rule?: {
+  pattern?: RegExp;
+  max?: number;
+  text?: string;
+  optional?: boolean;
+  test?: (s: string) => boolean;
+}): Check {
   return (value, path, problems) => {
     if (value === undefined && rule?.optional !== false) return;
-    if (typeof value !== 'string') return void problem(problems, path, value, `must be a string${rule?.text ? `: ${rule.text}` : ''}`);
-    const bad = (rule?.pattern && !rule.pattern.test(value)) || (rule?.max !== undefined && value.length > rule.max) || (rule?.test && !rule.test(value));
+    if (typeof value !== 'string')
+      return void problem(problems, path, value, `must be a string${rule?.text ? `: ${rule.text}` : ''}`);
+    const bad =
+      (rule?.pattern && !rule.pattern.test(value)) ||
+      (rule?.max !== undefined && value.length > rule.max) ||
+      (rule?.test && !rule.test(value));
     if (bad) problem(problems, path, value, rule?.text ?? 'is not valid');
   };
 }
 
-const required = (check: Check): Check => (value, path, problems) => (value === undefined ? void problem(problems, path, value, 'is required') : check(value, path, problems));
+const required =
+  (check: Check): Check =>
+  (value, path, problems) =>
+    value === undefined ? void problem(problems, path, value, 'is required') : check(value, path, problems);
 
 const boolean: Check = (value, path, problems) => {
-  if (value !== undefined && typeof value !== 'boolean') problem(problems, path, value, 'must be true or false (a boolean, not a string)');
+  if (value !== undefined && typeof value !== 'boolean')
+    problem(problems, path, value, 'must be true or false (a boolean, not a string)');
 };
 
 function oneOf(values: readonly string[]): Check {
   return (value, path, problems) => {
-    if (value !== undefined && !values.includes(value as string)) problem(problems, path, value, `is not one of ${values.join(', ')}`);
+    if (value !== undefined && !values.includes(value as string))
+      problem(problems, path, value, `is not one of ${values.join(', ')}`);
   };
 }
 
 function stringList(item: Check): Check {
   return (value, path, problems) => {
     if (value === undefined) return;
-    if (!Array.isArray(value)) return void problem(problems, path, value, 'must be a list of strings, such as ["a", "b"]');
+    if (!Array.isArray(value))
+      return void problem(problems, path, value, 'must be a list of strings, such as ["a", "b"]');
     value.forEach((v) => item(v, path, problems));
   };
 }
 
-function object(fields: Record<string, Check>, extra?: (value: Record<string, unknown>, path: string, problems: string[]) => void): Check {
+function object(
+  fields: Record<string, Check>,
+  extra?: (value: Record<string, unknown>, path: string, problems: string[]) => void,
+): Check {
   return (value, path, problems) => {
     if (value === undefined) return;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return void problem(problems, path, value, 'must be an object');
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return void problem(problems, path, value, 'must be an object');
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
-      if (!(key in fields)) problems.push(`${path ? `${path}.` : ''}${key} "${key}": is not a setting${path ? ` of ${path}` : ''}; the settings are ${Object.keys(fields).join(', ')}`);
+      if (!(key in fields))
+        problems.push(
+          `${path ? `${path}.` : ''}${key} "${key}": is not a setting${path ? ` of ${path}` : ''}; the settings are ${Object.keys(fields).join(', ')}`,
+        );
     }
     for (const [key, check] of Object.entries(fields)) check(record[key], path ? `${path}.${key}` : key, problems);
     extra?.(record, path, problems);
@@ -61,13 +85,17 @@ function union(variants: Record<string, Record<string, Check>>): Check {
   return (value, path, problems) => {
     if (value === undefined) return;
     const type = (value as { type?: unknown } | null)?.type;
-    if (typeof type !== 'string' || !(type in variants)) return void problem(problems, `${path}.type`, type, `is not one of ${Object.keys(variants).join(', ')}`);
+    if (typeof type !== 'string' || !(type in variants))
+      return void problem(problems, `${path}.type`, type, `is not one of ${Object.keys(variants).join(', ')}`);
     object({ type: string(), ...variants[type] })(value, path, problems);
   };
 }
 
 const relativePath = (example: string) =>
-  string({ test: (s) => s !== '' && !s.startsWith('/') && !s.split('/').includes('..'), text: `must be a path inside the repository, relative and without "..", such as ${example}` });
+  string({
+    test: (s) => s !== '' && !s.startsWith('/') && !s.split('/').includes('..'),
+    text: `must be a path inside the repository, relative and without "..", such as ${example}`,
+  });
 
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -75,15 +103,26 @@ const INSTALL: Record<string, Check> = {
   components: stringList(string()),
   componentsExtra: stringList(string()),
   registry: string(),
-  imagePullSecret: string({ pattern: DNS_SUBDOMAIN, max: 253, text: 'is not a Secret name; use lower-case letters, digits, "-" and "."' }),
+  imagePullSecret: string({
+    pattern: DNS_SUBDOMAIN,
+    max: 253,
+    text: 'is not a Secret name; use lower-case letters, digits, "-" and "."',
+  }),
   networkPolicy: boolean,
   watchAllNamespaces: boolean,
   clusterDomain: string(),
   logLevel: string(),
   tolerationKeys: stringList(
-    string({ pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, text: 'is not a taint key; use [prefix/]name with letters, digits, "-", "_" and "."' }),
+    string({
+      pattern:
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+      text: 'is not a taint key; use [prefix/]name with letters, digits, "-", "_" and "."',
+    }),
   ),
-  namespace: string({ test: (s) => !RESERVED_NAMESPACES.includes(s), text: `already exists on every cluster, and destroying the stacks would delete it; use a namespace of Flux's own, such as flux-system` }),
+  namespace: string({
+    test: (s) => !RESERVED_NAMESPACES.includes(s),
+    text: `already exists on every cluster, and destroying the stacks would delete it; use a namespace of Flux's own, such as flux-system`,
+  }),
 };
 
 function installCombinations(install: Record<string, unknown>, path: string, problems: string[]): void {
@@ -91,7 +130,9 @@ function installCombinations(install: Record<string, unknown>, path: string, pro
   if (!Array.isArray(components)) return;
   for (const needed of ['source-controller', 'kustomize-controller']) {
     if (!components.includes(needed)) {
-      problems.push(`${path}.components ${show(components)}: lacks ${needed}, which reconciles the sync stack's ${needed === 'source-controller' ? 'GitRepository' : 'Kustomizations'}; add it`);
+      problems.push(
+        `${path}.components ${show(components)}: lacks ${needed}, which reconciles the sync stack's ${needed === 'source-controller' ? 'GitRepository' : 'Kustomizations'}; add it`,
+      );
     }
   }
 }
@@ -105,16 +146,29 @@ function apiUrl(value: unknown, path: string, problems: string[]): void {
   try {
     url = new URL(String(value));
   } catch {
-    return void problem(problems, path, value, 'is not a URL; give the API base URL, such as https://github.example.com/');
+    return void problem(
+      problems,
+      path,
+      value,
+      'is not a URL; give the API base URL, such as https://github.example.com/',
+    );
   }
-  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) problem(problems, path, value, 'would send the token over plain http; use https://');
-  else if (url.protocol !== 'https:' && url.protocol !== 'http:') problem(problems, path, value, 'is not an http(s) URL; use https://');
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname))
+    problem(problems, path, value, 'would send the token over plain http; use https://');
+  else if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    problem(problems, path, value, 'is not an http(s) URL; use https://');
 }
 
 const GIT_HOST: Record<string, Check> = {
-  hostname: required(string({ pattern: HOST_NAME, text: 'is not a host name; give only the host, such as github.example.com, without scheme or path' })),
+  hostname: required(
+    string({
+      pattern: HOST_NAME,
+      text: 'is not a host name; give only the host, such as github.example.com, without scheme or path',
+    }),
+  ),
   sshPort: (value, path, problems) => {
-    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535)) problem(problems, path, value, 'must be a port number from 1 to 65535');
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535))
+      problem(problems, path, value, 'must be a port number from 1 to 65535');
   },
   knownHosts: string(),
   apiUrl,
@@ -123,22 +177,45 @@ const GIT_HOST: Record<string, Check> = {
 const BACKENDS: Record<string, Record<string, Check>> = {
   local: { directory: string({ test: (s) => s !== '', text: 'must name a directory' }) },
   s3: {
-    bucket: required(string({ pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, text: 'is not an S3 bucket name; use 3 to 63 lower-case letters, digits, "." and "-"' })),
+    bucket: required(
+      string({
+        pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        text: 'is not an S3 bucket name; use 3 to 63 lower-case letters, digits, "." and "-"',
+      }),
+    ),
     region: required(string()),
     keyPrefix: string(),
     useLockfile: boolean,
     encrypt: boolean,
   },
   gcs: { bucket: required(string()), prefix: string() },
-  azurerm: { resourceGroupName: required(string()), storageAccountName: required(string()), containerName: required(string()), keyPrefix: string() },
+  azurerm: {
+    resourceGroupName: required(string()),
+    storageAccountName: required(string()),
+    containerName: required(string()),
+    keyPrefix: string(),
+  },
   remote: { organization: required(string()), hostname: string(), workspacePrefix: string() },
-  kubernetes: { namespace: string({ pattern: DNS_LABEL, max: 63, text: 'is not a namespace name' }), configPath: string(), configContext: string() },
+  kubernetes: {
+    namespace: string({ pattern: DNS_LABEL, max: 63, text: 'is not a namespace name' }),
+    configPath: string(),
+    configContext: string(),
+  },
 };
 
 const GIT_AUTH: Record<string, Record<string, Check>> = {
   'deploy-key': { algorithm: oneOf(['ECDSA', 'ED25519']), readOnly: boolean },
   'https-token': {},
-  'existing-secret': { secretName: required(string({ pattern: DNS_SUBDOMAIN, max: 253, text: 'is not a Secret name (a Secret of the Flux namespace: no namespace, no "/")' })), transport: oneOf(['ssh', 'https']) },
+  'existing-secret': {
+    secretName: required(
+      string({
+        pattern: DNS_SUBDOMAIN,
+        max: 253,
+        text: 'is not a Secret name (a Secret of the Flux namespace: no namespace, no "/")',
+      }),
+    ),
+    transport: oneOf(['ssh', 'https']),
+  },
 };
 
 function list(item: Check): Check {
@@ -154,8 +231,22 @@ const anything: Check = () => undefined;
 // Field values (durations, paths, enums) are checked by the Kustomization construct against the
 // CRD's schema; here only the shape, so that a misspelt field is not silently dropped.
 const KUSTOMIZATION: Record<string, Check> = {
-  name: required(string({ pattern: DNS_SUBDOMAIN, max: 253, text: 'is not a Kustomization name; use lower-case letters, digits, "-" and "."' })),
-  prune: (value, path, problems) => (typeof value === 'boolean' ? undefined : void problem(problems, path, value, 'is required, true or false: whether Flux deletes what is removed from the repository')),
+  name: required(
+    string({
+      pattern: DNS_SUBDOMAIN,
+      max: 253,
+      text: 'is not a Kustomization name; use lower-case letters, digits, "-" and "."',
+    }),
+  ),
+  prune: (value, path, problems) =>
+    typeof value === 'boolean'
+      ? undefined
+      : void problem(
+          problems,
+          path,
+          value,
+          'is required, true or false: whether Flux deletes what is removed from the repository',
+        ),
   dependsOn: stringList(string()),
   path: string(),
   namespace: string(),
@@ -183,8 +274,14 @@ const ENVIRONMENT: Record<string, Check> = {
     }),
   ),
   fluxVersion: string({ pattern: /^v\d+\.\d+\.\d+$/, text: 'is not a Flux release; use one such as v2.9.4' }),
-  manifestsPath: string({ test: existsSync, text: 'does not exist; give a gotk-components.yaml or a directory of <version>/gotk-components.yaml' }),
-  githubOrg: string({ pattern: /^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$/, text: 'is not a GitHub organization or user name; give the name alone, such as mark-icy' }),
+  manifestsPath: string({
+    test: existsSync,
+    text: 'does not exist; give a gotk-components.yaml or a directory of <version>/gotk-components.yaml',
+  }),
+  githubOrg: string({
+    pattern: /^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$/,
+    text: 'is not a GitHub organization or user name; give the name alone, such as mark-icy',
+  }),
   githubRepository: string({
     pattern: /^[A-Za-z0-9._-]{1,100}$/,
     test: (s) => s !== '.' && s !== '..' && !s.endsWith('.git'),
@@ -217,11 +314,17 @@ export function settingsProblems(settings: unknown): string[] {
 /** Throws every problem of the settings at once, naming the environment. */
 export function checkSettings(settings: unknown): void {
   if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
-    throw new Error(`environment ${show(settings)}: the settings of an environment must be an object, such as { "name": "dev" }`);
+    throw new Error(
+      `environment ${show(settings)}: the settings of an environment must be an object, such as { "name": "dev" }`,
+    );
   }
   const problems = settingsProblems(settings);
   if (problems.length === 0) return;
   const name = (settings as { name?: unknown }).name;
   const subject = `environment ${typeof name === 'string' ? `"${name}"` : '(no name)'}`;
-  throw new Error(problems.length === 1 ? `${subject}: ${problems[0]}` : `${subject}: ${problems.length} problems:\n  ${problems.join('\n  ')}`);
+  throw new Error(
+    problems.length === 1
+      ? `${subject}: ${problems[0]}`
+      : `${subject}: ${problems.length} problems:\n  ${problems.join('\n  ')}`,
+  );
 }

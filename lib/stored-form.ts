@@ -10,14 +10,27 @@ const mapValues = (map: Json | undefined, f: (v: any) => any): Json | undefined 
   map && Object.fromEntries(Object.entries(map).map(([k, v]) => [k, typeof v === 'string' ? f(v) : v]));
 
 function resources(r: Json | undefined): Json | undefined {
-  return r && { ...r, limits: mapValues(r.limits, canonicalQuantity), requests: mapValues(r.requests, canonicalQuantity) };
+  return (
+    r && { ...r, limits: mapValues(r.limits, canonicalQuantity), requests: mapValues(r.requests, canonicalQuantity) }
+  );
 }
 
 function podSpec(spec: Json | undefined): Json | undefined {
   if (!spec) return spec;
-  const containers = (list: Json[] | undefined) => list?.map((c) => (c.resources ? { ...c, resources: resources(c.resources) } : c));
-  const volumes = spec.volumes?.map((v: Json) => (v.emptyDir?.sizeLimit ? { ...v, emptyDir: { ...v.emptyDir, sizeLimit: canonicalQuantity(v.emptyDir.sizeLimit) } } : v));
-  const out = { ...spec, containers: containers(spec.containers), initContainers: containers(spec.initContainers), volumes, overhead: mapValues(spec.overhead, canonicalQuantity) };
+  const containers = (list: Json[] | undefined) =>
+    list?.map((c) => (c.resources ? { ...c, resources: resources(c.resources) } : c));
+  const volumes = spec.volumes?.map((v: Json) =>
+    v.emptyDir?.sizeLimit
+      ? { ...v, emptyDir: { ...v.emptyDir, sizeLimit: canonicalQuantity(v.emptyDir.sizeLimit) } }
+      : v,
+  );
+  const out = {
+    ...spec,
+    containers: containers(spec.containers),
+    initContainers: containers(spec.initContainers),
+    volumes,
+    overhead: mapValues(spec.overhead, canonicalQuantity),
+  };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
@@ -25,12 +38,20 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet
 
 /** The spec as the API server will store it, in the fields we set. */
 function storedSpec(kind: string, spec: Json): Json {
-  if (WORKLOADS.has(kind) && spec.template?.spec) return { ...spec, template: { ...spec.template, spec: podSpec(spec.template.spec) } };
+  if (WORKLOADS.has(kind) && spec.template?.spec)
+    return { ...spec, template: { ...spec.template, spec: podSpec(spec.template.spec) } };
   if (kind === 'Pod') return podSpec(spec) ?? spec;
   if (kind === 'ResourceQuota' && spec.hard) return { ...spec, hard: mapValues(spec.hard, canonicalQuantity) };
   if (kind === 'LimitRange' && Array.isArray(spec.limits)) {
     const fields = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'];
-    return { ...spec, limits: spec.limits.map((l: Json) => Object.fromEntries(Object.entries(l).map(([k, v]) => [k, fields.includes(k) ? mapValues(v as Json, canonicalQuantity) : v]))) };
+    return {
+      ...spec,
+      limits: spec.limits.map((l: Json) =>
+        Object.fromEntries(
+          Object.entries(l).map(([k, v]) => [k, fields.includes(k) ? mapValues(v as Json, canonicalQuantity) : v]),
+        ),
+      ),
+    };
   }
   if (kind === 'PersistentVolumeClaim' && spec.resources) return { ...spec, resources: resources(spec.resources) };
   return spec;

@@ -3,7 +3,14 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ExistingGitSecret, FluxInstall, GitHttpsTokenSecret, GitHubAccessCheck, GitHubDeployKey, IGitCredentials } from '../constructs';
+import {
+  ExistingGitSecret,
+  FluxInstall,
+  GitHttpsTokenSecret,
+  GitHubAccessCheck,
+  GitHubDeployKey,
+  IGitCredentials,
+} from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { encryptState, useStateBackend } from './state-backend';
 import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables, ResolvedEnvironment } from '../variables';

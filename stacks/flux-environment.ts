@@ -14,7 +14,9 @@ function claimCluster(app: App, environment: ResolvedEnvironment): void {
   let claimed = clustersByApp.get(app);
   if (!claimed) clustersByApp.set(app, (claimed = new Map()));
   if ([...claimed.values()].includes(environment.name)) {
-    throw new Error(`environment "${environment.name}": name "${environment.name}" is used by another environment of this app; give each environment its own name`);
+    throw new Error(
+      `environment "${environment.name}": name "${environment.name}" is used by another environment of this app; give each environment its own name`,
+    );
   }
   const cluster = `${environment.kubeconfigPath}#${environment.kubeContext}`;
   const other = claimed.get(cluster);

@@ -5,7 +5,13 @@ import { FluxStackDefaults, GitRepository, IGitCredentials, Kustomization } from
 import { FluxManifests } from '../lib/flux-manifests';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
-import { branchVariable, githubRepositoryVariables, KustomizationSettings, kubernetesVariables, ResolvedEnvironment } from '../variables';
+import {
+  branchVariable,
+  githubRepositoryVariables,
+  KustomizationSettings,
+  kubernetesVariables,
+  ResolvedEnvironment,
+} from '../variables';
 
 /** Props of {@link FluxSyncStack}. */
 export interface FluxSyncStackProps {
@@ -40,7 +46,10 @@ export class FluxSyncStack extends TerraformStack {
     useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: props.namespace });
     const { org, repository } = githubRepositoryVariables(this, env);
     const { hostname, sshPort } = env.gitHost;
-    const host = props.credentials.transport === 'ssh' ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}` : `https://${hostname}`;
+    const host =
+      props.credentials.transport === 'ssh'
+        ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}`
+        : `https://${hostname}`;
     // Set once: every Flux object of this stack finds them, including ones a user adds.
     FluxStackDefaults.set(this, { manifests: props.manifests, adopt: env.adopt });
 
@@ -64,15 +73,24 @@ export class FluxSyncStack extends TerraformStack {
  * The layout's Kustomizations, `dependsOn` resolved by name. A name declared twice, a dependsOn
  * naming no Kustomization of the environment, and a cycle are refused by name.
  */
-function kustomizationsOf(scope: Construct, layout: readonly KustomizationSettings[], sourceRef: GitRepository): Map<string, Kustomization> {
+function kustomizationsOf(
+  scope: Construct,
+  layout: readonly KustomizationSettings[],
+  sourceRef: GitRepository,
+): Map<string, Kustomization> {
   const subject = `${scope.node.id}: kustomizations`;
   const names = layout.map((k) => k.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
-  if (twice.length > 0) throw new Error(`${subject}: ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} declared more than once; give each Kustomization its own name`);
+  if (twice.length > 0)
+    throw new Error(
+      `${subject}: ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} declared more than once; give each Kustomization its own name`,
+    );
   for (const k of layout) {
     const unknown = (k.dependsOn ?? []).filter((d) => !names.includes(d));
     if (unknown.length > 0) {
-      throw new Error(`${subject}: "${k.name}" dependsOn ${unknown.map((d) => `"${d}"`).join(', ')}, which this environment does not declare; declare it or use one of ${names.join(', ')}`);
+      throw new Error(
+        `${subject}: "${k.name}" dependsOn ${unknown.map((d) => `"${d}"`).join(', ')}, which this environment does not declare; declare it or use one of ${names.join(', ')}`,
+      );
     }
   }
   const built = new Map<string, Kustomization>();
@@ -80,7 +98,10 @@ function kustomizationsOf(scope: Construct, layout: readonly KustomizationSettin
   const build = (name: string): Kustomization => {
     const existing = built.get(name);
     if (existing) return existing;
-    if (visiting.includes(name)) throw new Error(`${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one of these dependencies`);
+    if (visiting.includes(name))
+      throw new Error(
+        `${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one of these dependencies`,
+      );
     visiting.push(name);
     const { dependsOn = [], ...props } = layout.find((k) => k.name === name)!;
     const kustomization = new Kustomization(scope, name, { sourceRef, ...props, dependsOn: dependsOn.map(build) });

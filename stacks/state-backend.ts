@@ -1,5 +1,14 @@
 import { resolve } from 'node:path';
-import { AzurermBackend, GcsBackend, LocalBackend, RemoteBackend, S3Backend, TerraformBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import {
+  AzurermBackend,
+  GcsBackend,
+  LocalBackend,
+  RemoteBackend,
+  S3Backend,
+  TerraformBackend,
+  TerraformStack,
+  TerraformVariable,
+} from 'cdktf';
 import { KubernetesBackend } from '../constructs/kubernetes-backend';
 
 /**
@@ -71,7 +80,11 @@ export function localStatePath(stack: string, directory = process.cwd()): string
 }
 
 /** Sets the backend of `stack` from the environment's settings. */
-export function useStateBackend(stack: TerraformStack, backend: StateBackendSettings, options: { kubeconfigPath: string; fluxNamespace: string }): TerraformBackend {
+export function useStateBackend(
+  stack: TerraformStack,
+  backend: StateBackendSettings,
+  options: { kubeconfigPath: string; fluxNamespace: string },
+): TerraformBackend {
   const name = stack.node.id;
   if (backend.type === 'kubernetes' && (backend.namespace ?? 'kube-system') === options.fluxNamespace) {
     throw new Error(
@@ -128,7 +141,8 @@ export function encryptState(stack: TerraformStack): void {
   new TerraformVariable(stack, 'state_passphrase', {
     type: 'string',
     sensitive: true,
-    description: 'Passphrase state and plans are encrypted with (OpenTofu state encryption, at least 16 characters); set TF_VAR_state_passphrase',
+    description:
+      'Passphrase state and plans are encrypted with (OpenTofu state encryption, at least 16 characters); set TF_VAR_state_passphrase',
   });
   stack.addOverride('terraform.encryption', {
     key_provider: { pbkdf2: { passphrase: { passphrase: '${var.state_passphrase}' } } },

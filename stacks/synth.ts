@@ -43,7 +43,10 @@ export function synthApp(app: App): void {
         `state in the project directory. Move it there before anything else:\n  ${moves.join('\n  ')}`,
     );
   }
-  app.node.findAll().filter(TerraformStack.isStack).forEach((stack) => stack.prepareStack());
+  app.node
+    .findAll()
+    .filter(TerraformStack.isStack)
+    .forEach((stack) => stack.prepareStack());
   const errors = app.node.findAll().flatMap((construct) => construct.node.validate());
   if (errors.length > 0) {
     discardOutput(app.outdir);

@@ -10,7 +10,13 @@ import { MANIFESTS_DIR } from './support/manifests';
 const run = promisify(execFile);
 const root = join(__dirname, '..');
 const cli = join(root, 'node_modules', '.bin', 'cdktf');
-const env = { ...process.env, FLUX_MANIFESTS_DIR: MANIFESTS_DIR, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: 'true', CI: 'true' };
+const env = {
+  ...process.env,
+  FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
+  CHECKPOINT_DISABLE: '1',
+  DISABLE_VERSION_CHECK: 'true',
+  CI: 'true',
+};
 
 describe('cdktf synth (the real CLI running main.ts)', () => {
   test('synthesizes both dev stacks with their dependency', async () => {
@@ -26,7 +32,12 @@ describe('cdktf synth (the real CLI running main.ts)', () => {
   test('fails with the manifests message and writes no manifest when Flux manifests cannot be found', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
     const output = join(empty, 'out');
-    const offline = { ...env, FLUX_MANIFESTS_DIR: empty, XDG_CACHE_HOME: join(empty, 'cache'), FLUX_RELEASES_URL: 'http://127.0.0.1:1' };
+    const offline = {
+      ...env,
+      FLUX_MANIFESTS_DIR: empty,
+      XDG_CACHE_HOME: join(empty, 'cache'),
+      FLUX_RELEASES_URL: 'http://127.0.0.1:1',
+    };
     const failure = await run(cli, ['synth', '--output', output], { cwd: root, env: offline, timeout: 120_000 }).then(
       () => assert.fail('synth should fail'),
       (error: { stdout: string; stderr: string }) => `${error.stdout}${error.stderr}`,

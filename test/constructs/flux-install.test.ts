@@ -16,7 +16,8 @@ function install(props: Partial<FluxInstallProps> = {}) {
 }
 
 const byKind = (objects: Record<string, any>, kind: string) => Object.values(objects).filter((o) => o.kind === kind);
-const addressesOf = (m: FluxManifests) => Object.keys(manifestsOf(synthConstructs((scope) => new FluxInstall(scope, 'flux', { manifests: m })))).sort();
+const addressesOf = (m: FluxManifests) =>
+  Object.keys(manifestsOf(synthConstructs((scope) => new FluxInstall(scope, 'flux', { manifests: m })))).sort();
 
 describe('FluxInstall', () => {
   test('emits every object of the v2.9.4 manifests, one kubernetes_manifest each', () => {
@@ -24,13 +25,19 @@ describe('FluxInstall', () => {
     assert.equal(Object.keys(objects).length, 32);
     const expected = v294.objects.map((o) => objectAddress(o.kind, o.metadata.name, o.metadata.namespace)).sort();
     assert.deepEqual(Object.keys(objects).sort(), expected);
-    assert.deepEqual(objects['deployment_flux-system_source-controller'], storedForm(v294.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller')!));
+    assert.deepEqual(
+      objects['deployment_flux-system_source-controller'],
+      storedForm(v294.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller')!),
+    );
   });
 
   test('writes quantities the way the API server stores them, so apply reads back what it planned', () => {
     const { objects } = install();
     const container = objects['deployment_flux-system_source-controller'].spec.template.spec.containers[0];
-    assert.deepEqual(container.resources, { limits: { cpu: '1', memory: '1Gi' }, requests: { cpu: '50m', memory: '64Mi' } });
+    assert.deepEqual(container.resources, {
+      limits: { cpu: '1', memory: '1Gi' },
+      requests: { cpu: '50m', memory: '64Mi' },
+    });
     assert.deepEqual(objects['resourcequota_flux-system_critical-pods-flux-system'].spec.hard, { pods: '1k' });
   });
 
@@ -49,11 +56,19 @@ describe('FluxInstall', () => {
 
   test('installs only the chosen components', () => {
     const { objects } = install({ components: ['source-controller', 'kustomize-controller'] });
-    assert.deepEqual(byKind(objects, 'Deployment').map((d) => d.metadata.name).sort(), ['kustomize-controller', 'source-controller']);
+    assert.deepEqual(
+      byKind(objects, 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+      ['kustomize-controller', 'source-controller'],
+    );
     const crds = byKind(objects, 'CustomResourceDefinition').map((c) => c.spec.group);
     assert.equal(crds.length, 7);
     assert.ok(crds.every((g) => g === 'source.toolkit.fluxcd.io' || g === 'kustomize.toolkit.fluxcd.io'));
-    assert.deepEqual(byKind(objects, 'Service').map((s) => s.metadata.name), ['source-controller']);
+    assert.deepEqual(
+      byKind(objects, 'Service').map((s) => s.metadata.name),
+      ['source-controller'],
+    );
     assert.equal(byKind(objects, 'ServiceAccount').length, 2);
     // Cluster-wide objects carry no component and stay.
     assert.equal(byKind(objects, 'ClusterRole').length, 3);
@@ -63,7 +78,13 @@ describe('FluxInstall', () => {
   test('installs extra components from manifests that have them', () => {
     const withImages = manifests('v2.9.4', 'v2.9.4-image-automation');
     const objects = manifestsOf(
-      synthConstructs((scope) => new FluxInstall(scope, 'flux', { manifests: withImages, componentsExtra: ['image-reflector-controller', 'image-automation-controller'] })),
+      synthConstructs(
+        (scope) =>
+          new FluxInstall(scope, 'flux', {
+            manifests: withImages,
+            componentsExtra: ['image-reflector-controller', 'image-automation-controller'],
+          }),
+      ),
     );
     assert.equal(Object.keys(objects).length, 39);
     assert.ok(objects['deployment_flux-system_image-automation-controller']);
@@ -79,8 +100,14 @@ describe('FluxInstall', () => {
   });
 
   test('fails if a component is not a Flux component', () => {
-    assert.throws(() => install({ components: ['source-controller', 'helm'] }), /components "helm" is not a Flux component; choose from source-controller, kustomize-controller/);
-    assert.throws(() => install({ componentsExtra: ['image-updater'] }), /componentsExtra "image-updater" is not a Flux extra component; choose from image-reflector-controller/);
+    assert.throws(
+      () => install({ components: ['source-controller', 'helm'] }),
+      /components "helm" is not a Flux component; choose from source-controller, kustomize-controller/,
+    );
+    assert.throws(
+      () => install({ componentsExtra: ['image-updater'] }),
+      /componentsExtra "image-updater" is not a Flux extra component; choose from image-reflector-controller/,
+    );
   });
 
   test('applies registry, image pull secret, log level, cluster domain, tolerations and watch scope to every controller', () => {
@@ -96,7 +123,10 @@ describe('FluxInstall', () => {
     assert.equal(deployments.length, 4);
     for (const d of deployments) {
       const pod = d.spec.template.spec;
-      assert.match(pod.containers[0].image, new RegExp(`^registry\\.example\\.com/mirror/fluxcd/${d.metadata.name}:v\\d`));
+      assert.match(
+        pod.containers[0].image,
+        new RegExp(`^registry\\.example\\.com/mirror/fluxcd/${d.metadata.name}:v\\d`),
+      );
       assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }]);
       assert.deepEqual(pod.tolerations, [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }]);
       const args: string[] = pod.containers[0].args;
@@ -131,24 +161,50 @@ describe('FluxInstall', () => {
     const binding = objects['clusterrolebinding_crd-controller-flux'];
     assert.equal(binding.roleRef.name, 'crd-controller-flux');
     assert.ok(binding.subjects.every((s: { namespace: string }) => s.namespace === 'flux'));
-    assert.ok(!JSON.stringify(Object.values(objects).filter((o) => o.kind !== 'CustomResourceDefinition')).includes('flux-system'));
+    assert.ok(
+      !JSON.stringify(Object.values(objects).filter((o) => o.kind !== 'CustomResourceDefinition')).includes(
+        'flux-system',
+      ),
+    );
   });
 
   test('fails if the options are not what flux install accepts', () => {
-    assert.throws(() => install({ namespace: 'Flux_System' }), /namespace "Flux_System" is not a valid namespace; use lower-case letters/);
-    assert.throws(() => install({ logLevel: 'trace' as never }), /logLevel "trace" is not a Flux log level; use debug, info, error/);
-    assert.throws(() => install({ clusterDomain: 'cluster.local.' }), /clusterDomain "cluster.local." is not a DNS domain/);
-    assert.throws(() => install({ registry: 'https://registry.example.com/' }), /registry "https:\/\/registry.example.com\/" is not an image registry path/);
+    assert.throws(
+      () => install({ namespace: 'Flux_System' }),
+      /namespace "Flux_System" is not a valid namespace; use lower-case letters/,
+    );
+    assert.throws(
+      () => install({ logLevel: 'trace' as never }),
+      /logLevel "trace" is not a Flux log level; use debug, info, error/,
+    );
+    assert.throws(
+      () => install({ clusterDomain: 'cluster.local.' }),
+      /clusterDomain "cluster.local." is not a DNS domain/,
+    );
+    assert.throws(
+      () => install({ registry: 'https://registry.example.com/' }),
+      /registry "https:\/\/registry.example.com\/" is not an image registry path/,
+    );
   });
 
   test('fails if the manifests have no Namespace', () => {
-    const text = `# Flux Version: v2.9.4\n${v294.objects.filter((o) => o.kind !== 'Namespace').map((o) => stringify(o)).join('---\n')}`;
-    assert.throws(() => install({ manifests: FluxManifests.parse(text, 'no-namespace.yaml') }), /test\/flux: the manifests no-namespace\.yaml have no Namespace; is this a gotk-components\.yaml\?/);
+    const text = `# Flux Version: v2.9.4\n${v294.objects
+      .filter((o) => o.kind !== 'Namespace')
+      .map((o) => stringify(o))
+      .join('---\n')}`;
+    assert.throws(
+      () => install({ manifests: FluxManifests.parse(text, 'no-namespace.yaml') }),
+      /test\/flux: the manifests no-namespace\.yaml have no Namespace; is this a gotk-components\.yaml\?/,
+    );
   });
 
   test('fails if two installs would manage the same objects in one stack', () => {
     assert.throws(
-      () => synthConstructs((scope) => [new FluxInstall(scope, 'a', { manifests: v294 }), new FluxInstall(scope, 'b', { manifests: v294 })]),
+      () =>
+        synthConstructs((scope) => [
+          new FluxInstall(scope, 'a', { manifests: v294 }),
+          new FluxInstall(scope, 'b', { manifests: v294 }),
+        ]),
       /test\/b: Namespace flux-system is already managed by test\/a in this stack/,
     );
   });
@@ -159,9 +215,16 @@ describe('FluxInstall', () => {
     assert.deepEqual(deps('namespace_flux-system'), []);
     const names = Object.keys(resources);
     const ofKind = (...prefixes: string[]) => names.filter((n) => prefixes.some((p) => n.startsWith(p)));
-    for (const name of ofKind('clusterrole_', 'clusterrolebinding_')) assert.deepEqual(deps(name), [], `${name}: cluster-wide, needs nothing`);
-    for (const name of ofKind('deployment_', 'serviceaccount_', 'service_', 'networkpolicy_', 'resourcequota_')) assert.deepEqual(deps(name), ['kubernetes_manifest.namespace_flux-system'], name);
-    const controllersRunWith = ['kubernetes_manifest.namespace_flux-system', ...ofKind('deployment_', 'serviceaccount_', 'clusterrole_', 'clusterrolebinding_').map((n) => `kubernetes_manifest.${n}`)].sort();
+    for (const name of ofKind('clusterrole_', 'clusterrolebinding_'))
+      assert.deepEqual(deps(name), [], `${name}: cluster-wide, needs nothing`);
+    for (const name of ofKind('deployment_', 'serviceaccount_', 'service_', 'networkpolicy_', 'resourcequota_'))
+      assert.deepEqual(deps(name), ['kubernetes_manifest.namespace_flux-system'], name);
+    const controllersRunWith = [
+      'kubernetes_manifest.namespace_flux-system',
+      ...ofKind('deployment_', 'serviceaccount_', 'clusterrole_', 'clusterrolebinding_').map(
+        (n) => `kubernetes_manifest.${n}`,
+      ),
+    ].sort();
     const crds = ofKind('customresourcedefinition_');
     assert.equal(crds.length, 11);
     for (const crd of crds) assert.deepEqual(deps(crd), controllersRunWith, crd);

@@ -11,7 +11,9 @@ const one = (resources: Record<string, Record<string, unknown>> | undefined) => 
 };
 
 function deployKey(props: Partial<GitHubDeployKeyProps> = {}) {
-  const synthesized = synthConstructs((scope) => new GitHubDeployKey(scope, 'git', { repository: 'infra-new', namespace: 'flux-system', ...props }));
+  const synthesized = synthConstructs(
+    (scope) => new GitHubDeployKey(scope, 'git', { repository: 'infra-new', namespace: 'flux-system', ...props }),
+  );
   return {
     key: one(synthesized.resource.tls_private_key),
     deployKey: one(synthesized.resource.github_repository_deploy_key),
@@ -42,7 +44,10 @@ describe('GitHubDeployKey', () => {
   });
 
   test('fails if the algorithm or the Secret name is not usable', () => {
-    assert.throws(() => deployKey({ algorithm: 'RSA' as never }), /test\/git: algorithm "RSA" is not supported; use ECDSA \(P-256\) or ED25519/);
+    assert.throws(
+      () => deployKey({ algorithm: 'RSA' as never }),
+      /test\/git: algorithm "RSA" is not supported; use ECDSA \(P-256\) or ED25519/,
+    );
     assert.throws(() => deployKey({ secretName: 'Flux_Key' }), /test\/git: secretName "Flux_Key" is not a valid name/);
   });
 });
@@ -64,13 +69,18 @@ describe('GITHUB_KNOWN_HOSTS', () => {
 
 describe('GitHttpsTokenSecret', () => {
   test('stores the token as password with user git', () => {
-    const synthesized = synthConstructs((scope) => new GitHttpsTokenSecret(scope, 'git', { token: 'from-a-variable', namespace: 'flux-system' }));
+    const synthesized = synthConstructs(
+      (scope) => new GitHttpsTokenSecret(scope, 'git', { token: 'from-a-variable', namespace: 'flux-system' }),
+    );
     const secret = one(synthesized.resource.kubernetes_secret_v1);
     assert.deepEqual(secret.data, { username: 'git', password: 'from-a-variable' });
     assert.equal(secret.metadata.name, 'flux-system');
   });
 
   test('fails if the namespace is not a valid namespace', () => {
-    assert.throws(() => synthConstructs((scope) => new GitHttpsTokenSecret(scope, 'git', { token: 't', namespace: 'flux.system' })), /test\/git: namespace "flux.system" is not a valid namespace/);
+    assert.throws(
+      () => synthConstructs((scope) => new GitHttpsTokenSecret(scope, 'git', { token: 't', namespace: 'flux.system' })),
+      /test\/git: namespace "flux.system" is not a valid namespace/,
+    );
   });
 });

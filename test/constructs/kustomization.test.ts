@@ -10,11 +10,19 @@ import { manifestsOf, synthConstructs, synthStack, testStack } from '../support/
 const v294 = manifests('v2.9.4');
 
 function source(scope: Construct, namespace = 'flux-system'): GitRepository {
-  return new GitRepository(scope, 'flux-system', { manifests: v294, namespace, url: 'ssh://git@github.com/mark-icy/infra-new' });
+  return new GitRepository(scope, 'flux-system', {
+    manifests: v294,
+    namespace,
+    url: 'ssh://git@github.com/mark-icy/infra-new',
+  });
 }
 
 function kustomization(props: Partial<KustomizationProps> = {}) {
-  const objects = manifestsOf(synthConstructs((scope) => new Kustomization(scope, 'apps', { manifests: v294, sourceRef: source(scope), prune: true, ...props })));
+  const objects = manifestsOf(
+    synthConstructs(
+      (scope) => new Kustomization(scope, 'apps', { manifests: v294, sourceRef: source(scope), prune: true, ...props }),
+    ),
+  );
   return objects['kustomization_flux-system_apps'];
 }
 
@@ -24,12 +32,18 @@ describe('Kustomization', () => {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: { name: 'apps', namespace: 'flux-system' },
-      spec: { interval: '10m', sourceRef: { kind: 'GitRepository', name: 'flux-system' }, path: './apps/dev', prune: true },
+      spec: {
+        interval: '10m',
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+        path: './apps/dev',
+        prune: true,
+      },
     });
   });
 
   test('renders every spec field under its upstream name', () => {
-    const spec = manifestsOf(synthConstructs((scope) => buildEveryField(scope, v294)))['kustomization_flux-system_apps'].spec;
+    const spec = manifestsOf(synthConstructs((scope) => buildEveryField(scope, v294)))['kustomization_flux-system_apps']
+      .spec;
     assert.deepEqual(spec, {
       interval: '1h',
       retryInterval: '1m',
@@ -42,9 +56,14 @@ describe('Kustomization', () => {
       targetNamespace: 'apps',
       dependsOn: [{ name: 'infra' }],
       decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
-      postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }] },
+      postBuild: {
+        substitute: { cluster: 'dev' },
+        substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }],
+      },
       healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],
-      patches: [{ patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', labelSelector: 'app=web' } }],
+      patches: [
+        { patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', labelSelector: 'app=web' } },
+      ],
       suspend: false,
       deletionPolicy: 'WaitForTermination',
       serviceAccountName: 'deployer',
@@ -56,8 +75,19 @@ describe('Kustomization', () => {
       synthConstructs((scope) => {
         const repo = source(scope);
         const infra = new Kustomization(scope, 'infra', { manifests: v294, sourceRef: repo, prune: true });
-        const shared = new Kustomization(scope, 'shared', { manifests: v294, sourceRef: repo, prune: true, namespace: 'platform' });
-        const apps = new Kustomization(scope, 'apps', { manifests: v294, sourceRef: repo, prune: true, namespace: 'team-a', dependsOn: [infra] });
+        const shared = new Kustomization(scope, 'shared', {
+          manifests: v294,
+          sourceRef: repo,
+          prune: true,
+          namespace: 'platform',
+        });
+        const apps = new Kustomization(scope, 'apps', {
+          manifests: v294,
+          sourceRef: repo,
+          prune: true,
+          namespace: 'team-a',
+          dependsOn: [infra],
+        });
         apps.addDependsOn(shared);
       }),
     );
@@ -79,30 +109,55 @@ describe('Kustomization', () => {
 
   for (const field of ['interval', 'retryInterval', 'timeout'] as const) {
     test(`fails if ${field} is not a duration`, () => {
-      assert.throws(() => kustomization({ [field]: '10 minutes' }), new RegExp(`test/apps \\(Kustomization flux-system/apps\\): ${field} "10 minutes" is not a duration; use Go syntax such as 10m or 1h30m`));
+      assert.throws(
+        () => kustomization({ [field]: '10 minutes' }),
+        new RegExp(
+          `test/apps \\(Kustomization flux-system/apps\\): ${field} "10 minutes" is not a duration; use Go syntax such as 10m or 1h30m`,
+        ),
+      );
     });
   }
 
   test('fails if path leaves the source or is absolute', () => {
-    assert.throws(() => kustomization({ path: '../other-repo/apps' }), /path "..\/other-repo\/apps" is not a path inside the source; use a relative path with "\/" such as .\/apps\/dev, without ".."/);
+    assert.throws(
+      () => kustomization({ path: '../other-repo/apps' }),
+      /path "..\/other-repo\/apps" is not a path inside the source; use a relative path with "\/" such as .\/apps\/dev, without ".."/,
+    );
     assert.throws(() => kustomization({ path: '/apps/dev' }), /path "\/apps\/dev" is not a path inside the source/);
   });
 
   test('fails if targetNamespace is not a valid namespace', () => {
-    assert.throws(() => kustomization({ targetNamespace: 'Team_A' }), /targetNamespace "Team_A" is not a valid namespace/);
+    assert.throws(
+      () => kustomization({ targetNamespace: 'Team_A' }),
+      /targetNamespace "Team_A" is not a valid namespace/,
+    );
   });
 
   test('fails if sourceRef is a kind a Kustomization cannot apply', () => {
-    const chart = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' };
-    assert.throws(() => kustomization({ sourceRef: chart }), /sourceRef kind "HelmRepository" cannot be applied by a Kustomization; use one of GitRepository, OCIRepository, Bucket, ExternalArtifact/);
+    const chart = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      name: 'charts',
+      namespace: 'flux-system',
+    };
+    assert.throws(
+      () => kustomization({ sourceRef: chart }),
+      /sourceRef kind "HelmRepository" cannot be applied by a Kustomization; use one of GitRepository, OCIRepository, Bucket, ExternalArtifact/,
+    );
   });
 
   test('fails if a required field is missing from the CRD schema view', () => {
-    assert.throws(() => kustomization({ prune: undefined as never }), /spec: missing required field "prune" \(kustomize\.toolkit\.fluxcd\.io\/v1 Kustomization schema of Flux v2\.9\.4\)/);
+    assert.throws(
+      () => kustomization({ prune: undefined as never }),
+      /spec: missing required field "prune" \(kustomize\.toolkit\.fluxcd\.io\/v1 Kustomization schema of Flux v2\.9\.4\)/,
+    );
   });
 
   test('fails if deletionPolicy is not one the CRD allows', () => {
-    assert.throws(() => kustomization({ deletionPolicy: 'Keep' as never }), /spec\.deletionPolicy: "Keep" is not one of MirrorPrune, Delete, WaitForTermination, Orphan/);
+    assert.throws(
+      () => kustomization({ deletionPolicy: 'Keep' as never }),
+      /spec\.deletionPolicy: "Keep" is not one of MirrorPrune, Delete, WaitForTermination, Orphan/,
+    );
   });
 
   test('fails if dependsOn forms a cycle', () => {
@@ -112,7 +167,10 @@ describe('Kustomization', () => {
     const b = new Kustomization(stack, 'b', { manifests: v294, sourceRef: repo, prune: true, dependsOn: [a] });
     const c = new Kustomization(stack, 'c', { manifests: v294, sourceRef: repo, prune: true, dependsOn: [b] });
     a.addDependsOn(c);
-    assert.throws(() => synthStack(stack), /Kustomization flux-system\/a: dependsOn cycle a -> c -> b -> a; Flux would never apply any of them, remove one of these dependencies/);
+    assert.throws(
+      () => synthStack(stack),
+      /Kustomization flux-system\/a: dependsOn cycle a -> c -> b -> a; Flux would never apply any of them, remove one of these dependencies/,
+    );
   });
 
   test('fails if dependsOn names a Kustomization this stack does not deploy', () => {
@@ -121,13 +179,19 @@ describe('Kustomization', () => {
     const theirs = new Kustomization(staging, 'infra', { manifests: v294, sourceRef: source(staging), prune: true });
     const stack = testStack();
     new Kustomization(stack, 'apps', { manifests: v294, sourceRef: source(stack), prune: true, dependsOn: [theirs] });
-    assert.throws(() => synthStack(stack), /Kustomization flux-system\/apps: dependsOn Kustomization flux-system\/infra of stack staging-flux-sync, which stack test does not deploy/);
+    assert.throws(
+      () => synthStack(stack),
+      /Kustomization flux-system\/apps: dependsOn Kustomization flux-system\/infra of stack staging-flux-sync, which stack test does not deploy/,
+    );
   });
 
   test('fails if sourceRef is a source this stack does not deploy', () => {
     const elsewhere = source(new TerraformStack(Testing.app(), 'other'));
     const stack = testStack();
     new Kustomization(stack, 'apps', { manifests: v294, sourceRef: elsewhere, prune: true });
-    assert.throws(() => synthStack(stack), /sourceRef GitRepository flux-system\/flux-system belongs to stack other, which stack test does not deploy/);
+    assert.throws(
+      () => synthStack(stack),
+      /sourceRef GitRepository flux-system\/flux-system belongs to stack other, which stack test does not deploy/,
+    );
   });
 });

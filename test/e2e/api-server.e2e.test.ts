@@ -31,11 +31,15 @@ function applyWaves(waves: Record<string, any>[][], options: { fieldManager?: st
   for (const wave of waves) {
     applyServerSide(kubeconfig, wave, options);
     if (wave.some((o) => o.kind === 'CustomResourceDefinition')) {
-      kubectl(kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...wave.map((o) => `crd/${o.metadata.name}`)]);
+      kubectl(kubeconfig, [
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        ...wave.map((o) => `crd/${o.metadata.name}`),
+      ]);
     }
   }
 }
-
 
 describe('live kube-apiserver', { timeout: 600_000 }, () => {
   before(async () => {
@@ -55,18 +59,35 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
     assert.equal(repo.apiVersion, 'source.toolkit.fluxcd.io/v1');
     assert.deepEqual(
       { url: repo.spec.url, ref: repo.spec.ref, interval: repo.spec.interval, secretRef: repo.spec.secretRef },
-      { url: 'ssh://git@github.com/mark-icy/infra-new', ref: { branch: 'main' }, interval: '1m0s', secretRef: { name: 'flux-system' } },
+      {
+        url: 'ssh://git@github.com/mark-icy/infra-new',
+        ref: { branch: 'main' },
+        interval: '1m0s',
+        secretRef: { name: 'flux-system' },
+      },
     );
     const kustomizations = getJson(kubeconfig, ['kustomizations', '-n', 'flux-system']).items as any[];
     const byName = Object.fromEntries(kustomizations.map((k) => [k.metadata.name, k.spec]));
     assert.deepEqual(Object.keys(byName).sort(), ['apps', 'infra-controllers', 'infra-prereqs', 'secrets']);
     assert.deepEqual(byName['infra-prereqs'].dependsOn, [{ name: 'infra-controllers' }]);
-    assert.deepEqual([byName.apps.path, byName.apps.interval, byName.apps.retryInterval, byName.apps.timeout, byName.apps.prune], ['./apps/dev', '1h', '1m', '5m', true]);
+    assert.deepEqual(
+      [byName.apps.path, byName.apps.interval, byName.apps.retryInterval, byName.apps.timeout, byName.apps.prune],
+      ['./apps/dev', '1h', '1m', '5m', true],
+    );
     assert.deepEqual(byName.secrets.sourceRef, { kind: 'GitRepository', name: 'flux-system' });
   });
 
   test('accepts an install with every flux install option applied', async () => {
-    const install = { namespace: 'flux-options', registry: 'registry.example.com/fluxcd', imagePullSecret: 'regcred', logLevel: 'debug' as const, tolerationKeys: ['dedicated'], watchAllNamespaces: false, networkPolicy: false, clusterDomain: 'k8s.example' };
+    const install = {
+      namespace: 'flux-options',
+      registry: 'registry.example.com/fluxcd',
+      imagePullSecret: 'regcred',
+      logLevel: 'debug' as const,
+      tolerationKeys: ['dedicated'],
+      watchAllNamespaces: false,
+      networkPolicy: false,
+      clusterDomain: 'k8s.example',
+    };
     applyWaves((await environment({ name: 'options', install })).bootstrap);
     const deployments = getJson(kubeconfig, ['deployments', '-n', 'flux-options']).items as any[];
     assert.equal(deployments.length, 4);
@@ -79,31 +100,125 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
       assert.ok(pod.containers[0].args.includes('--log-level=debug'));
     }
     assert.equal((getJson(kubeconfig, ['networkpolicy', '-n', 'flux-options']).items as any[]).length, 0);
-    assert.equal(getJson(kubeconfig, ['clusterrolebinding', 'crd-controller-flux-options']).subjects[0].namespace, 'flux-options');
+    assert.equal(
+      getJson(kubeconfig, ['clusterrolebinding', 'crd-controller-flux-options']).subjects[0].namespace,
+      'flux-options',
+    );
   });
 
   test('accepts every spec field the typed constructs render', () => {
     const objects = manifestsOf(synthConstructs((scope) => buildEveryField(scope, manifests())));
-    assert.match(applyServerSide(kubeconfig, Object.values(objects)), /kustomization\.kustomize\.toolkit\.fluxcd\.io\/apps serverside-applied/);
+    assert.match(
+      applyServerSide(kubeconfig, Object.values(objects)),
+      /kustomization\.kustomize\.toolkit\.fluxcd\.io\/apps serverside-applied/,
+    );
     const stored = getJson(kubeconfig, ['kustomization', 'apps', '-n', 'flux-system']).spec;
     assert.deepEqual(stored.postBuild, objects['kustomization_flux-system_apps'].spec.postBuild);
-    assert.deepEqual(getJson(kubeconfig, ['gitrepository', 'flux-system', '-n', 'flux-system']).spec.include, [{ repository: { name: 'shared' }, fromPath: 'deploy', toPath: 'shared' }]);
+    assert.deepEqual(getJson(kubeconfig, ['gitrepository', 'flux-system', '-n', 'flux-system']).spec.include, [
+      { repository: { name: 'shared' }, fromPath: 'deploy', toPath: 'shared' },
+    ]);
   });
 
   // Each case: a change the constructs refuse at synth, and the same change made to a valid
   // object behind their back, which the API server must refuse as well.
   const v294 = manifests();
-  const valid = () => manifestsOf(synthConstructs((scope) => new Kustomization(scope, 'apps', { manifests: v294, sourceRef: new GitRepository(scope, 'flux-system', { manifests: v294, url: 'ssh://git@github.com/a/b' }), prune: true })));
+  const valid = () =>
+    manifestsOf(
+      synthConstructs(
+        (scope) =>
+          new Kustomization(scope, 'apps', {
+            manifests: v294,
+            sourceRef: new GitRepository(scope, 'flux-system', { manifests: v294, url: 'ssh://git@github.com/a/b' }),
+            prune: true,
+          }),
+      ),
+    );
   const cases: { name: string; synth: () => unknown; object: (o: Record<string, any>) => Record<string, any> }[] = [
-    { name: 'interval that is not a duration', synth: () => synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', interval: '10 minutes' })), object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, interval: '10 minutes' } }) },
-    { name: 'GitRepository timeout in hours', synth: () => synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', timeout: '1h' })), object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, timeout: '1h' } }) },
-    { name: 'url without a scheme Flux accepts', synth: () => synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'git@github.com:a/b.git' })), object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, url: 'git@github.com:a/b.git' } }) },
-    { name: 'provider outside the enum', synth: () => synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', provider: 'gcp' as never })), object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, provider: 'gcp' } }) },
-    { name: 'unknown field', synth: () => synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', ref: { brnach: 'main' } as never })), object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, ref: { brnach: 'main' } } }) },
-    { name: 'missing prune', synth: () => synthConstructs((s) => new Kustomization(s, 'k', { manifests: v294, sourceRef: new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b' }), prune: undefined as never })), object: (o) => ({ ...o.ks, spec: { ...o.ks.spec, prune: undefined } }) },
-    { name: 'deletionPolicy outside the enum', synth: () => synthConstructs((s) => new Kustomization(s, 'k', { manifests: v294, sourceRef: new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b' }), prune: true, deletionPolicy: 'Keep' as never })), object: (o) => ({ ...o.ks, spec: { ...o.ks.spec, deletionPolicy: 'Keep' } }) },
-    { name: 'name that is not DNS-1123', synth: () => synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', name: 'Flux_System' })), object: (o) => ({ ...o.repo, metadata: { ...o.repo.metadata, name: 'Flux_System' } }) },
-    { name: 'install namespace that is not DNS-1123', synth: () => synthConstructs((s) => new FluxInstall(s, 'flux', { manifests: v294, namespace: 'Flux' })), object: () => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Flux' } }) },
+    {
+      name: 'interval that is not a duration',
+      synth: () =>
+        synthConstructs(
+          (s) =>
+            new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', interval: '10 minutes' }),
+        ),
+      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, interval: '10 minutes' } }),
+    },
+    {
+      name: 'GitRepository timeout in hours',
+      synth: () =>
+        synthConstructs(
+          (s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', timeout: '1h' }),
+        ),
+      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, timeout: '1h' } }),
+    },
+    {
+      name: 'url without a scheme Flux accepts',
+      synth: () =>
+        synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'git@github.com:a/b.git' })),
+      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, url: 'git@github.com:a/b.git' } }),
+    },
+    {
+      name: 'provider outside the enum',
+      synth: () =>
+        synthConstructs(
+          (s) =>
+            new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', provider: 'gcp' as never }),
+        ),
+      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, provider: 'gcp' } }),
+    },
+    {
+      name: 'unknown field',
+      synth: () =>
+        synthConstructs(
+          (s) =>
+            new GitRepository(s, 'r', {
+              manifests: v294,
+              url: 'ssh://git@github.com/a/b',
+              ref: { brnach: 'main' } as never,
+            }),
+        ),
+      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, ref: { brnach: 'main' } } }),
+    },
+    {
+      name: 'missing prune',
+      synth: () =>
+        synthConstructs(
+          (s) =>
+            new Kustomization(s, 'k', {
+              manifests: v294,
+              sourceRef: new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b' }),
+              prune: undefined as never,
+            }),
+        ),
+      object: (o) => ({ ...o.ks, spec: { ...o.ks.spec, prune: undefined } }),
+    },
+    {
+      name: 'deletionPolicy outside the enum',
+      synth: () =>
+        synthConstructs(
+          (s) =>
+            new Kustomization(s, 'k', {
+              manifests: v294,
+              sourceRef: new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b' }),
+              prune: true,
+              deletionPolicy: 'Keep' as never,
+            }),
+        ),
+      object: (o) => ({ ...o.ks, spec: { ...o.ks.spec, deletionPolicy: 'Keep' } }),
+    },
+    {
+      name: 'name that is not DNS-1123',
+      synth: () =>
+        synthConstructs(
+          (s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', name: 'Flux_System' }),
+        ),
+      object: (o) => ({ ...o.repo, metadata: { ...o.repo.metadata, name: 'Flux_System' } }),
+    },
+    {
+      name: 'install namespace that is not DNS-1123',
+      synth: () => synthConstructs((s) => new FluxInstall(s, 'flux', { manifests: v294, namespace: 'Flux' })),
+      object: () => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Flux' } }),
+    },
   ];
   for (const c of cases) {
     test(`refuses, like synth, a ${c.name}`, () => {
@@ -111,8 +226,15 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
       applyServerSide(kubeconfig, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'probe' } }]);
       const objects = valid();
       const inProbe = (o: Record<string, any>) => ({ ...o, metadata: { ...o.metadata, namespace: 'probe' } });
-      const changed = c.object({ repo: inProbe(objects['gitrepository_flux-system_flux-system']), ks: inProbe(objects['kustomization_flux-system_apps']) });
-      assert.throws(() => applyServerSide(kubeconfig, [changed]), /Invalid value|Required value|missing required field|unknown field|Unsupported value|strict decoding error/, 'the API server accepts it');
+      const changed = c.object({
+        repo: inProbe(objects['gitrepository_flux-system_flux-system']),
+        ks: inProbe(objects['kustomization_flux-system_apps']),
+      });
+      assert.throws(
+        () => applyServerSide(kubeconfig, [changed]),
+        /Invalid value|Required value|missing required field|unknown field|Unsupported value|strict decoding error/,
+        'the API server accepts it',
+      );
     });
   }
 });

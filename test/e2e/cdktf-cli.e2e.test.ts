@@ -32,19 +32,38 @@ describe('cdktf CLI with OpenTofu', { timeout: 180_000 }, () => {
       'app.synth();',
     ].join('\n'),
   );
-  writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'npx tsx main.ts', terraformProviders: [], sendCrashReports: 'false' }));
+  writeFileSync(
+    join(project, 'cdktf.json'),
+    JSON.stringify({
+      language: 'typescript',
+      app: 'npx tsx main.ts',
+      terraformProviders: [],
+      sendCrashReports: 'false',
+    }),
+  );
   const cdktf = (args: string[], extra: Record<string, string> = {}) =>
     run(join(root, 'node_modules', '.bin', 'cdktf'), args, {
       cwd: project,
       timeout: 120_000,
-      env: { ...process.env, TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'), TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: 'true', CI: 'true', ...extra },
+      env: {
+        ...process.env,
+        TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'),
+        TF_CLI_CONFIG_FILE: '/dev/null',
+        CHECKPOINT_DISABLE: '1',
+        DISABLE_VERSION_CHECK: 'true',
+        CI: 'true',
+        ...extra,
+      },
     }).then(({ stdout, stderr }) => stdout + stderr);
 
   test('deploys, reports no changes on a second diff, shows a change, and destroys', async () => {
     assert.match(await cdktf(['deploy', 'probe', '--auto-approve']), /Apply complete! Resources: 1 added/);
     assert.ok(existsSync(join(project, 'cdktf.out', 'stacks', 'probe', 'probe.tfstate')));
     assert.match(await cdktf(['diff', 'probe']), /No changes|no differences/);
-    assert.match(await cdktf(['diff', 'probe'], { MARKER: 'v2' }), /1 to change|must be replaced|1 to add, 0 to change, 1 to destroy/);
+    assert.match(
+      await cdktf(['diff', 'probe'], { MARKER: 'v2' }),
+      /1 to change|must be replaced|1 to add, 0 to change, 1 to destroy/,
+    );
     assert.match(await cdktf(['destroy', 'probe', '--auto-approve']), /Destroy complete! Resources: 1 destroyed/);
   });
 });
@@ -60,11 +79,19 @@ describe('cdktf synth of the app', { timeout: 300_000 }, () => {
   test('keeps the state of an environment removed from the app: it is not under cdktf.out', async () => {
     assert.ok((await synth([{ name: 'dev' }, { name: 'staging', kubeContext: 'staging' }])).ok);
     const state = join(dir, 'terraform.staging-flux-bootstrap.tfstate');
-    assert.equal(JSON.parse(readFileSync(out('stacks', 'staging-flux-bootstrap', 'cdk.tf.json'), 'utf8')).terraform.backend.local.path, state);
+    assert.equal(
+      JSON.parse(readFileSync(out('stacks', 'staging-flux-bootstrap', 'cdk.tf.json'), 'utf8')).terraform.backend.local
+        .path,
+      state,
+    );
     writeFileSync(state, '{"version": 4}');
     const result = await synth([{ name: 'dev' }]);
     assert.ok(result.ok, result.output);
-    assert.equal(existsSync(out('stacks', 'staging-flux-bootstrap')), false, 'cdktf removes the stack of a removed environment');
+    assert.equal(
+      existsSync(out('stacks', 'staging-flux-bootstrap')),
+      false,
+      'cdktf removes the stack of a removed environment',
+    );
     assert.ok(existsSync(state), 'and the state stays');
   });
 
@@ -85,7 +112,10 @@ describe('cdktf synth of the app', { timeout: 300_000 }, () => {
     writeFileSync(old, '{"version": 4}');
     const result = await synth([{ name: 'dev' }]);
     assert.equal(result.ok, false);
-    assert.match(result.output, /state found under .*cdktf\.out.*Move it there before anything else:\s+mv cdktf\.out\/stacks\/dev-flux-bootstrap\/terraform\.dev-flux-bootstrap\.tfstate \.\//s);
+    assert.match(
+      result.output,
+      /state found under .*cdktf\.out.*Move it there before anything else:\s+mv cdktf\.out\/stacks\/dev-flux-bootstrap\/terraform\.dev-flux-bootstrap\.tfstate \.\//s,
+    );
     assert.ok(existsSync(old), 'the state was deleted');
   });
 });

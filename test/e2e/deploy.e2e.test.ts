@@ -30,10 +30,20 @@ let setup: ProviderSetup;
 let project: CdktfProject;
 let workdir: string;
 
-const uid = (kind: string, name: string, namespace?: string) => getJson(cluster.kubeconfig, [kind, name, ...(namespace ? ['-n', namespace] : [])]).metadata.uid as string;
+const uid = (kind: string, name: string, namespace?: string) =>
+  getJson(cluster.kubeconfig, [kind, name, ...(namespace ? ['-n', namespace] : [])]).metadata.uid as string;
 const exists = (kind: string, name: string, namespace?: string) =>
-  kubectl(cluster.kubeconfig, ['get', kind, name, '--ignore-not-found', '-o', 'name', ...(namespace ? ['-n', namespace] : [])]).trim() !== '';
-const fluxCrds = () => (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
+  kubectl(cluster.kubeconfig, [
+    'get',
+    kind,
+    name,
+    '--ignore-not-found',
+    '-o',
+    'name',
+    ...(namespace ? ['-n', namespace] : []),
+  ]).trim() !== '';
+const fluxCrds = () =>
+  (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
 
 function succeeded(result: CommandResult, what: string): CommandResult {
   if (!result.ok) {
@@ -49,11 +59,17 @@ function succeeded(result: CommandResult, what: string): CommandResult {
  * The cdktf command failed, and OpenTofu, run again by itself (`again`), fails with `pattern`:
  * cdktf does not always print the error before it exits.
  */
-async function failed(result: CommandResult, again: () => Promise<CommandResult>, pattern: RegExp, what: string): Promise<string> {
+async function failed(
+  result: CommandResult,
+  again: () => Promise<CommandResult>,
+  pattern: RegExp,
+  what: string,
+): Promise<string> {
   assert.ok(!result.ok, `${what} succeeded, but should have failed:\n${result.output.slice(-2000)}`);
   const rerun = await again();
   assert.ok(!rerun.ok, `${what}: OpenTofu alone succeeded:\n${rerun.output.slice(-2000)}`);
-  if (!pattern.test(rerun.output)) assert.fail(`${what}: not the expected error ${pattern}; the output ends:\n${rerun.output.slice(-3000)}`);
+  if (!pattern.test(rerun.output))
+    assert.fail(`${what}: not the expected error ${pattern}; the output ends:\n${rerun.output.slice(-3000)}`);
   return rerun.output;
 }
 
@@ -70,7 +86,10 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
     github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
     const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
-    setup = providerSetup(workdir, (synthStack(bootstrap).terraform as { required_providers: never }).required_providers);
+    setup = providerSetup(
+      workdir,
+      (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
+    );
     console.log(`# providers: ${setup.mode}`);
     project = new CdktfProject(join(workdir, 'project'), {
       ...setup.env,
@@ -86,36 +105,63 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     rmSync(workdir, { recursive: true, force: true });
   });
 
-  test('offline, fails at `providers lock` without --skip-provider-lock, before creating anything', { skip: process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry' }, async () => {
-    const result = await project.use([{ name: 'dev' }]).cdktf(['deploy', '--auto-approve', 'dev-flux-bootstrap']);
-    const lock = () => project.tofu('dev-flux-bootstrap', ['providers', 'lock', '-platform=linux_amd64']);
-    await failed(result, lock, /Failed to (install|query|resolve|retrieve) provider|could not connect|no such host/i, 'deploy without --skip-provider-lock');
-    assertNothingCreated();
-  });
+  test(
+    'offline, fails at `providers lock` without --skip-provider-lock, before creating anything',
+    { skip: process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry' },
+    async () => {
+      const result = await project.use([{ name: 'dev' }]).cdktf(['deploy', '--auto-approve', 'dev-flux-bootstrap']);
+      const lock = () => project.tofu('dev-flux-bootstrap', ['providers', 'lock', '-platform=linux_amd64']);
+      await failed(
+        result,
+        lock,
+        /Failed to (install|query|resolve|retrieve) provider|could not connect|no such host/i,
+        'deploy without --skip-provider-lock',
+      );
+      assertNothingCreated();
+    },
+  );
 
   test('stops at plan, naming the variable and the path, when the kubeconfig does not exist', async () => {
     const env = { TF_VAR_kubeconfig_path: '/nonexistent/kubeconfig' };
     const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-bootstrap'], env);
-    await failed(result, () => project.tofu('dev-flux-bootstrap', ['plan'], env), /kubeconfig_path: there is no kubeconfig at\s+"\/nonexistent\/kubeconfig"/, 'deploy with a missing kubeconfig');
+    await failed(
+      result,
+      () => project.tofu('dev-flux-bootstrap', ['plan'], env),
+      /kubeconfig_path: there is no kubeconfig at\s+"\/nonexistent\/kubeconfig"/,
+      'deploy with a missing kubeconfig',
+    );
     assertNothingCreated();
   });
 
   test('stops at plan when GitHub refuses the token: nothing created, no key registered', async () => {
     const env = { GITHUB_TOKEN: 'ghp_wrongToken' };
     const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-bootstrap'], env);
-    const output = await failed(result, () => project.tofu('dev-flux-bootstrap', ['plan'], env), /401 Bad credentials/, 'deploy with a wrong token');
+    const output = await failed(
+      result,
+      () => project.tofu('dev-flux-bootstrap', ['plan'], env),
+      /401 Bad credentials/,
+      'deploy with a wrong token',
+    );
     assert.doesNotMatch(result.output + output, /ghp_wrongToken/, 'the token is printed');
     assertNothingCreated();
   });
 
   test('cannot plan the sync stack before the bootstrap stack has created the CRDs', async () => {
     const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']);
-    await failed(result, () => project.tofu('dev-flux-sync', ['plan']), /no matches for kind "GitRepository"/, 'sync before bootstrap');
+    await failed(
+      result,
+      () => project.tofu('dev-flux-sync', ['plan']),
+      /no matches for kind "GitRepository"/,
+      'sync before bootstrap',
+    );
     assert.equal(exists('namespace', 'flux-system'), false);
   });
 
   test('deploys v2.8.8 to a fresh cluster, then a second diff of each stack shows no change', async () => {
-    succeeded(await project.use([{ name: 'dev', fluxVersion: 'v2.8.8' }]).deploy(BOTH), 'first deploy of both stacks (v2.8.8)');
+    succeeded(
+      await project.use([{ name: 'dev', fluxVersion: 'v2.8.8' }]).deploy(BOTH),
+      'first deploy of both stacks (v2.8.8)',
+    );
     const [key] = github.keys(REPOSITORY);
     assert.equal(key.read_only, true);
     const secret = getJson(cluster.kubeconfig, ['secret', 'flux-system', '-n', 'flux-system']);
@@ -123,7 +169,8 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     assert.equal(identityPub.split(' ').slice(0, 2).join(' '), key.key, 'the Secret holds the key GitHub received');
     assert.match(Buffer.from(secret.data.known_hosts, 'base64').toString(), /^github\.com ssh-ed25519 /);
     assert.equal(getJson(cluster.kubeconfig, ['kustomizations', '-n', 'flux-system']).items.length, 4);
-    for (const stack of BOTH) assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
+    for (const stack of BOTH)
+      assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
   });
 
   test('every synthesized stack passes validate with the providers installed', async () => {
@@ -131,12 +178,28 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   });
 
   test('upgrades v2.8.8 to v2.9.4 in place: the same uids, every object at the new version', async () => {
-    const before = { namespace: uid('namespace', 'flux-system'), crd: uid('crd', 'kustomizations.kustomize.toolkit.fluxcd.io'), deployment: uid('deployment', 'source-controller', 'flux-system') };
+    const before = {
+      namespace: uid('namespace', 'flux-system'),
+      crd: uid('crd', 'kustomizations.kustomize.toolkit.fluxcd.io'),
+      deployment: uid('deployment', 'source-controller', 'flux-system'),
+    };
     const keys = github.keys(REPOSITORY);
     succeeded(await project.use([{ name: 'dev' }]).deploy(BOTH), 'upgrade deploy to v2.9.4');
-    assert.deepEqual({ namespace: uid('namespace', 'flux-system'), crd: uid('crd', 'kustomizations.kustomize.toolkit.fluxcd.io'), deployment: uid('deployment', 'source-controller', 'flux-system') }, before);
+    assert.deepEqual(
+      {
+        namespace: uid('namespace', 'flux-system'),
+        crd: uid('crd', 'kustomizations.kustomize.toolkit.fluxcd.io'),
+        deployment: uid('deployment', 'source-controller', 'flux-system'),
+      },
+      before,
+    );
     assert.deepEqual(github.keys(REPOSITORY), keys, 'the deploy key is kept');
-    const labelled = getJson(cluster.kubeconfig, ['namespace,deployment,service,crd,networkpolicy,serviceaccount,clusterrole,clusterrolebinding,resourcequota', '-A', '-l', 'app.kubernetes.io/part-of=flux']).items as any[];
+    const labelled = getJson(cluster.kubeconfig, [
+      'namespace,deployment,service,crd,networkpolicy,serviceaccount,clusterrole,clusterrolebinding,resourcequota',
+      '-A',
+      '-l',
+      'app.kubernetes.io/part-of=flux',
+    ]).items as any[];
     assert.equal(labelled.length, 32);
     assert.deepEqual([...new Set(labelled.map((o) => o.metadata.labels['app.kubernetes.io/version']))], ['v2.9.4']);
     const quota = getJson(cluster.kubeconfig, ['resourcequota', 'critical-pods-flux-system', '-n', 'flux-system']);
@@ -144,33 +207,83 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   });
 
   test('restores drift another field manager made, in a Deployment and a Kustomization', async () => {
-    const args = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']).spec.template.spec.containers[0].args as string[];
+    const args = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']).spec.template
+      .spec.containers[0].args as string[];
     const logLevel = args.indexOf('--log-level=info');
-    kubectl(cluster.kubeconfig, ['patch', 'deployment', 'source-controller', '-n', 'flux-system', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: `/spec/template/spec/containers/0/args/${logLevel}`, value: '--log-level=debug' }])]);
-    kubectl(cluster.kubeconfig, ['patch', 'kustomization', 'apps', '-n', 'flux-system', '--type=merge', '-p', '{"spec":{"interval":"5h"}}']);
-    assert.match(succeeded(await project.diff('dev-flux-bootstrap'), 'diff after drift').output, /"--log-level=debug" -> "--log-level=info"|--log-level=debug/);
+    kubectl(cluster.kubeconfig, [
+      'patch',
+      'deployment',
+      'source-controller',
+      '-n',
+      'flux-system',
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        { op: 'replace', path: `/spec/template/spec/containers/0/args/${logLevel}`, value: '--log-level=debug' },
+      ]),
+    ]);
+    kubectl(cluster.kubeconfig, [
+      'patch',
+      'kustomization',
+      'apps',
+      '-n',
+      'flux-system',
+      '--type=merge',
+      '-p',
+      '{"spec":{"interval":"5h"}}',
+    ]);
+    assert.match(
+      succeeded(await project.diff('dev-flux-bootstrap'), 'diff after drift').output,
+      /"--log-level=debug" -> "--log-level=info"|--log-level=debug/,
+    );
     assert.match(succeeded(await project.diff('dev-flux-sync'), 'diff after drift').output, /"5h" -> "1h"/);
     succeeded(await project.deploy(BOTH), 'deploy restoring drift');
-    const deployment = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system', '--show-managed-fields']);
+    const deployment = getJson(cluster.kubeconfig, [
+      'deployment',
+      'source-controller',
+      '-n',
+      'flux-system',
+      '--show-managed-fields',
+    ]);
     assert.equal(deployment.spec.template.spec.containers[0].args[logLevel], '--log-level=info');
-    const owners = (deployment.metadata.managedFields as any[]).filter((f) => JSON.stringify(f.fieldsV1).includes('"f:args"')).map((f) => f.manager);
+    const owners = (deployment.metadata.managedFields as any[])
+      .filter((f) => JSON.stringify(f.fieldsV1).includes('"f:args"'))
+      .map((f) => f.manager);
     assert.deepEqual(owners, ['Terraform']);
     assert.equal(getJson(cluster.kubeconfig, ['kustomization', 'apps', '-n', 'flux-system']).spec.interval, '1h');
-    for (const stack of BOTH) assert.match(succeeded(await project.diff(stack), `diff after restore of ${stack}`).output, /No changes/);
+    for (const stack of BOTH)
+      assert.match(succeeded(await project.diff(stack), `diff after restore of ${stack}`).output, /No changes/);
   });
 
   // The stand-in must fail wherever the provider would: objects sent as written, bypassing the
   // constructs' escaping, canonical quantities and forced conflicts.
-  const probe = (data: Record<string, string>) => ({ manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'flux-system' }, data } });
+  const probe = (data: Record<string, string>) => ({
+    manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'flux-system' }, data },
+  });
 
   test('refuses literal template text that is not escaped, at plan', async () => {
-    const result = await project.use([{ name: 'dev' }], [probe({ doc: 'e.g. ${var:=default}' })]).deploy(['dev-flux-sync']);
-    await failed(result, () => project.tofu('dev-flux-sync', ['plan']), /Extra characters after interpolation expression/, 'unescaped template text');
+    const result = await project
+      .use([{ name: 'dev' }], [probe({ doc: 'e.g. ${var:=default}' })])
+      .deploy(['dev-flux-sync']);
+    await failed(
+      result,
+      () => project.tofu('dev-flux-sync', ['plan']),
+      /Extra characters after interpolation expression/,
+      'unescaped template text',
+    );
     assert.equal(exists('configmap', 'probe', 'flux-system'), false);
   });
 
   test('fails the apply, as the provider does, when the API server stores another value than planned', async () => {
-    const quota = { manifest: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'probe', namespace: 'flux-system' }, spec: { hard: { pods: '1000' } } }, forceConflicts: true };
+    const quota = {
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'probe', namespace: 'flux-system' },
+        spec: { hard: { pods: '1000' } },
+      },
+      forceConflicts: true,
+    };
     // Applied by OpenTofu itself: when cdktf stops on the error, whether the object was recorded
     // (tainted) in state or not depends on timing, and so would a second apply's error.
     succeeded(await project.use([{ name: 'dev' }], [quota]).cdktf(['synth']), 'synth with the quota');
@@ -178,27 +291,72 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     assert.equal(apply.ok, false, apply.output);
     assert.match(apply.output, /Provider produced inconsistent result after apply/);
     assert.match(apply.output, /cty\.StringVal\("1000"\)[\s\S]*cty\.StringVal\("1k"\)/);
-    assert.equal(exists('resourcequota', 'probe', 'flux-system'), true, 'applied, then found inconsistent: tainted in state, as with the provider');
+    assert.equal(
+      exists('resourcequota', 'probe', 'flux-system'),
+      true,
+      'applied, then found inconsistent: tainted in state, as with the provider',
+    );
   });
 
   test('applies with force-conflicts only where the resource asks for it', async () => {
-    succeeded(await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']), 'deploy of a ConfigMap without force_conflicts');
-    kubectl(cluster.kubeconfig, ['patch', 'configmap', 'probe', '-n', 'flux-system', '--type=merge', '-p', '{"data":{"owner":"someone-else"}}']);
+    succeeded(
+      await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']),
+      'deploy of a ConfigMap without force_conflicts',
+    );
+    kubectl(cluster.kubeconfig, [
+      'patch',
+      'configmap',
+      'probe',
+      '-n',
+      'flux-system',
+      '--type=merge',
+      '-p',
+      '{"data":{"owner":"someone-else"}}',
+    ]);
     const result = await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']);
-    await failed(result, () => project.tofu('dev-flux-sync', ['apply', '-auto-approve']), /There was a field manager conflict[\s\S]*conflict with \\?"kubectl-patch\\?"/, 'drift without force_conflicts');
-    succeeded(await project.use([{ name: 'dev' }], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }]).deploy(['dev-flux-sync']), 'the same with force_conflicts');
+    await failed(
+      result,
+      () => project.tofu('dev-flux-sync', ['apply', '-auto-approve']),
+      /There was a field manager conflict[\s\S]*conflict with \\?"kubectl-patch\\?"/,
+      'drift without force_conflicts',
+    );
+    succeeded(
+      await project
+        .use([{ name: 'dev' }], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }])
+        .deploy(['dev-flux-sync']),
+      'the same with force_conflicts',
+    );
     assert.equal(getJson(cluster.kubeconfig, ['configmap', 'probe', '-n', 'flux-system']).data.owner, 'terraform');
     succeeded(await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']), 'deploy without the probe');
     assert.equal(exists('configmap', 'probe', 'flux-system'), false);
-    assert.equal(exists('resourcequota', 'probe', 'flux-system'), false, 'the tainted object went with its configuration');
+    assert.equal(
+      exists('resourcequota', 'probe', 'flux-system'),
+      false,
+      'the tainted object went with its configuration',
+    );
   });
 
   test('reads back every object of every other Flux version we ship as planned', async () => {
-    for (const [fluxVersion, directory] of [['v2.6.4', 'v2.6.4'], ['v2.7.5', 'v2.7.5'], ['v2.9.3', 'v2.9.3'], ['v2.9.3', 'v2.9.3-image-automation'], ['v2.9.4', 'v2.9.4-image-automation'], ['v2.9.4', 'v2.9.4']]) {
-      const settings: EnvironmentSettings = { name: 'dev', fluxVersion, manifestsPath: join(MANIFESTS_DIR, directory, 'gotk-components.yaml') };
+    for (const [fluxVersion, directory] of [
+      ['v2.6.4', 'v2.6.4'],
+      ['v2.7.5', 'v2.7.5'],
+      ['v2.9.3', 'v2.9.3'],
+      ['v2.9.3', 'v2.9.3-image-automation'],
+      ['v2.9.4', 'v2.9.4-image-automation'],
+      ['v2.9.4', 'v2.9.4'],
+    ]) {
+      const settings: EnvironmentSettings = {
+        name: 'dev',
+        fluxVersion,
+        manifestsPath: join(MANIFESTS_DIR, directory, 'gotk-components.yaml'),
+      };
       succeeded(await project.use([settings]).deploy(['dev-flux-bootstrap']), `deploy of ${directory}`);
     }
-    assert.equal(exists('deployment', 'image-automation-controller', 'flux-system'), false, 'the image automation controllers went with the component set');
+    assert.equal(
+      exists('deployment', 'image-automation-controller', 'flux-system'),
+      false,
+      'the image automation controllers went with the component set',
+    );
   });
 
   test('destroys the sync stack, then the bootstrap stack, leaving no CRD, namespace or deploy key', async () => {
@@ -215,13 +373,35 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     const waves = [...stackObjects(synthStack(bootstrap)), ...stackObjects(synthStack(sync))];
     for (const wave of waves) {
       applyServerSide(cluster.kubeconfig, wave, { fieldManager: 'kustomize-controller' });
-      if (wave.some((o) => o.kind === 'CustomResourceDefinition')) kubectl(cluster.kubeconfig, ['wait', '--for=condition=Established', '--timeout=60s', ...wave.map((o) => `crd/${o.metadata.name}`)]);
+      if (wave.some((o) => o.kind === 'CustomResourceDefinition'))
+        kubectl(cluster.kubeconfig, [
+          'wait',
+          '--for=condition=Established',
+          '--timeout=60s',
+          ...wave.map((o) => `crd/${o.metadata.name}`),
+        ]);
     }
-    kubectl(cluster.kubeconfig, ['create', 'secret', 'generic', 'flux-system', '-n', 'flux-system', '--from-literal=identity=old']);
+    kubectl(cluster.kubeconfig, [
+      'create',
+      'secret',
+      'generic',
+      'flux-system',
+      '-n',
+      'flux-system',
+      '--from-literal=identity=old',
+    ]);
     const inventory = () =>
       Object.fromEntries(
-        (getJson(cluster.kubeconfig, ['namespace,deployment,service,serviceaccount,crd,networkpolicy,secret,gitrepository,kustomization', '-A']).items as any[])
-          .filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] === 'flux' || o.metadata.namespace === 'flux-system')
+        (
+          getJson(cluster.kubeconfig, [
+            'namespace,deployment,service,serviceaccount,crd,networkpolicy,secret,gitrepository,kustomization',
+            '-A',
+          ]).items as any[]
+        )
+          .filter(
+            (o) =>
+              o.metadata.labels?.['app.kubernetes.io/part-of'] === 'flux' || o.metadata.namespace === 'flux-system',
+          )
           .map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid]),
       );
     const before = inventory();
@@ -233,8 +413,16 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     assert.deepEqual(inventory(), before, 'same objects, same uids');
     const [key] = github.keys(REPOSITORY);
     const secret = getJson(cluster.kubeconfig, ['secret', 'flux-system', '-n', 'flux-system']);
-    assert.equal(Buffer.from(secret.data['identity.pub'], 'base64').toString().trim().split(' ').slice(0, 2).join(' '), key.key, 'the adopted Secret now holds the new key');
-    for (const stack of BOTH) assert.match(succeeded(await project.use([adopting]).diff(stack), `diff after adoption of ${stack}`).output, /No changes/);
+    assert.equal(
+      Buffer.from(secret.data['identity.pub'], 'base64').toString().trim().split(' ').slice(0, 2).join(' '),
+      key.key,
+      'the adopted Secret now holds the new key',
+    );
+    for (const stack of BOTH)
+      assert.match(
+        succeeded(await project.use([adopting]).diff(stack), `diff after adoption of ${stack}`).output,
+        /No changes/,
+      );
     succeeded(await project.use([{ name: 'dev', adopt: true }]).deploy(BOTH), 'upgrade after adoption');
     assert.deepEqual(inventory(), before, 'same objects, same uids after the upgrade');
     const source = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']);

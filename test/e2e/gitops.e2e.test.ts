@@ -37,9 +37,18 @@ let settings: EnvironmentSettings;
 let head: string;
 
 const json = (args: string[]) => getJson(cluster.kubeconfig, args);
-const condition = (object: any, type = 'Ready') => (object?.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
+const condition = (object: any, type = 'Ready') =>
+  (object?.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
 const exists = (kind: string, name: string, namespace?: string) =>
-  kubectl(cluster.kubeconfig, ['get', kind, name, '--ignore-not-found', '-o', 'name', ...(namespace ? ['-n', namespace] : [])]).trim() !== '';
+  kubectl(cluster.kubeconfig, [
+    'get',
+    kind,
+    name,
+    '--ignore-not-found',
+    '-o',
+    'name',
+    ...(namespace ? ['-n', namespace] : []),
+  ]).trim() !== '';
 
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,26 +72,47 @@ function succeeded(result: CommandResult, what: string): void {
 
 /** Asks Flux to reconcile now, as `flux reconcile` does. */
 function requestReconcile(kind: string, ...names: string[]): void {
-  for (const name of names) kubectl(cluster.kubeconfig, ['annotate', '--overwrite', '-n', 'flux-system', kind, name, `reconcile.fluxcd.io/requestedAt=${Date.now()}`]);
+  for (const name of names)
+    kubectl(cluster.kubeconfig, [
+      'annotate',
+      '--overwrite',
+      '-n',
+      'flux-system',
+      kind,
+      name,
+      `reconcile.fluxcd.io/requestedAt=${Date.now()}`,
+    ]);
 }
 
 const revision = (sha: string) => `main@sha1:${sha}`;
 
 async function synced(sha: string, names = KUSTOMIZATIONS, timeoutMs = 180_000): Promise<void> {
-  await until(`GitRepository at ${sha.slice(0, 7)}`, () => {
-    const source = json(['gitrepository', 'flux-system', '-n', 'flux-system']);
-    return source.status?.artifact?.revision === revision(sha) && condition(source)?.status === 'True';
-  }, timeoutMs);
+  await until(
+    `GitRepository at ${sha.slice(0, 7)}`,
+    () => {
+      const source = json(['gitrepository', 'flux-system', '-n', 'flux-system']);
+      return source.status?.artifact?.revision === revision(sha) && condition(source)?.status === 'True';
+    },
+    timeoutMs,
+  );
   for (const name of names) {
-    await until(`Kustomization ${name} applied ${sha.slice(0, 7)}`, () => {
-      const k = json(['kustomization', name, '-n', 'flux-system']);
-      return k.status?.lastAppliedRevision === revision(sha) && condition(k)?.status === 'True';
-    }, timeoutMs);
+    await until(
+      `Kustomization ${name} applied ${sha.slice(0, 7)}`,
+      () => {
+        const k = json(['kustomization', name, '-n', 'flux-system']);
+        return k.status?.lastAppliedRevision === revision(sha) && condition(k)?.status === 'True';
+      },
+      timeoutMs,
+    );
   }
 }
 
 function flux(args: string[]): string {
-  return execFileSync(join(TOOLCHAIN_CACHE, 'flux', 'v2.9.4', 'flux'), [...args, '--kubeconfig', cluster.kubeconfig, '--namespace', 'flux-system'], { encoding: 'utf8' });
+  return execFileSync(
+    join(TOOLCHAIN_CACHE, 'flux', 'v2.9.4', 'flux'),
+    [...args, '--kubeconfig', cluster.kubeconfig, '--namespace', 'flux-system'],
+    { encoding: 'utf8' },
+  );
 }
 
 describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, () => {
@@ -94,10 +124,21 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     repo = new FixtureRepository(join(workdir, 'git'), REPOSITORY);
     head = repo.commit('the team layout', TEAM_LAYOUT);
     kubelet = startFluxKubelet(cluster, 'flux-system', join(workdir, 'controllers'));
-    settings = { name: 'dev', gitHost: { hostname: '127.0.0.1', sshPort: git.port, knownHosts: git.knownHosts, apiUrl: github.url } };
+    settings = {
+      name: 'dev',
+      gitHost: { hostname: '127.0.0.1', sshPort: git.port, knownHosts: git.knownHosts, apiUrl: github.url },
+    };
     const { bootstrap } = await addFluxEnvironment(Testing.app(), settings);
-    const setup = providerSetup(workdir, (synthStack(bootstrap).terraform as { required_providers: never }).required_providers);
-    project = new CdktfProject(join(workdir, 'project'), { ...setup.env, GITHUB_TOKEN: TOKEN, TF_VAR_kubeconfig_path: cluster.kubeconfig, FLUX_MANIFESTS_DIR: MANIFESTS_DIR });
+    const setup = providerSetup(
+      workdir,
+      (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
+    );
+    project = new CdktfProject(join(workdir, 'project'), {
+      ...setup.env,
+      GITHUB_TOKEN: TOKEN,
+      TF_VAR_kubeconfig_path: cluster.kubeconfig,
+      FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
+    });
   });
   after(async () => {
     await kubelet?.stop();
@@ -113,9 +154,14 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     await synced(head);
     console.log(`# deploy start to all Kustomizations Ready: ${((Date.now() - start) / 1000).toFixed(1)} s`);
     assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.9.4', 'kustomize-controller': 'v1.9.4' });
-    const controllersReady = Date.parse(condition(json(['kustomization', 'infra-controllers', '-n', 'flux-system'])).lastTransitionTime);
+    const controllersReady = Date.parse(
+      condition(json(['kustomization', 'infra-controllers', '-n', 'flux-system'])).lastTransitionTime,
+    );
     const widget = json(['widget', 'default-widget', '-n', 'infra']);
-    assert.ok(Date.parse(widget.metadata.creationTimestamp) >= controllersReady, 'the Widget was created before infra-controllers was Ready');
+    assert.ok(
+      Date.parse(widget.metadata.creationTimestamp) >= controllersReady,
+      'the Widget was created before infra-controllers was Ready',
+    );
     assert.equal(widget.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'infra-prereqs');
     assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'hello');
     assert.ok(exists('secret', 'app-secret', 'team-secrets'));
@@ -123,27 +169,44 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
 
   test('applies a new commit, prunes a deleted file, and keeps what it applied when a commit is broken', async () => {
     const start = Date.now();
-    head = repo.commit('change the greeting, drop extra', { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'bonjour'), 'apps/dev/extra.yaml': undefined, 'apps/dev/kustomization.yaml': TEAM_LAYOUT['apps/dev/kustomization.yaml'].replace('  - extra.yaml\n', '') });
+    head = repo.commit('change the greeting, drop extra', {
+      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'bonjour'),
+      'apps/dev/extra.yaml': undefined,
+      'apps/dev/kustomization.yaml': TEAM_LAYOUT['apps/dev/kustomization.yaml'].replace('  - extra.yaml\n', ''),
+    });
     requestReconcile('gitrepository', 'flux-system');
     requestReconcile('kustomization', 'apps');
     await synced(head, ['apps']);
-    console.log(`# new commit to its revision applied (reconcile requested): ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    console.log(
+      `# new commit to its revision applied (reconcile requested): ${((Date.now() - start) / 1000).toFixed(1)} s`,
+    );
     assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'bonjour');
     await until('extra pruned', () => !exists('configmap', 'extra', 'apps'));
 
-    const broken = repo.commit('a broken manifest', { 'apps/dev/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: apps\ndata: [not, a, map\n' });
+    const broken = repo.commit('a broken manifest', {
+      'apps/dev/config.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: apps\ndata: [not, a, map\n',
+    });
     requestReconcile('gitrepository', 'flux-system');
     requestReconcile('kustomization', 'apps');
     const failed = await until('apps not Ready on the broken commit', () => {
       const k = json(['kustomization', 'apps', '-n', 'flux-system']);
-      return k.status?.lastAttemptedRevision === revision(broken) && condition(k)?.status === 'False' ? condition(k) : undefined;
+      return k.status?.lastAttemptedRevision === revision(broken) && condition(k)?.status === 'False'
+        ? condition(k)
+        : undefined;
     });
     assert.equal(failed.reason, 'BuildFailed');
     assert.match(failed.message, /kustomize build failed|yaml/i);
-    assert.equal(json(['kustomization', 'apps', '-n', 'flux-system']).status.lastAppliedRevision, revision(head), 'the last good revision stays applied');
+    assert.equal(
+      json(['kustomization', 'apps', '-n', 'flux-system']).status.lastAppliedRevision,
+      revision(head),
+      'the last good revision stays applied',
+    );
     assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'bonjour');
 
-    head = repo.commit('fix it', { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'bonjour') });
+    head = repo.commit('fix it', {
+      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'bonjour'),
+    });
     requestReconcile('gitrepository', 'flux-system');
     requestReconcile('kustomization', 'apps');
     await synced(head, ['apps']);
@@ -155,18 +218,33 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     requestReconcile('kustomization', ...KUSTOMIZATIONS);
     await synced(head);
     const short = `main@sha1:${head.slice(0, 8)}`;
-    assert.match(flux(['get', 'sources', 'git']), new RegExp(`^flux-system\\s+${short}\\s+False\\s+True\\s+stored artifact for revision '${short}'`, 'm'));
+    assert.match(
+      flux(['get', 'sources', 'git']),
+      new RegExp(`^flux-system\\s+${short}\\s+False\\s+True\\s+stored artifact for revision '${short}'`, 'm'),
+    );
     const kustomizations = flux(['get', 'kustomizations']);
-    for (const name of KUSTOMIZATIONS) assert.match(kustomizations, new RegExp(`^${name}\\s+main@sha1:[0-9a-f]{8}\\s+False\\s+True\\s+Applied revision: main@sha1:`, 'm'));
-    assert.match(flux(['tree', 'kustomization', 'infra-prereqs']), /Kustomization\/flux-system\/infra-prereqs\n\S+ Widget\/infra\/default-widget/);
-    assert.match(flux(['tree', 'kustomization', 'infra-controllers']), /CustomResourceDefinition\/widgets\.example\.com/);
+    for (const name of KUSTOMIZATIONS)
+      assert.match(
+        kustomizations,
+        new RegExp(`^${name}\\s+main@sha1:[0-9a-f]{8}\\s+False\\s+True\\s+Applied revision: main@sha1:`, 'm'),
+      );
+    assert.match(
+      flux(['tree', 'kustomization', 'infra-prereqs']),
+      /Kustomization\/flux-system\/infra-prereqs\n\S+ Widget\/infra\/default-widget/,
+    );
+    assert.match(
+      flux(['tree', 'kustomization', 'infra-controllers']),
+      /CustomResourceDefinition\/widgets\.example\.com/,
+    );
     assert.match(flux(['tree', 'kustomization', 'apps']), /ConfigMap\/apps\/app-config/);
   });
 
   test('a deploy key GitHub no longer holds is refused; the next deploy restores it, and a rotation through the stacks works', async () => {
     const [key] = github.keys(REPOSITORY);
     github.deleteKey(REPOSITORY, key.id);
-    const next = repo.commit('after the key was deleted', { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hallo') });
+    const next = repo.commit('after the key was deleted', {
+      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hallo'),
+    });
     requestReconcile('gitrepository', 'flux-system');
     const refused = await until('the GitRepository reports the refusal', () => {
       const c = condition(json(['gitrepository', 'flux-system', '-n', 'flux-system']));
@@ -181,12 +259,18 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     await synced(next, ['apps']);
 
     // Rotation: a new key pair; the Secret and the deploy key follow it.
-    const rotated = await project.tofu('dev-flux-bootstrap', ['apply', '-auto-approve', '-replace=tls_private_key.git-access_key_1B2D30EF']);
+    const rotated = await project.tofu('dev-flux-bootstrap', [
+      'apply',
+      '-auto-approve',
+      '-replace=tls_private_key.git-access_key_1B2D30EF',
+    ]);
     succeeded(rotated, 'rotation of the deploy key');
     const keys = github.keys(REPOSITORY);
     assert.equal(keys.length, 1);
     assert.notEqual(keys[0].key, key.key);
-    head = repo.commit('after the rotation', { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hej') });
+    head = repo.commit('after the rotation', {
+      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hej'),
+    });
     requestReconcile('gitrepository', 'flux-system');
     requestReconcile('kustomization', 'apps');
     await synced(head, ['apps']);
@@ -195,22 +279,44 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
   test('destroy of the sync stack prunes what Flux applied and clears the finalizers; then bootstrap leaves nothing', async () => {
     const start = Date.now();
     succeeded(await project.use([settings]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
-    for (const [kind, name, namespace] of [['configmap', 'app-config', 'apps'], ['widget', 'default-widget', 'infra'], ['secret', 'app-secret', 'team-secrets']]) {
+    for (const [kind, name, namespace] of [
+      ['configmap', 'app-config', 'apps'],
+      ['widget', 'default-widget', 'infra'],
+      ['secret', 'app-secret', 'team-secrets'],
+    ]) {
       await until(`${kind} ${name} pruned`, () => !exists(kind, name, namespace), 60_000);
     }
-    assert.deepEqual(json(['gitrepositories,kustomizations', '-A']).items, [], 'no Flux object left, finalizers cleared');
+    assert.deepEqual(
+      json(['gitrepositories,kustomizations', '-A']).items,
+      [],
+      'no Flux object left, finalizers cleared',
+    );
     // A source someone made by hand: only the CRD's deletion removes it, and its finalizer needs
     // source-controller, so the CRDs must go while the controllers still run.
-    const leftover = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'by-hand', namespace: 'flux-system' }, spec: { interval: '1h', url: `ssh://git@127.0.0.1:${git.port}/${REPOSITORY}` } };
+    const leftover = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'by-hand', namespace: 'flux-system' },
+      spec: { interval: '1h', url: `ssh://git@127.0.0.1:${git.port}/${REPOSITORY}` },
+    };
     kubectl(cluster.kubeconfig, ['apply', '-f', '-'], JSON.stringify(leftover));
-    await until('source-controller added its finalizer', () => (json(['gitrepository', 'by-hand', '-n', 'flux-system']).metadata.finalizers ?? []).length > 0);
+    await until(
+      'source-controller added its finalizer',
+      () => (json(['gitrepository', 'by-hand', '-n', 'flux-system']).metadata.finalizers ?? []).length > 0,
+    );
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
     const crds = (json(['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
     assert.deepEqual(crds, []);
-    const namespaces = (json(['namespaces']).items as any[]).filter((n) => n.status.phase === 'Terminating').map((n) => n.metadata.name);
+    const namespaces = (json(['namespaces']).items as any[])
+      .filter((n) => n.status.phase === 'Terminating')
+      .map((n) => n.metadata.name);
     assert.deepEqual(namespaces, [], 'a namespace is stuck Terminating');
     assert.equal(exists('namespace', 'flux-system'), false);
-    await until('controllers stopped with their Deployments', () => Object.keys(kubelet.versions()).length === 0, 30_000);
+    await until(
+      'controllers stopped with their Deployments',
+      () => Object.keys(kubelet.versions()).length === 0,
+      30_000,
+    );
     console.log(`# destroy of both stacks while synced: ${((Date.now() - start) / 1000).toFixed(1)} s`);
   });
 
@@ -219,11 +325,23 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     succeeded(await project.use([old]).deploy(BOTH), 'deploy of v2.8.8');
     await synced(head);
     assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.8.5', 'kustomize-controller': 'v1.9.0' });
-    const uids = () => ['configmap app-config -n apps', 'widget default-widget -n infra', 'secret app-secret -n team-secrets', 'namespace apps'].map((a) => json(a.split(' ')).metadata.uid);
+    const uids = () =>
+      [
+        'configmap app-config -n apps',
+        'widget default-widget -n infra',
+        'secret app-secret -n team-secrets',
+        'namespace apps',
+      ].map((a) => json(a.split(' ')).metadata.uid);
     const before = uids();
     succeeded(await project.use([settings]).deploy(BOTH), 'upgrade to v2.9.4 while synced');
-    await until('controllers at v1.9.4', () => kubelet.versions()['source-controller'] === 'v1.9.4' && kubelet.versions()['kustomize-controller'] === 'v1.9.4');
-    head = repo.commit('after the upgrade', { 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'ciao') });
+    await until(
+      'controllers at v1.9.4',
+      () =>
+        kubelet.versions()['source-controller'] === 'v1.9.4' && kubelet.versions()['kustomize-controller'] === 'v1.9.4',
+    );
+    head = repo.commit('after the upgrade', {
+      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'ciao'),
+    });
     requestReconcile('gitrepository', 'flux-system');
     requestReconcile('kustomization', ...KUSTOMIZATIONS);
     await synced(head);

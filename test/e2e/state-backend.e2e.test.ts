@@ -27,13 +27,24 @@ let workdir: string;
 let clusterDir: string;
 
 function tofuEnv(extra: Record<string, string> = {}) {
-  return { ...process.env, TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_VAR_state_passphrase: passphrase, ...extra };
+  return {
+    ...process.env,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    TF_CLI_CONFIG_FILE: '/dev/null',
+    CHECKPOINT_DISABLE: '1',
+    TF_VAR_state_passphrase: passphrase,
+    ...extra,
+  };
 }
 
 async function runTofu(args: string[], env = tofuEnv()): Promise<{ ok: boolean; output: string }> {
   return run(tofu, args, { cwd: workdir, env, timeout: 120_000 }).then(
     ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
-    (error: { stdout?: string; stderr?: string }) => ({ ok: false, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+    (error: { stdout?: string; stderr?: string }) => ({
+      ok: false,
+      output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    }),
   );
 }
 
@@ -41,7 +52,11 @@ describe('kubernetes state backend with state encryption', { timeout: 300_000 },
   before(async () => {
     clusterDir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-state-'));
     cluster = await startCluster(clusterDir, BINARIES);
-    const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev', backend: { type: 'kubernetes', configPath: cluster.kubeconfig }, encryptState: true });
+    const { bootstrap } = await addFluxEnvironment(Testing.app(), {
+      name: 'dev',
+      backend: { type: 'kubernetes', configPath: cluster.kubeconfig },
+      encryptState: true,
+    });
     const synthesized = synthStack(bootstrap);
     const terraform = synthesized.terraform as { backend: object; encryption: object };
     workdir = join(mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-tofu-')), 'dev-flux-bootstrap');
@@ -52,7 +67,14 @@ describe('kubernetes state backend with state encryption', { timeout: 300_000 },
         terraform: { backend: terraform.backend, encryption: terraform.encryption },
         variable: { state_passphrase: synthesized.variable?.state_passphrase },
         // Holds the apply (and its lock) until the test lets it go: no race with a fixed sleep.
-        resource: { terraform_data: { hold: { input: 'v1', provisioner: [{ 'local-exec': { command: 'while [ ! -e release ]; do sleep 0.1; done' } }] } } },
+        resource: {
+          terraform_data: {
+            hold: {
+              input: 'v1',
+              provisioner: [{ 'local-exec': { command: 'while [ ! -e release ]; do sleep 0.1; done' } }],
+            },
+          },
+        },
       }),
     );
   });
@@ -75,9 +97,12 @@ describe('kubernetes state backend with state encryption', { timeout: 300_000 },
     apply.stderr.on('data', (d) => (applyOutput += d));
     const finished = new Promise<number | null>((resolve) => apply.on('exit', resolve));
     // The provisioner runs only once the lock is taken: wait for it, not for a Lease to exist.
-    for (let i = 0; i < 600 && !applyOutput.includes('Provisioning with'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !applyOutput.includes('Provisioning with'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     assert.match(applyOutput, /Provisioning with 'local-exec'/, 'the apply never reached its provisioner');
-    const holders = (getJson(cluster.kubeconfig, ['leases', '-n', 'kube-system']).items as any[]).filter((l) => l.metadata.name.includes('dev-flux-bootstrap') && l.spec.holderIdentity);
+    const holders = (getJson(cluster.kubeconfig, ['leases', '-n', 'kube-system']).items as any[]).filter(
+      (l) => l.metadata.name.includes('dev-flux-bootstrap') && l.spec.holderIdentity,
+    );
     assert.equal(holders.length, 1, 'the lock Lease is not held');
     const second = await runTofu(['plan', '-lock-timeout=0s', '-no-color']);
     assert.equal(second.ok, false, second.output);
@@ -98,7 +123,10 @@ describe('kubernetes state backend with state encryption', { timeout: 300_000 },
   });
 
   test('refuses to read the state with another passphrase', async () => {
-    const wrong = await runTofu(['plan', '-no-color'], tofuEnv({ TF_VAR_state_passphrase: 'a different passphrase entirely' }));
+    const wrong = await runTofu(
+      ['plan', '-no-color'],
+      tofuEnv({ TF_VAR_state_passphrase: 'a different passphrase entirely' }),
+    );
     assert.equal(wrong.ok, false, wrong.output);
     assert.match(wrong.output, /decrypt/i);
   });

@@ -6,7 +6,13 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_FLUX_VERSION, downloadFluxManifests, FluxManifests, loadFluxManifests, resolveFluxManifests } from '../../lib/flux-manifests';
+import {
+  DEFAULT_FLUX_VERSION,
+  downloadFluxManifests,
+  FluxManifests,
+  loadFluxManifests,
+  resolveFluxManifests,
+} from '../../lib/flux-manifests';
 import { readLock, writeLock } from '../../lib/manifests-lock';
 import { MANIFESTS_DIR } from '../support/manifests';
 
@@ -14,14 +20,20 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
 const v294 = readFileSync(join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml'));
 
 /** A stand-in for Flux's release downloads: `<version>/install.yaml` and the checksums file. */
-function releaseServer(files: Record<string, Buffer | string>): Promise<{ url: string; server: Server; requests: string[] }> {
+function releaseServer(
+  files: Record<string, Buffer | string>,
+): Promise<{ url: string; server: Server; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const body = files[req.url ?? ''];
     res.writeHead(body === undefined ? 404 : 200).end(body);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, requests })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, requests }),
+    ),
+  );
 }
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -31,7 +43,12 @@ describe('loadFluxManifests', () => {
     const m = loadFluxManifests({ manifestsDir: MANIFESTS_DIR, cacheDir: tmp() });
     assert.equal(m.version, DEFAULT_FLUX_VERSION);
     assert.equal(m.objects.length, 32);
-    assert.deepEqual(m.components, ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller']);
+    assert.deepEqual(m.components, [
+      'source-controller',
+      'kustomize-controller',
+      'helm-controller',
+      'notification-controller',
+    ]);
     assert.equal(m.origin, join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml'));
   });
 
@@ -53,13 +70,24 @@ describe('loadFluxManifests', () => {
     assert.deepEqual(JSON.parse(readFileSync(cached, 'utf8')).objects, first.objects);
     writeFileSync(cached, JSON.stringify({ version: 'v9.9.9', objects: first.objects.slice(0, 3) }));
     const second = FluxManifests.parseCached(v294.toString('utf8'), 'second', cacheDir);
-    assert.deepEqual([second.version, second.objects.length, second.origin], ['v9.9.9', 3, 'second'], 'read from the cache, not parsed again');
-    assert.equal(FluxManifests.parseCached(`${v294}\n`, 'changed', cacheDir).objects.length, 32, 'other text, other key');
+    assert.deepEqual(
+      [second.version, second.objects.length, second.origin],
+      ['v9.9.9', 3, 'second'],
+      'read from the cache, not parsed again',
+    );
+    assert.equal(
+      FluxManifests.parseCached(`${v294}\n`, 'changed', cacheDir).objects.length,
+      32,
+      'other text, other key',
+    );
   });
 
   test('fails if the file given names another Flux version than the one asked for', () => {
     const path = join(MANIFESTS_DIR, 'v2.8.8', 'gotk-components.yaml');
-    assert.throws(() => loadFluxManifests({ version: 'v2.9.4', path }), /are for Flux v2\.8\.8, but v2\.9\.4 was asked for/);
+    assert.throws(
+      () => loadFluxManifests({ version: 'v2.9.4', path }),
+      /are for Flux v2\.8\.8, but v2\.9\.4 was asked for/,
+    );
   });
 
   test('fails if nothing is local, naming the version, the files it expected and how to produce them', () => {
@@ -70,7 +98,10 @@ describe('loadFluxManifests', () => {
         assert.match(error.message, /^Flux v2\.9\.3 install manifests not found/);
         assert.ok(error.message.includes(join(empty, 'v2.9.3', 'gotk-components.yaml')), error.message);
         assert.ok(error.message.includes(join(empty, 'cache', 'v2.9.3', 'install.yaml')), error.message);
-        assert.match(error.message, /flux install --version=v2\.9\.3 --export > <dir>\/v2\.9\.3\/gotk-components\.yaml/);
+        assert.match(
+          error.message,
+          /flux install --version=v2\.9\.3 --export > <dir>\/v2\.9\.3\/gotk-components\.yaml/,
+        );
         assert.match(error.message, /FLUX_MANIFESTS_DIR=<dir>/);
         return true;
       },
@@ -117,7 +148,10 @@ describe('downloadFluxManifests', () => {
 
   test('fails if the download does not match the published checksum, and caches nothing', async () => {
     const cacheDir = tmp();
-    await assert.rejects(downloadFluxManifests({ version: 'v2.9.3', cacheDir, releasesUrl: release.url }), /install\.yaml has sha256 [0-9a-f]{64} but flux_2\.9\.3_checksums\.txt publishes [0-9a-f]{64}; refusing it/);
+    await assert.rejects(
+      downloadFluxManifests({ version: 'v2.9.3', cacheDir, releasesUrl: release.url }),
+      /install\.yaml has sha256 [0-9a-f]{64} but flux_2\.9\.3_checksums\.txt publishes [0-9a-f]{64}; refusing it/,
+    );
     assert.equal(existsSync(join(cacheDir, 'v2.9.3')), false);
   });
 
@@ -125,7 +159,10 @@ describe('downloadFluxManifests', () => {
     const cacheDir = tmp();
     await downloadFluxManifests({ version, cacheDir, releasesUrl: release.url });
     writeFileSync(join(cacheDir, version, 'install.yaml'), `${v294}\n# edited`);
-    assert.throws(() => loadFluxManifests({ version, manifestsDir: tmp(), cacheDir }), /does not match its recorded checksum; delete .* and run again/);
+    assert.throws(
+      () => loadFluxManifests({ version, manifestsDir: tmp(), cacheDir }),
+      /does not match its recorded checksum; delete .* and run again/,
+    );
   });
 
   test('fails offline with the not-found message and the download error', async () => {
@@ -134,7 +171,12 @@ describe('downloadFluxManifests', () => {
     const closed = await releaseServer({});
     closed.server.close();
     await assert.rejects(
-      resolveFluxManifests({ version: 'v2.7.5', manifestsDir: empty, cacheDir: join(empty, 'cache'), releasesUrl: closed.url }),
+      resolveFluxManifests({
+        version: 'v2.7.5',
+        manifestsDir: empty,
+        cacheDir: join(empty, 'cache'),
+        releasesUrl: closed.url,
+      }),
       /^Error: Flux v2\.7\.5 install manifests not found.*Downloading failed: GET http:\/\/127\.0\.0\.1:\d+\/v2\.7\.5\/.*ECONNREFUSED/s,
     );
   });
@@ -145,7 +187,15 @@ describe('the manifests lock', () => {
 
   test('pins exactly the shared files of every version and component set the project uses', () => {
     const pinned = readLock().map((e) => `${e.version} ${e.components.length} ${e.sha256}`);
-    for (const [directory, components] of [['v2.6.4', 4], ['v2.7.5', 4], ['v2.8.8', 4], ['v2.9.3', 4], ['v2.9.3-image-automation', 6], ['v2.9.4', 4], ['v2.9.4-image-automation', 6]] as const) {
+    for (const [directory, components] of [
+      ['v2.6.4', 4],
+      ['v2.7.5', 4],
+      ['v2.8.8', 4],
+      ['v2.9.3', 4],
+      ['v2.9.3-image-automation', 6],
+      ['v2.9.4', 4],
+      ['v2.9.4-image-automation', 6],
+    ] as const) {
       const text = readFileSync(join(MANIFESTS_DIR, directory, 'gotk-components.yaml'));
       assert.ok(pinned.includes(`${directory.slice(0, 6)} ${components} ${sha256(text)}`), directory);
     }
@@ -173,14 +223,25 @@ describe('the manifests lock', () => {
     const entries = writeLock([{ version: m.version, components: m.components, sha256: m.sha256 }], lockFile);
     assert.equal(entries.length, 2);
     assert.equal(loadFluxManifests({ path: dir, cacheDir: tmp(), lockFile }).sha256, sha256(edited));
-    assert.equal(writeLock([{ version: m.version, components: [...m.components].reverse(), sha256: 'f'.repeat(64) }], lockFile).length, 2, 'replaced, not added');
+    assert.equal(
+      writeLock([{ version: m.version, components: [...m.components].reverse(), sha256: 'f'.repeat(64) }], lockFile)
+        .length,
+      2,
+      'replaced, not added',
+    );
   });
 
   test('fails if a verified download is not in the lock, and caches nothing', async () => {
-    const release = await releaseServer({ '/v2.9.4/install.yaml': edited, '/v2.9.4/flux_2.9.4_checksums.txt': `${sha256(edited)}  install.yaml\n` });
+    const release = await releaseServer({
+      '/v2.9.4/install.yaml': edited,
+      '/v2.9.4/flux_2.9.4_checksums.txt': `${sha256(edited)}  install.yaml\n`,
+    });
     const cacheDir = tmp();
     try {
-      await assert.rejects(downloadFluxManifests({ version: 'v2.9.4', cacheDir, releasesUrl: release.url }), /does not list/);
+      await assert.rejects(
+        downloadFluxManifests({ version: 'v2.9.4', cacheDir, releasesUrl: release.url }),
+        /does not list/,
+      );
       assert.equal(existsSync(join(cacheDir, 'v2.9.4', 'install.yaml')), false);
     } finally {
       release.server.close();

@@ -31,18 +31,35 @@ describe('summarizePlan', () => {
       ['helm-controller', 'v1.5.5', 'v1.6.3'],
       ['notification-controller', 'v1.8.4', 'v1.9.3'],
     ]) {
-      assert.ok(markdown.includes(`\`spec.template.spec.containers[0].image\`: \`"ghcr.io/fluxcd/${controller}:${from}"\` → \`"ghcr.io/fluxcd/${controller}:${to}"\``), `${controller}\n${markdown}`);
+      assert.ok(
+        markdown.includes(
+          `\`spec.template.spec.containers[0].image\`: \`"ghcr.io/fluxcd/${controller}:${from}"\` → \`"ghcr.io/fluxcd/${controller}:${to}"\``,
+        ),
+        `${controller}\n${markdown}`,
+      );
     }
-    assert.match(markdown, /Flux version label `v2\.8\.8` → `v2\.9\.4` on 32 objects; \d+ of them change nothing else and are not listed\./);
-    assert.match(markdown, /\| update \| CustomResourceDefinition alerts\.notification\.toolkit\.fluxcd\.io \| \d+ fields changed, \d+ in the schemas; served versions v1beta2, v1beta3 → v1beta3 \|/);
+    assert.match(
+      markdown,
+      /Flux version label `v2\.8\.8` → `v2\.9\.4` on 32 objects; \d+ of them change nothing else and are not listed\./,
+    );
+    assert.match(
+      markdown,
+      /\| update \| CustomResourceDefinition alerts\.notification\.toolkit\.fluxcd\.io \| \d+ fields changed, \d+ in the schemas; served versions v1beta2, v1beta3 → v1beta3 \|/,
+    );
     assert.doesNotMatch(markdown, /openAPIV3Schema|description/, 'CRD schemas are summarized, not printed');
     // v2.9 stops serving v1beta2 of Alert, Provider and Receiver: the one thing to act on.
-    assert.deepEqual(warnings.map((w) => w.replace(/:.*/, '')), [
-      'CustomResourceDefinition alerts.notification.toolkit.fluxcd.io',
-      'CustomResourceDefinition providers.notification.toolkit.fluxcd.io',
-      'CustomResourceDefinition receivers.notification.toolkit.fluxcd.io',
-    ]);
-    assert.match(markdown, /- ⚠️ 3 CustomResourceDefinitions: API version v1beta2 is no longer served: objects stored at v1beta2 must be migrated before this is applied .*flux migrate.* \(alerts\.notification\.toolkit\.fluxcd\.io, providers\.notification\.toolkit\.fluxcd\.io, receivers\.notification\.toolkit\.fluxcd\.io\)/);
+    assert.deepEqual(
+      warnings.map((w) => w.replace(/:.*/, '')),
+      [
+        'CustomResourceDefinition alerts.notification.toolkit.fluxcd.io',
+        'CustomResourceDefinition providers.notification.toolkit.fluxcd.io',
+        'CustomResourceDefinition receivers.notification.toolkit.fluxcd.io',
+      ],
+    );
+    assert.match(
+      markdown,
+      /- ⚠️ 3 CustomResourceDefinitions: API version v1beta2 is no longer served: objects stored at v1beta2 must be migrated before this is applied .*flux migrate.* \(alerts\.notification\.toolkit\.fluxcd\.io, providers\.notification\.toolkit\.fluxcd\.io, receivers\.notification\.toolkit\.fluxcd\.io\)/,
+    );
     assert.ok(markdown.indexOf('**Warnings**') < markdown.indexOf('| change |'), 'warnings come first');
   });
 
@@ -50,7 +67,10 @@ describe('summarizePlan', () => {
     const [old, now] = [await stacks({ fluxVersion: 'v2.9.3' }), await stacks()];
     const { markdown, warnings } = summarizePlan('dev-flux-bootstrap', modelPlan(old.bootstrap, now.bootstrap));
     assert.deepEqual(warnings, []);
-    assert.match(markdown, /ghcr\.io\/fluxcd\/source-controller:v1\.9\.3"` → `"ghcr\.io\/fluxcd\/source-controller:v1\.9\.4/);
+    assert.match(
+      markdown,
+      /ghcr\.io\/fluxcd\/source-controller:v1\.9\.3"` → `"ghcr\.io\/fluxcd\/source-controller:v1\.9\.4/,
+    );
   });
 
   test('warns when a Kustomization stops pruning', async () => {
@@ -58,7 +78,9 @@ describe('summarizePlan', () => {
     const noPrune = structuredClone(sync);
     (noPrune.resource.kubernetes_manifest['kustomization_flux-system_apps'] as any).manifest.spec.prune = false;
     const { warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, noPrune));
-    assert.deepEqual(warnings, ['Kustomization flux-system/apps: prune is turned off: objects removed from the repository will stay on the cluster']);
+    assert.deepEqual(warnings, [
+      'Kustomization flux-system/apps: prune is turned off: objects removed from the repository will stay on the cluster',
+    ]);
   });
 
   test('shows a branch change as exactly that change to the GitRepository', async () => {
@@ -66,7 +88,10 @@ describe('summarizePlan', () => {
     const { markdown, warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, sync, { git_branch: 'release' }));
     assert.deepEqual(warnings, []);
     assert.match(markdown, /^### `dev-flux-sync`: 0 to create, 1 to update, 0 to replace, 0 to delete$/m);
-    assert.match(markdown, /\| update \| GitRepository flux-system\/flux-system \| `spec\.ref\.branch`: `"main"` → `"release"` \|/);
+    assert.match(
+      markdown,
+      /\| update \| GitRepository flux-system\/flux-system \| `spec\.ref\.branch`: `"main"` → `"release"` \|/,
+    );
   });
 
   test('warns that removing a Kustomization with prune makes Flux garbage-collect its objects', async () => {
@@ -84,14 +109,18 @@ describe('summarizePlan', () => {
   test('warns when the deploy key is rotated, and never prints Secret data', async () => {
     const [ecdsa, ed25519] = [await stacks(), await stacks({ gitAuth: { type: 'deploy-key', algorithm: 'ED25519' } })];
     const plan = modelPlan(ecdsa.bootstrap, ed25519.bootstrap);
-    for (const rc of plan.resource_changes ?? []) if (rc.type === 'tls_private_key') rc.change.actions.splice(0, Infinity, 'delete', 'create');
+    for (const rc of plan.resource_changes ?? [])
+      if (rc.type === 'tls_private_key') rc.change.actions.splice(0, Infinity, 'delete', 'create');
     const secret = plan.resource_changes?.find((rc) => rc.type === 'kubernetes_secret_v1');
     if (secret) {
       secret.change.actions.splice(0, Infinity, 'update');
       (secret.change.after as { data: Record<string, string> }).data.identity = '-----BEGIN OPENSSH PRIVATE KEY-----';
     }
     const { markdown, warnings } = summarizePlan('dev-flux-bootstrap', plan);
-    assert.ok(warnings.some((w) => w.startsWith('git key pair') && w.includes('the deploy key is rotated or removed')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.startsWith('git key pair') && w.includes('the deploy key is rotated or removed')),
+      warnings.join('\n'),
+    );
     assert.match(markdown, /\| replace \| git key pair/);
     assert.match(markdown, /`data\.identity`: \(sensitive\)/);
     assert.doesNotMatch(markdown, /PRIVATE KEY/);
@@ -99,7 +128,10 @@ describe('summarizePlan', () => {
 
   test('says there is nothing to review when nothing changes', async () => {
     const { sync } = await stacks();
-    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(sync, sync)), { markdown: '### `dev-flux-sync`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n', warnings: [] });
+    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(sync, sync)), {
+      markdown: '### `dev-flux-sync`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n',
+      warnings: [],
+    });
   });
 });
 
@@ -133,12 +165,21 @@ describe('npm run review', () => {
   test('fails, saying what to run, when the stack was not synthesized', async () => {
     const result = await review('no-such-stack');
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /cdktf\.out\/stacks\/no-such-stack\/cdk\.tf\.json does not exist; run npm run synth first/);
+    assert.match(
+      result.stderr,
+      /cdktf\.out\/stacks\/no-such-stack\/cdk\.tf\.json does not exist; run npm run synth first/,
+    );
   });
 
   test('reads the plan from standard input', async () => {
     const { sync } = await stacks();
-    const child = execFile(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'cli', 'review.ts'), 'dev-flux-sync', '-']);
+    const child = execFile(process.execPath, [
+      '--import',
+      'tsx',
+      join(__dirname, '..', '..', 'cli', 'review.ts'),
+      'dev-flux-sync',
+      '-',
+    ]);
     let stdout = '';
     child.stdout?.on('data', (d) => (stdout += d));
     child.stdin?.end(JSON.stringify({ format_version: '1.2', ...modelPlan(sync, sync) }));
@@ -147,7 +188,12 @@ describe('npm run review', () => {
     assert.match(stdout, /No changes\./);
   });
 
-  for (const [what, text] of [['state JSON', JSON.stringify({ format_version: '1.0', values: { root_module: {} } })], ['null', 'null'], ['a number', '42'], ['an array', '[]']]) {
+  for (const [what, text] of [
+    ['state JSON', JSON.stringify({ format_version: '1.0', values: { root_module: {} } })],
+    ['null', 'null'],
+    ['a number', '42'],
+    ['an array', '[]'],
+  ]) {
     test(`fails if given ${what} instead of a plan`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
       writeFileSync(join(dir, 'input.json'), text);
@@ -162,6 +208,9 @@ describe('npm run review', () => {
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 4, resources: [] }));
     const result = await review('dev-flux-sync', join(dir, 'state.json'));
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /is not a plan in JSON \(no format_version or resource_changes\); give the output of show -json <planfile>/);
+    assert.match(
+      result.stderr,
+      /is not a plan in JSON \(no format_version or resource_changes\); give the output of show -json <planfile>/,
+    );
   });
 });

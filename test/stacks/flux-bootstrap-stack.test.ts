@@ -15,7 +15,11 @@ async function bootstrap(settings: EnvironmentSettings = { name: 'dev' }) {
 describe('FluxBootstrapStack', () => {
   test('declares the HCL variables with the same names, types and defaults; the token is not one of them', async () => {
     const { variable } = await bootstrap();
-    assert.equal(variable?.github_token, undefined, 'a variable would put the token into every saved plan; the provider reads GITHUB_TOKEN');
+    assert.equal(
+      variable?.github_token,
+      undefined,
+      'a variable would put the token into every saved plan; the provider reads GITHUB_TOKEN',
+    );
     assert.equal(variable?.github_org.default, 'mark-icy');
     assert.equal(variable?.github_repository.default, 'infra-new');
     assert.equal(variable?.github_org.type, 'string');
@@ -25,7 +29,9 @@ describe('FluxBootstrapStack', () => {
 
   test('configures the providers from variables only', async () => {
     const { provider } = await bootstrap();
-    assert.deepEqual(provider?.kubernetes, [{ config_path: '${var.kubeconfig_path}', config_context: '${var.kube_context}' }]);
+    assert.deepEqual(provider?.kubernetes, [
+      { config_path: '${var.kubeconfig_path}', config_context: '${var.kube_context}' },
+    ]);
     assert.deepEqual(provider?.github, [{ owner: '${var.github_org}' }]);
     assert.deepEqual(provider?.tls, [{}]);
   });
@@ -51,18 +57,28 @@ describe('FluxBootstrapStack', () => {
   });
 
   test('uses an existing secret without creating one or asking for a token', async () => {
-    const synthesized = await bootstrap({ name: 'dev', gitAuth: { type: 'existing-secret', secretName: 'git-credentials' } });
+    const synthesized = await bootstrap({
+      name: 'dev',
+      gitAuth: { type: 'existing-secret', secretName: 'git-credentials' },
+    });
     assert.equal(synthesized.resource.kubernetes_secret_v1, undefined);
     assert.equal(synthesized.variable?.github_token, undefined);
     assert.deepEqual(Object.keys(synthesized.resource), ['kubernetes_manifest']);
   });
 
-  test('lists the repository\'s deploy keys at plan time, so a token GitHub refuses stops the run before anything is created', async () => {
-    const synthesized = (await bootstrap()) as unknown as { data: Record<string, Record<string, any>>; resource: Record<string, Record<string, any>> };
+  test("lists the repository's deploy keys at plan time, so a token GitHub refuses stops the run before anything is created", async () => {
+    const synthesized = (await bootstrap()) as unknown as {
+      data: Record<string, Record<string, any>>;
+      resource: Record<string, Record<string, any>>;
+    };
     const [name, check] = Object.entries(synthesized.data.github_repository_deploy_keys)[0];
     assert.equal(check.repository, '${var.github_repository}');
     const deployKey = Object.values(synthesized.resource.github_repository_deploy_key)[0];
-    assert.equal(deployKey.repository, `\${data.github_repository_deploy_keys.${name}.repository}`, 'the deploy key waits for the check');
+    assert.equal(
+      deployKey.repository,
+      `\${data.github_repository_deploy_keys.${name}.repository}`,
+      'the deploy key waits for the check',
+    );
   });
 
   test('fails at plan, naming the variable and the path, when the kubeconfig does not exist', async () => {
@@ -70,19 +86,29 @@ describe('FluxBootstrapStack', () => {
     assert.deepEqual(variable?.kubeconfig_path.validation, [
       {
         condition: '${fileexists(pathexpand(var.kubeconfig_path))}',
-        error_message: 'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
+        error_message:
+          'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
       },
     ]);
   });
 
   test('points Flux at another git host, with its known_hosts and its API', async () => {
-    const gitHost = { hostname: 'git.example.com', sshPort: 2222, knownHosts: '[git.example.com]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl', apiUrl: 'https://git.example.com/' };
+    const gitHost = {
+      hostname: 'git.example.com',
+      sshPort: 2222,
+      knownHosts:
+        '[git.example.com]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+      apiUrl: 'https://git.example.com/',
+    };
     const { bootstrap: b, sync: s } = await addFluxEnvironment(Testing.app(), { name: 'dev', gitHost });
     const [boot, sync] = [synthStack(b), synthStack(s)];
     assert.deepEqual(boot.provider?.github, [{ owner: '${var.github_org}', base_url: 'https://git.example.com/' }]);
     const secret = Object.values(boot.resource.kubernetes_secret_v1)[0] as Record<string, any>;
     assert.equal(secret.data.known_hosts, gitHost.knownHosts);
-    assert.equal(manifestsOf(sync)['gitrepository_flux-system_flux-system'].spec.url, 'ssh://git@git.example.com:2222/${var.github_org}/${var.github_repository}');
+    assert.equal(
+      manifestsOf(sync)['gitrepository_flux-system_flux-system'].spec.url,
+      'ssh://git@git.example.com:2222/${var.github_org}/${var.github_repository}',
+    );
   });
 
   test('fails if an SSH git host has no known_hosts', async () => {
@@ -90,7 +116,11 @@ describe('FluxBootstrapStack', () => {
       addFluxEnvironment(Testing.app(), { name: 'dev', gitHost: { hostname: 'git.example.com' } }),
       /environment "dev": gitHost\.knownHosts is empty for git\.example\.com; Flux refuses an SSH host it cannot verify\. Give its host keys as known_hosts lines \(ssh-keyscan git\.example\.com/,
     );
-    await addFluxEnvironment(Testing.app(), { name: 'dev', gitHost: { hostname: 'git.example.com' }, gitAuth: { type: 'https-token' } });
+    await addFluxEnvironment(Testing.app(), {
+      name: 'dev',
+      gitHost: { hostname: 'git.example.com' },
+      gitAuth: { type: 'https-token' },
+    });
   });
 
   test('matches the reviewed snapshot of addresses, variables and providers', async () => {

@@ -21,7 +21,12 @@ describe('addFluxEnvironment', () => {
   test('adds a new environment in a few lines, beside dev and independent of it', async () => {
     const app = Testing.app();
     await addFluxEnvironment(app, dev);
-    const staging = await addFluxEnvironment(app, { name: 'staging', kubeContext: 'staging', clusterPath: 'clusters/staging', appsPath: './apps/staging' });
+    const staging = await addFluxEnvironment(app, {
+      name: 'staging',
+      kubeContext: 'staging',
+      clusterPath: 'clusters/staging',
+      appsPath: './apps/staging',
+    });
     assert.deepEqual(
       app.node.children.map((c) => c.node.id),
       ['dev-flux-bootstrap', 'dev-flux-sync', 'staging-flux-bootstrap', 'staging-flux-sync'],
@@ -70,14 +75,29 @@ describe('addFluxEnvironment', () => {
     await addFluxEnvironment(bad, dev);
     const { sync } = await addFluxEnvironment(bad, { name: 'staging', kubeContext: 'staging' });
     new Kustomization(sync, 'everything', { manifests: manifests(), sourceRef: sync.gitRepository, prune: true });
-    assert.throws(() => synthApp(bad), /Validation failed:\n {2}Kustomization flux-system\/everything: path "\(root\)" applies clusters\/staging\/flux-system/);
-    assert.deepEqual(filesUnder(bad.outdir), [], 'no stack of the invalid app was written, not even the valid dev stacks');
+    assert.throws(
+      () => synthApp(bad),
+      /Validation failed:\n {2}Kustomization flux-system\/everything: path "\(root\)" applies clusters\/staging\/flux-system/,
+    );
+    assert.deepEqual(
+      filesUnder(bad.outdir),
+      [],
+      'no stack of the invalid app was written, not even the valid dev stacks',
+    );
 
     const stale = new App({ outdir });
     const again = await addFluxEnvironment(stale, dev);
-    new Kustomization(again.sync, 'everything', { manifests: manifests(), sourceRef: again.sync.gitRepository, prune: true });
+    new Kustomization(again.sync, 'everything', {
+      manifests: manifests(),
+      sourceRef: again.sync.gitRepository,
+      prune: true,
+    });
     assert.throws(() => synthApp(stale));
-    assert.equal(existsSync(join(outdir, 'manifest.json')), false, 'the earlier run\'s manifest would be mistaken for this one');
+    assert.equal(
+      existsSync(join(outdir, 'manifest.json')),
+      false,
+      "the earlier run's manifest would be mistaken for this one",
+    );
   });
 
   test('parses the manifests once for many environments', async () => {

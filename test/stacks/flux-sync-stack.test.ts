@@ -48,61 +48,115 @@ describe('FluxSyncStack', () => {
       return k.spec;
     };
     assert.deepEqual(spec('infra-controllers'), flux('./infrastructure/controllers', '10m0s', '1m0s', '5m0s'));
-    assert.deepEqual(spec('infra-prereqs'), flux('./infrastructure/prereqs', '10m0s', '1m0s', '5m0s', 'infra-controllers'));
+    assert.deepEqual(
+      spec('infra-prereqs'),
+      flux('./infrastructure/prereqs', '10m0s', '1m0s', '5m0s', 'infra-controllers'),
+    );
     assert.deepEqual(spec('apps'), flux('./apps/dev', '1h', '1m', '5m'));
     assert.deepEqual(spec('secrets'), flux('./secrets', '10m', '1m', '5m'));
   });
 
   test('declares git_branch defaulting to main, and the repository variables', async () => {
     const { variable } = synthStack(await sync());
-    assert.deepEqual(Object.keys(variable ?? {}).sort(), ['git_branch', 'github_org', 'github_repository', 'kube_context', 'kubeconfig_path']);
+    assert.deepEqual(Object.keys(variable ?? {}).sort(), [
+      'git_branch',
+      'github_org',
+      'github_repository',
+      'kube_context',
+      'kubeconfig_path',
+    ]);
     assert.equal(variable?.git_branch.default, 'main');
   });
 
   test('depends on the bootstrap stack, whose CRDs must exist before its objects are planned', async () => {
     const stack = await sync();
-    assert.deepEqual(stack.dependencies.map((s) => s.node.id), ['dev-flux-bootstrap']);
+    assert.deepEqual(
+      stack.dependencies.map((s) => s.node.id),
+      ['dev-flux-bootstrap'],
+    );
   });
 
   test('uses an https URL with HTTPS token auth', async () => {
     const objects = manifestsOf(synthStack(await sync({ name: 'dev', gitAuth: { type: 'https-token' } })));
-    assert.equal(objects['gitrepository_flux-system_flux-system'].spec.url, 'https://github.com/${var.github_org}/${var.github_repository}');
+    assert.equal(
+      objects['gitrepository_flux-system_flux-system'].spec.url,
+      'https://github.com/${var.github_org}/${var.github_repository}',
+    );
   });
 
   for (const path of [undefined, './', './clusters', 'clusters/dev/', './clusters/dev/flux-system/patches']) {
     test(`fails if a Kustomization would apply the cluster folder flux bootstrap used (path ${path})`, async () => {
       const stack = await sync();
-      new Kustomization(stack, 'cluster', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, path });
+      new Kustomization(stack, 'cluster', {
+        manifests: manifests(),
+        sourceRef: stack.gitRepository,
+        prune: true,
+        path,
+      });
       assert.throws(
         () => synthStack(stack),
-        new RegExp(`Kustomization flux-system/cluster: path "${(path ?? '(root)').replace(/[.()]/g, '\\$&')}" applies clusters/dev/flux-system, where flux bootstrap keeps Flux's own objects; Terraform owns those now`),
+        new RegExp(
+          `Kustomization flux-system/cluster: path "${(path ?? '(root)').replace(/[.()]/g, '\\$&')}" applies clusters/dev/flux-system, where flux bootstrap keeps Flux's own objects; Terraform owns those now`,
+        ),
       );
     });
   }
 
   test('fails if the apps path is the cluster folder', async () => {
     const stack = await sync({ name: 'dev', appsPath: './clusters/dev' });
-    assert.throws(() => synthStack(stack), /Kustomization flux-system\/apps: path ".\/clusters\/dev" applies clusters\/dev\/flux-system/);
+    assert.throws(
+      () => synthStack(stack),
+      /Kustomization flux-system\/apps: path ".\/clusters\/dev" applies clusters\/dev\/flux-system/,
+    );
   });
 
   test('accepts paths beside the cluster folder', async () => {
     const stack = await sync();
-    new Kustomization(stack, 'cluster-apps', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, path: './clusters/dev-apps' });
-    new Kustomization(stack, 'cluster-extra', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, path: './clusters/dev/extra' });
+    new Kustomization(stack, 'cluster-apps', {
+      manifests: manifests(),
+      sourceRef: stack.gitRepository,
+      prune: true,
+      path: './clusters/dev-apps',
+    });
+    new Kustomization(stack, 'cluster-extra', {
+      manifests: manifests(),
+      sourceRef: stack.gitRepository,
+      prune: true,
+      path: './clusters/dev/extra',
+    });
     assert.equal(Object.keys(manifestsOf(synthStack(stack))).length, 7);
   });
 
   test('fails if an object is outside the Flux namespace while watchAllNamespaces is off', async () => {
     const stack = await sync({ name: 'dev', install: { watchAllNamespaces: false } });
-    new Kustomization(stack, 'team-a', { manifests: manifests(), sourceRef: stack.gitRepository, prune: true, namespace: 'team-a', path: './teams/a' });
-    assert.throws(() => synthStack(stack), /Kustomization team-a\/team-a: namespace "team-a" is not watched, since the install sets watchAllNamespaces to false and Flux would never reconcile it; put it in "flux-system"/);
+    new Kustomization(stack, 'team-a', {
+      manifests: manifests(),
+      sourceRef: stack.gitRepository,
+      prune: true,
+      namespace: 'team-a',
+      path: './teams/a',
+    });
+    assert.throws(
+      () => synthStack(stack),
+      /Kustomization team-a\/team-a: namespace "team-a" is not watched, since the install sets watchAllNamespaces to false and Flux would never reconcile it; put it in "flux-system"/,
+    );
     const watched = await sync({ name: 'dev' });
-    new Kustomization(watched, 'team-a', { manifests: manifests(), sourceRef: watched.gitRepository, prune: true, namespace: 'team-a', path: './teams/a' });
+    new Kustomization(watched, 'team-a', {
+      manifests: manifests(),
+      sourceRef: watched.gitRepository,
+      prune: true,
+      namespace: 'team-a',
+      path: './teams/a',
+    });
     assert.equal(Object.keys(manifestsOf(synthStack(watched))).length, 6);
   });
 
   test('matches the reviewed snapshot', async () => {
     const synthesized = synthStack(await sync());
-    assertSnapshot(__dirname, 'dev-flux-sync', { variables: synthesized.variable, provider: synthesized.provider, objects: manifestsOf(synthesized) });
+    assertSnapshot(__dirname, 'dev-flux-sync', {
+      variables: synthesized.variable,
+      provider: synthesized.provider,
+      objects: manifestsOf(synthesized),
+    });
   });
 });

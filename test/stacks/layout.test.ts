@@ -13,24 +13,35 @@ import { manifestsOf, synthStack } from '../support/synth';
 async function kustomizations(settings: EnvironmentSettings) {
   const { sync } = await addFluxEnvironment(Testing.app(), settings);
   const objects = manifestsOf(synthStack(sync));
-  return Object.fromEntries(Object.values(objects).filter((o) => o.kind === 'Kustomization').map((o) => [o.metadata.name, o.spec]));
+  return Object.fromEntries(
+    Object.values(objects)
+      .filter((o) => o.kind === 'Kustomization')
+      .map((o) => [o.metadata.name, o.spec]),
+  );
 }
 
-const withLayout = (layout: KustomizationSettings[]) => addFluxEnvironment(Testing.app(), { name: 'dev', kustomizations: layout });
+const withLayout = (layout: KustomizationSettings[]) =>
+  addFluxEnvironment(Testing.app(), { name: 'dev', kustomizations: layout });
 
 describe('the repository layout as data', () => {
   test('gives a staging cluster its own infrastructure paths in one line', async () => {
     const specs = await kustomizations(staging);
     assert.deepEqual(Object.keys(specs).sort(), ['apps', 'infra-controllers', 'infra-prereqs', 'secrets']);
-    assert.deepEqual([specs['infra-controllers'].path, specs['infra-prereqs'].path, specs.apps.path], ['./infrastructure/staging/controllers', './infrastructure/staging/prereqs', './apps/staging']);
+    assert.deepEqual(
+      [specs['infra-controllers'].path, specs['infra-prereqs'].path, specs.apps.path],
+      ['./infrastructure/staging/controllers', './infrastructure/staging/prereqs', './apps/staging'],
+    );
     assert.deepEqual(specs['infra-prereqs'].dependsOn, [{ name: 'infra-controllers' }]);
   });
 
-  test('builds another team\'s Kustomizations altogether, dependsOn by name', async () => {
+  test("builds another team's Kustomizations altogether, dependsOn by name", async () => {
     const specs = await kustomizations(platform);
     assert.deepEqual(Object.keys(specs).sort(), ['cluster', 'monitoring', 'tenants']);
     assert.deepEqual(specs.cluster.dependsOn, [{ name: 'tenants' }]);
-    assert.deepEqual([specs.tenants.path, specs.tenants.interval, specs.tenants.prune], ['./tenants/platform', '10m', true]);
+    assert.deepEqual(
+      [specs.tenants.path, specs.tenants.interval, specs.tenants.prune],
+      ['./tenants/platform', '10m', true],
+    );
   });
 
   test('the README quotes the environments exactly as the compiler checks them', () => {
@@ -44,23 +55,41 @@ describe('the repository layout as data', () => {
     for (const adopt of [false, true]) {
       const { sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt });
       new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', prune: true });
-      const synthesized = synthStack(sync) as unknown as { import?: { to: string }[]; resource: Record<string, Record<string, any>> };
+      const synthesized = synthStack(sync) as unknown as {
+        import?: { to: string }[];
+        resource: Record<string, Record<string, any>>;
+      };
       assert.equal(manifestsOf(synthesized as never)['kustomization_flux-system_monitoring'].spec.path, './monitoring');
-      assert.equal((synthesized.import ?? []).some((i) => i.to === 'kubernetes_manifest.kustomization_flux-system_monitoring'), adopt);
+      assert.equal(
+        (synthesized.import ?? []).some((i) => i.to === 'kubernetes_manifest.kustomization_flux-system_monitoring'),
+        adopt,
+      );
     }
   });
 
   test('fails if a Flux object is created where no stack defaults and no manifests are given', () => {
     const stack = new TerraformStack(Testing.app(), 'bare');
-    assert.throws(() => new GitRepository(stack, 'flux-system', { url: 'ssh://git@github.com/a/b' }), /bare\/flux-system: no Flux manifests to check GitRepository flux-system against; pass manifests, or set them on the stack with FluxStackDefaults\.set/);
+    assert.throws(
+      () => new GitRepository(stack, 'flux-system', { url: 'ssh://git@github.com/a/b' }),
+      /bare\/flux-system: no Flux manifests to check GitRepository flux-system against; pass manifests, or set them on the stack with FluxStackDefaults\.set/,
+    );
   });
 
   test('fails if a Kustomization dependsOn a name the environment does not declare', async () => {
-    await assert.rejects(withLayout([{ name: 'apps', path: './apps', prune: true, dependsOn: ['infra'] }]), /dev-flux-sync: kustomizations: "apps" dependsOn "infra", which this environment does not declare; declare it or use one of apps/);
+    await assert.rejects(
+      withLayout([{ name: 'apps', path: './apps', prune: true, dependsOn: ['infra'] }]),
+      /dev-flux-sync: kustomizations: "apps" dependsOn "infra", which this environment does not declare; declare it or use one of apps/,
+    );
   });
 
   test('fails if a name is declared twice', async () => {
-    await assert.rejects(withLayout([{ name: 'apps', path: './a', prune: true }, { name: 'apps', path: './b', prune: true }]), /"apps" declared more than once; give each Kustomization its own name/);
+    await assert.rejects(
+      withLayout([
+        { name: 'apps', path: './a', prune: true },
+        { name: 'apps', path: './b', prune: true },
+      ]),
+      /"apps" declared more than once; give each Kustomization its own name/,
+    );
   });
 
   test('fails if dependsOn makes a cycle, naming it', async () => {
@@ -73,7 +102,13 @@ describe('the repository layout as data', () => {
   });
 
   test('fails if a Kustomization field is misspelt, or prune is left out', async () => {
-    await assert.rejects(withLayout([{ name: 'apps', path: './apps', prune: true, intreval: '5m' } as never]), /kustomizations\[0\]\.intreval "intreval": is not a setting of kustomizations\[0\]/);
-    await assert.rejects(withLayout([{ name: 'apps', path: './apps' } as never]), /kustomizations\[0\]\.prune undefined: is required, true or false/);
+    await assert.rejects(
+      withLayout([{ name: 'apps', path: './apps', prune: true, intreval: '5m' } as never]),
+      /kustomizations\[0\]\.intreval "intreval": is not a setting of kustomizations\[0\]/,
+    );
+    await assert.rejects(
+      withLayout([{ name: 'apps', path: './apps' } as never]),
+      /kustomizations\[0\]\.prune undefined: is required, true or false/,
+    );
   });
 });

@@ -11,27 +11,67 @@ async function terraformBlocks(backend?: StateBackendSettings, encryptState?: bo
   return { bootstrap: synthStack(bootstrap), sync: synthStack(sync) };
 }
 
-const backendOf = (stack: { terraform: Record<string, unknown> }) => stack.terraform.backend as Record<string, Record<string, unknown>>;
+const backendOf = (stack: { terraform: Record<string, unknown> }) =>
+  stack.terraform.backend as Record<string, Record<string, unknown>>;
 
 describe('state backends', () => {
   test('keeps state in a local file per stack, by absolute path in the project, never under cdktf.out', async () => {
     const { bootstrap, sync } = await terraformBlocks();
     assert.equal(backendOf(bootstrap).local.path, join(process.cwd(), 'terraform.dev-flux-bootstrap.tfstate'));
     assert.equal(backendOf(sync).local.path, join(process.cwd(), 'terraform.dev-flux-sync.tfstate'));
-    const elsewhere = await addFluxEnvironment(Testing.app(), { name: 'dev', backend: { type: 'local', directory: 'state' } });
-    assert.equal(backendOf(synthStack(elsewhere.bootstrap)).local.path, join(process.cwd(), 'state', 'terraform.dev-flux-bootstrap.tfstate'));
+    const elsewhere = await addFluxEnvironment(Testing.app(), {
+      name: 'dev',
+      backend: { type: 'local', directory: 'state' },
+    });
+    assert.equal(
+      backendOf(synthStack(elsewhere.bootstrap)).local.path,
+      join(process.cwd(), 'state', 'terraform.dev-flux-bootstrap.tfstate'),
+    );
   });
 
   const cases: [string, StateBackendSettings, (stack: string) => Record<string, Record<string, unknown>>][] = [
-    ['s3', { type: 's3', bucket: 'tf-state', region: 'eu-west-1' }, (s) => ({ s3: { bucket: 'tf-state', region: 'eu-west-1', key: `cdktf-flux/${s}.tfstate`, encrypt: true, use_lockfile: true } })],
-    ['gcs', { type: 'gcs', bucket: 'tf-state', prefix: 'platform' }, (s) => ({ gcs: { bucket: 'tf-state', prefix: `platform/${s}` } })],
+    [
+      's3',
+      { type: 's3', bucket: 'tf-state', region: 'eu-west-1' },
+      (s) => ({
+        s3: {
+          bucket: 'tf-state',
+          region: 'eu-west-1',
+          key: `cdktf-flux/${s}.tfstate`,
+          encrypt: true,
+          use_lockfile: true,
+        },
+      }),
+    ],
+    [
+      'gcs',
+      { type: 'gcs', bucket: 'tf-state', prefix: 'platform' },
+      (s) => ({ gcs: { bucket: 'tf-state', prefix: `platform/${s}` } }),
+    ],
     [
       'azurerm',
       { type: 'azurerm', resourceGroupName: 'rg', storageAccountName: 'tfstate', containerName: 'state' },
-      (s) => ({ azurerm: { resource_group_name: 'rg', storage_account_name: 'tfstate', container_name: 'state', key: `cdktf-flux/${s}.tfstate` } }),
+      (s) => ({
+        azurerm: {
+          resource_group_name: 'rg',
+          storage_account_name: 'tfstate',
+          container_name: 'state',
+          key: `cdktf-flux/${s}.tfstate`,
+        },
+      }),
     ],
-    ['remote (HCP Terraform)', { type: 'remote', organization: 'mark-icy' }, (s) => ({ remote: { hostname: 'app.terraform.io', organization: 'mark-icy', workspaces: { name: `cdktf-flux-${s}` } } })],
-    ['kubernetes', { type: 'kubernetes' }, (s) => ({ kubernetes: { secret_suffix: s, namespace: 'kube-system', config_path: '~/.kube/config' } })],
+    [
+      'remote (HCP Terraform)',
+      { type: 'remote', organization: 'mark-icy' },
+      (s) => ({
+        remote: { hostname: 'app.terraform.io', organization: 'mark-icy', workspaces: { name: `cdktf-flux-${s}` } },
+      }),
+    ],
+    [
+      'kubernetes',
+      { type: 'kubernetes' },
+      (s) => ({ kubernetes: { secret_suffix: s, namespace: 'kube-system', config_path: '~/.kube/config' } }),
+    ],
   ];
   for (const [name, settings, expected] of cases) {
     test(`keeps state in ${name}, one key per stack`, async () => {

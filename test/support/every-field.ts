@@ -6,7 +6,10 @@ import { FluxManifests } from '../../lib/flux-manifests';
  * A GitRepository `flux-system` and a Kustomization `apps` with every spec field the constructs
  * take, as the construct tests render them and the live suite applies them.
  */
-export function buildEveryField(scope: Construct, manifests: FluxManifests): { repository: GitRepository; kustomization: Kustomization } {
+export function buildEveryField(
+  scope: Construct,
+  manifests: FluxManifests,
+): { repository: GitRepository; kustomization: Kustomization } {
   const shared = new GitRepository(scope, 'shared', { manifests, url: 'https://github.com/mark-icy/shared' });
   const repository = new GitRepository(scope, 'flux-system', {
     manifests,
@@ -35,9 +38,14 @@ export function buildEveryField(scope: Construct, manifests: FluxManifests): { r
     targetNamespace: 'apps',
     dependsOn: [infra],
     decryption: { secretRef: 'sops-age' },
-    postBuild: { substitute: { cluster: 'dev' }, substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }] },
+    postBuild: {
+      substitute: { cluster: 'dev' },
+      substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }],
+    },
     healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],
-    patches: [{ patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', labelSelector: 'app=web' } }],
+    patches: [
+      { patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment', labelSelector: 'app=web' } },
+    ],
     suspend: false,
     deletionPolicy: 'WaitForTermination',
     serviceAccountName: 'deployer',

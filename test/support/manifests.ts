@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { FluxManifests, loadFluxManifests } from '../../lib/flux-manifests';
 
 /** The shared, unmodified Flux manifests the tests run against (never copied into the repository). */
-export const MANIFESTS_DIR = process.env.FLUX_MANIFESTS_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'flux-manifests');
+export const MANIFESTS_DIR =
+  process.env.FLUX_MANIFESTS_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'flux-manifests');
 
 /** The manifests of one version, or of a directory such as `v2.9.4-image-automation`. */
 export function manifests(version = 'v2.9.4', directory = version): FluxManifests {

@@ -15,5 +15,9 @@ export function assertSnapshot(testDir: string, name: string, value: unknown): v
     return;
   }
   assert.ok(existsSync(file), `snapshot ${file} is missing; run UPDATE_SNAPSHOTS=1 npm test and review it`);
-  assert.equal(actual, readFileSync(file, 'utf8'), `snapshot ${file} changed; if intended, run UPDATE_SNAPSHOTS=1 npm test and review the diff`);
+  assert.equal(
+    actual,
+    readFileSync(file, 'utf8'),
+    `snapshot ${file} changed; if intended, run UPDATE_SNAPSHOTS=1 npm test and review the diff`,
+  );
 }

@@ -17,6 +17,13 @@ runApp(async (app) => {
   const raw = JSON.parse(process.env.CDKTF_FLUX_E2E_RAW ?? '[]') as RawManifest[];
   for (const [index, environment] of settings.entries()) {
     const { sync } = await addFluxEnvironment(app, environment);
-    if (index === 0) raw.forEach((r, i) => new Manifest(sync, `raw-${i}`, { manifest: r.manifest, fieldManager: r.forceConflicts ? { forceConflicts: true } : undefined }));
+    if (index === 0)
+      raw.forEach(
+        (r, i) =>
+          new Manifest(sync, `raw-${i}`, {
+            manifest: r.manifest,
+            fieldManager: r.forceConflicts ? { forceConflicts: true } : undefined,
+          }),
+      );
   }
 });

@@ -38,7 +38,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, processes: ChildProcess[]): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  processes: ChildProcess[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const dead = processes.find((p) => p.exitCode !== null);
@@ -53,10 +58,14 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 function readyz(server: string, token: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     // The API server's certificate is self-signed by itself; trust is by token, on loopback.
-    const request = get(`${server}/readyz`, { headers: { Authorization: `Bearer ${token}` }, rejectUnauthorized: false }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
+    const request = get(
+      `${server}/readyz`,
+      { headers: { Authorization: `Bearer ${token}` }, rejectUnauthorized: false },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      },
+    );
     request.on('error', reject);
   });
 }

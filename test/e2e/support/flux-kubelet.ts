@@ -18,7 +18,15 @@ import { TOOLCHAIN_CACHE } from './kubectl';
 export const CONTROLLER_STAND_INS: Record<string, string> = { 'kustomize-controller:v1.8.5': 'v1.9.0' };
 
 const CONTROLLERS = ['source-controller', 'kustomize-controller'];
-const REPLACED = ['--storage-path', '--storage-addr', '--storage-adv-addr', '--metrics-addr', '--health-addr', '--events-addr', '--enable-leader-election'];
+const REPLACED = [
+  '--storage-path',
+  '--storage-addr',
+  '--storage-adv-addr',
+  '--metrics-addr',
+  '--health-addr',
+  '--events-addr',
+  '--enable-leader-election',
+];
 
 interface Running {
   readonly spec: string;
@@ -34,11 +42,21 @@ export interface FluxKubelet {
 
 function getJson(cluster: Cluster, path: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    const request = get(`${cluster.server}${path}`, { headers: { Authorization: `Bearer ${cluster.token}` }, rejectUnauthorized: false }, (response) => {
-      let body = '';
-      response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => (response.statusCode === 404 ? resolve(undefined) : response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${path}: ${response.statusCode} ${body}`))));
-    });
+    const request = get(
+      `${cluster.server}${path}`,
+      { headers: { Authorization: `Bearer ${cluster.token}` }, rejectUnauthorized: false },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk) => (body += chunk));
+        response.on('end', () =>
+          response.statusCode === 404
+            ? resolve(undefined)
+            : response.statusCode === 200
+              ? resolve(JSON.parse(body))
+              : reject(new Error(`${path}: ${response.statusCode} ${body}`)),
+        );
+      },
+    );
     request.on('error', reject);
   });
 }
@@ -50,7 +68,11 @@ export function controllerBinary(image: string): { name: string; version: string
   return { name, version, path: join(TOOLCHAIN_CACHE, name, version, name) };
 }
 
-async function command(deployment: any, namespace: string, dir: string): Promise<{ binary: string; version: string; args: string[]; env: Record<string, string> }> {
+async function command(
+  deployment: any,
+  namespace: string,
+  dir: string,
+): Promise<{ binary: string; version: string; args: string[]; env: Record<string, string> }> {
   const container = deployment.spec.template.spec.containers[0];
   const { name, version, path } = controllerBinary(container.image);
   if (!existsSync(path)) throw new Error(`${name} ${version} is not built: run test/e2e/toolchain/build.sh flux`);
@@ -62,11 +84,19 @@ async function command(deployment: any, namespace: string, dir: string): Promise
   const expand = (arg: string) => arg.replace(/\$\(([A-Z_]+)\)/g, (_, v: string) => env[v] ?? '');
   const args = (container.args as string[]).map(expand).filter((a) => !REPLACED.includes(a.split('=')[0]));
   const [metrics, health] = [await freePort(), await freePort()];
-  args.push(`--metrics-addr=127.0.0.1:${metrics}`, `--health-addr=127.0.0.1:${health}`, '--enable-leader-election=false');
+  args.push(
+    `--metrics-addr=127.0.0.1:${metrics}`,
+    `--health-addr=127.0.0.1:${health}`,
+    '--enable-leader-election=false',
+  );
   if (name === 'source-controller') {
     const storage = await freePort();
     mkdirSync(join(dir, 'artifacts'), { recursive: true });
-    args.push(`--storage-path=${join(dir, 'artifacts')}`, `--storage-addr=127.0.0.1:${storage}`, `--storage-adv-addr=127.0.0.1:${storage}`);
+    args.push(
+      `--storage-path=${join(dir, 'artifacts')}`,
+      `--storage-addr=127.0.0.1:${storage}`,
+      `--storage-adv-addr=127.0.0.1:${storage}`,
+    );
   }
   return { binary: path, version, args, env };
 }
@@ -94,7 +124,10 @@ export function startFluxKubelet(cluster: Cluster, namespace: string, dir: strin
       if (!spec || stopped) continue;
       const { binary, version, args, env } = await command(deployment, namespace, join(dir, name));
       const log = openSync(join(dir, `${name}.log`), 'a');
-      const child = spawn(binary, args, { stdio: ['ignore', log, log], env: { ...process.env, ...env, KUBECONFIG: cluster.kubeconfig } });
+      const child = spawn(binary, args, {
+        stdio: ['ignore', log, log],
+        env: { ...process.env, ...env, KUBECONFIG: cluster.kubeconfig },
+      });
       running.set(name, { spec, process: child, version });
     }
   };

@@ -20,14 +20,20 @@ export interface GitServer {
 export async function startGitServer(dir: string, github: { url: string; token: string }): Promise<GitServer> {
   mkdirSync(dir, { recursive: true });
   const log = openSync(join(dir, 'git-ssh-server.log'), 'a');
-  const child: ChildProcess = spawn(join(TOOLCHAIN_BIN, 'git-ssh-server'), ['-repos', join(dir, 'repos'), '-host-key', join(dir, 'host-key')], {
-    stdio: ['ignore', 'pipe', log],
-    env: { ...process.env, GITHUB_BASE_URL: github.url, GITHUB_TOKEN: github.token },
-  });
+  const child: ChildProcess = spawn(
+    join(TOOLCHAIN_BIN, 'git-ssh-server'),
+    ['-repos', join(dir, 'repos'), '-host-key', join(dir, 'host-key')],
+    {
+      stdio: ['ignore', 'pipe', log],
+      env: { ...process.env, GITHUB_BASE_URL: github.url, GITHUB_TOKEN: github.token },
+    },
+  );
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`git-ssh-server exited with ${code}; see ${dir}/git-ssh-server.log`)));
+    child.once('exit', (code) =>
+      reject(new Error(`git-ssh-server exited with ${code}; see ${dir}/git-ssh-server.log`)),
+    );
   });
   const { address, knownHosts } = JSON.parse(line) as { address: string; knownHosts: string };
   return {
@@ -59,7 +65,13 @@ export class FixtureRepository {
   }
 
   private git(args: string[]): string {
-    const env = { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e2e@example.com', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e2e@example.com' };
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'e2e',
+      GIT_AUTHOR_EMAIL: 'e2e@example.com',
+      GIT_COMMITTER_NAME: 'e2e',
+      GIT_COMMITTER_EMAIL: 'e2e@example.com',
+    };
     return execFileSync('git', args, { cwd: this.work, env, encoding: 'utf8' }).trim();
   }
 
@@ -80,7 +92,8 @@ export class FixtureRepository {
   }
 }
 
-const kustomization = (...resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+const kustomization = (...resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
 
 /**
  * The team's layout: `infrastructure/controllers` installs a CRD that `infrastructure/prereqs`
@@ -112,14 +125,18 @@ spec:
                 size: { type: string }
 `,
   'infrastructure/prereqs/kustomization.yaml': kustomization('widget.yaml'),
-  'infrastructure/prereqs/widget.yaml': 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: default-widget\n  namespace: infra\nspec:\n  size: small\n',
+  'infrastructure/prereqs/widget.yaml':
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: default-widget\n  namespace: infra\nspec:\n  size: small\n',
   'apps/dev/kustomization.yaml': kustomization('namespace.yaml', 'config.yaml', 'extra.yaml'),
   'apps/dev/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n',
-  'apps/dev/config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: apps\ndata:\n  greeting: hello\n',
-  'apps/dev/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: apps\ndata:\n  note: to be pruned\n',
+  'apps/dev/config.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: apps\ndata:\n  greeting: hello\n',
+  'apps/dev/extra.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: apps\ndata:\n  note: to be pruned\n',
   'secrets/kustomization.yaml': kustomization('namespace.yaml', 'secret.yaml'),
   'secrets/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-secrets\n',
-  'secrets/secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\n  namespace: team-secrets\nstringData:\n  password: not-a-real-one\n',
+  'secrets/secret.yaml':
+    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\n  namespace: team-secrets\nstringData:\n  password: not-a-real-one\n',
   'clusters/dev/README.md': 'Flux itself is bootstrapped by Terraform (cdktf-flux); nothing here applies it.\n',
   'infrastructure/README.md': 'controllers first, then prereqs.\n',
 };

@@ -24,7 +24,8 @@ export interface GitHubDouble {
   stop(): Promise<void>;
 }
 
-const KEY = /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+=*( .*)?$/;
+const KEY =
+  /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+=*( .*)?$/;
 
 export async function startGitHubDouble(options: { token: string; repositories: string[] }): Promise<GitHubDouble> {
   const keys = new Map<string, DeployKey[]>(options.repositories.map((r) => [r, []]));
@@ -47,18 +48,47 @@ export async function startGitHubDouble(options: { token: string; repositories: 
     if (!list) return send(res, 404, { message: 'Not Found' });
     if (!keysPath && req.method === 'GET') {
       return send(res, 200, {
-        id: 1, node_id: 'R_double', name, full_name: fullName, private: true, archived: false, visibility: 'private',
-        default_branch: 'main', owner: { login: owner }, html_url: `https://github.example/${fullName}`,
-        ssh_url: `git@github.example:${fullName}.git`, clone_url: `https://github.example/${fullName}.git`, git_url: `git://github.example/${fullName}.git`,
+        id: 1,
+        node_id: 'R_double',
+        name,
+        full_name: fullName,
+        private: true,
+        archived: false,
+        visibility: 'private',
+        default_branch: 'main',
+        owner: { login: owner },
+        html_url: `https://github.example/${fullName}`,
+        ssh_url: `git@github.example:${fullName}.git`,
+        clone_url: `https://github.example/${fullName}.git`,
+        git_url: `git://github.example/${fullName}.git`,
       });
     }
     if (keysPath && !id && req.method === 'GET') return send(res, 200, list);
     if (keysPath && !id && req.method === 'POST') {
-      const { key, title, read_only: readOnly = true } = JSON.parse(body || '{}') as { key?: string; title?: string; read_only?: boolean };
+      const {
+        key,
+        title,
+        read_only: readOnly = true,
+      } = JSON.parse(body || '{}') as { key?: string; title?: string; read_only?: boolean };
       const text = (key ?? '').trim();
-      if (!title || !KEY.test(text)) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is invalid. You must supply a key in OpenSSH public key format' }] });
+      if (!title || !KEY.test(text))
+        return send(res, 422, {
+          message: 'Validation Failed',
+          errors: [
+            {
+              resource: 'PublicKey',
+              code: 'custom',
+              field: 'key',
+              message: 'key is invalid. You must supply a key in OpenSSH public key format',
+            },
+          ],
+        });
       const bare = text.split(' ').slice(0, 2).join(' ');
-      if ([...keys.values()].flat().some((k) => k.key === bare)) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is already in use' }] });
+      if ([...keys.values()].flat().some((k) => k.key === bare))
+        return send(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is already in use' }],
+        });
       const created = { id: nextId++, key: bare, title, read_only: readOnly };
       list.push(created);
       return send(res, 201, created);
@@ -82,7 +112,11 @@ export async function startGitHubDouble(options: { token: string; repositories: 
   return {
     url: `http://127.0.0.1:${port}/`,
     keys: (fullName) => [...(keys.get(fullName) ?? [])],
-    deleteKey: (fullName, id) => keys.set(fullName, (keys.get(fullName) ?? []).filter((k) => k.id !== id)),
+    deleteKey: (fullName, id) =>
+      keys.set(
+        fullName,
+        (keys.get(fullName) ?? []).filter((k) => k.id !== id),
+      ),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

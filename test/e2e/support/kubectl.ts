@@ -18,7 +18,11 @@ export const BINARIES: ClusterBinaries & { kubectl: string } = {
 /** kubectl against the test cluster; throws with kubectl's own message on failure. */
 export function kubectl(kubeconfig: string, args: string[], input?: string): string {
   try {
-    return execFileSync(BINARIES.kubectl, ['--kubeconfig', kubeconfig, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync(BINARIES.kubectl, ['--kubeconfig', kubeconfig, ...args], {
+      input,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
     throw new Error(`kubectl ${args.join(' ')}: ${stderr || stdout || (error as Error).message}`);
@@ -34,9 +38,21 @@ export function getJson<T = Record<string, any>>(kubeconfig: string, args: strin
  * Server-side apply, strict field validation: what the API server accepts, or its refusal.
  * `Terraform` is the field manager the kubernetes provider's kubernetes_manifest applies as.
  */
-export function applyServerSide(kubeconfig: string, objects: object[], options: { fieldManager?: string; forceConflicts?: boolean } = {}): string {
+export function applyServerSide(
+  kubeconfig: string,
+  objects: object[],
+  options: { fieldManager?: string; forceConflicts?: boolean } = {},
+): string {
   const list = { apiVersion: 'v1', kind: 'List', items: objects };
-  const args = ['apply', '--server-side', `--field-manager=${options.fieldManager ?? 'Terraform'}`, '--validate=strict', ...(options.forceConflicts ? ['--force-conflicts'] : []), '-f', '-'];
+  const args = [
+    'apply',
+    '--server-side',
+    `--field-manager=${options.fieldManager ?? 'Terraform'}`,
+    '--validate=strict',
+    ...(options.forceConflicts ? ['--force-conflicts'] : []),
+    '-f',
+    '-',
+  ];
   return kubectl(kubeconfig, args, JSON.stringify(list));
 }
 
@@ -48,13 +64,18 @@ export function applyServerSide(kubeconfig: string, objects: object[], options: 
 export function stackObjects(stack: SynthesizedStack): Record<string, any>[][] {
   const defaults = Object.fromEntries(Object.entries(stack.variable ?? {}).map(([name, v]) => [name, v.default]));
   // As Terraform reads the JSON: variables resolved, then the escapes $${ and %%{ undone.
-  const text = JSON.stringify(stack.resource.kubernetes_manifest ?? {}).replace(/(?<!\$)\$\{var\.([a-z_]+)\}/g, (_, name: string) => String(defaults[name]));
+  const text = JSON.stringify(stack.resource.kubernetes_manifest ?? {}).replace(
+    /(?<!\$)\$\{var\.([a-z_]+)\}/g,
+    (_, name: string) => String(defaults[name]),
+  );
   const resolved = JSON.parse(text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'));
   const waves: Record<string, any>[][] = [];
   const done = new Set<string>();
   let pending = Object.entries(resolved) as [string, { manifest: Record<string, any>; depends_on?: string[] }][];
   while (pending.length > 0) {
-    const ready = pending.filter(([, r]) => (r.depends_on ?? []).every((d) => done.has(d.replace('kubernetes_manifest.', ''))));
+    const ready = pending.filter(([, r]) =>
+      (r.depends_on ?? []).every((d) => done.has(d.replace('kubernetes_manifest.', ''))),
+    );
     if (ready.length === 0) throw new Error(`depends_on cycle among ${pending.map(([n]) => n).join(', ')}`);
     waves.push(ready.map(([, r]) => r.manifest));
     ready.forEach(([name]) => done.add(name));

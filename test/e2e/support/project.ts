@@ -31,7 +31,10 @@ export class CdktfProject {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
     const app = `${join(root, 'node_modules', '.bin', 'tsx')} ${join(__dirname, 'app.ts')}`;
-    writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app, terraformProviders: [], sendCrashReports: 'false' }));
+    writeFileSync(
+      join(dir, 'cdktf.json'),
+      JSON.stringify({ language: 'typescript', app, terraformProviders: [], sendCrashReports: 'false' }),
+    );
   }
 
   /** The environments the next command synthesizes, and raw objects for the first sync stack. */
@@ -50,7 +53,11 @@ export class CdktfProject {
    * sometimes exits before it has printed the error OpenTofu reported; this shows it every time.
    */
   public tofu(stack: string, args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
-    return this.run(join(TOOLCHAIN_BIN, 'tofu'), [...args, '-no-color'], join(this.dir, 'cdktf.out', 'stacks', stack), { TF_IN_AUTOMATION: '1', TF_INPUT: '0', ...extraEnv });
+    return this.run(join(TOOLCHAIN_BIN, 'tofu'), [...args, '-no-color'], join(this.dir, 'cdktf.out', 'stacks', stack), {
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      ...extraEnv,
+    });
   }
 
   private run(command: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<CommandResult> {

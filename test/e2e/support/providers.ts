@@ -19,15 +19,24 @@ export interface ProviderSetup {
 const TOFU = join(TOOLCHAIN_BIN, 'tofu');
 
 /** `provider[<address>] <version>` lines of `tofu providers` for these requirements. */
-function providerAddresses(requiredProviders: Record<string, { source: string; version?: string }>): { address: string; version: string }[] {
+function providerAddresses(
+  requiredProviders: Record<string, { source: string; version?: string }>,
+): { address: string; version: string }[] {
   const dir = mkdtempSync(join(process.env.TMPDIR ?? '/tmp', 'cdktf-flux-providers-'));
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: requiredProviders } }));
-  const out = execFileSync(TOFU, ['providers', '-no-color'], { cwd: dir, env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' }, encoding: 'utf8' });
+  const out = execFileSync(TOFU, ['providers', '-no-color'], {
+    cwd: dir,
+    env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
+    encoding: 'utf8',
+  });
   rmSync(dir, { recursive: true, force: true });
   return [...out.matchAll(/provider\[([^\]]+)\] (\S+)/g)].map(([, address, version]) => ({ address, version }));
 }
 
-export function providerSetup(workdir: string, requiredProviders: Record<string, { source: string; version?: string }>): ProviderSetup {
+export function providerSetup(
+  workdir: string,
+  requiredProviders: Record<string, { source: string; version?: string }>,
+): ProviderSetup {
   // (A machine may set TF_CLI_CONFIG_FILE to a file that does not exist: that names no mirror.)
   const config = process.env.TF_CLI_CONFIG_FILE;
   if (config && existsSync(config)) return { mode: 'real', env: { TF_CLI_CONFIG_FILE: config } };
@@ -35,13 +44,21 @@ export function providerSetup(workdir: string, requiredProviders: Record<string,
   const mirror = join(workdir, 'provider-mirror');
   for (const { address, version } of providerAddresses(requiredProviders)) {
     const type = address.split('/').pop()!;
-    const dir = join(mirror, address, version, `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`);
+    const dir = join(
+      mirror,
+      address,
+      version,
+      `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`,
+    );
     mkdirSync(dir, { recursive: true });
     const binary = join(dir, `terraform-provider-${type}_v${version}`);
     copyFileSync(join(TOOLCHAIN_BIN, 'terraform-provider-stand-in'), binary);
     chmodSync(binary, 0o755);
   }
   const standIn = join(workdir, 'tofu.tfrc');
-  writeFileSync(standIn, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
+  writeFileSync(
+    standIn,
+    `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`,
+  );
   return { mode: 'stand-in', env: { TF_CLI_CONFIG_FILE: standIn } };
 }
