@@ -1,5 +1,5 @@
 import { addFluxEnvironment, runApp } from './stacks';
-import { dev } from './variables';
+import { dev } from './settings';
 
 runApp(async (app) => {
   await addFluxEnvironment(app, dev);

@@ -214,7 +214,8 @@ async function main(): Promise<void> {
   const ratio = (a: string, b: string, target?: number) =>
     `${(m[a] / m[b]).toFixed(1)}x ${b.split(':')[0]}${target ? ` (target <= ${target}x with the real providers)` : ''}`;
   console.log(
-    `e2e benchmark, providers: ${setup.mode}; median of ${runs} rounds; ${resources} resources in ${STACK}, ${objects.length} of them Kubernetes objects`,
+    `e2e benchmark, providers: ${setup.mode}; median of ${runs} rounds; ${resources} resources in ${STACK}, ` +
+      `${objects.length} of them Kubernetes objects`,
   );
   const row = (name: string, note = '') =>
     console.log(`${name.padEnd(44)} ${m[name].toFixed(1).padStart(7)} s   ${note}`);
@@ -232,10 +233,12 @@ async function main(): Promise<void> {
     `${((fixed / m['no-op plan: tofu plan']) * 100).toFixed(0)}% of the no-op plan`,
   );
   console.log(
-    `${'per resource: plan'.padEnd(44)} ${(((m['no-op plan: tofu plan'] - fixed) / (resources - 1)) * 1000).toFixed(0).padStart(7)} ms`,
+    `${'per resource: plan'.padEnd(44)} ` +
+      `${(((m['no-op plan: tofu plan'] - fixed) / (resources - 1)) * 1000).toFixed(0).padStart(7)} ms`,
   );
   console.log(
-    `${'per resource: apply'.padEnd(44)} ${(((m['first deploy: tofu apply'] - fixed) / resources) * 1000).toFixed(0).padStart(7)} ms`,
+    `${'per resource: apply'.padEnd(44)} ` +
+      `${(((m['first deploy: tofu apply'] - fixed) / resources) * 1000).toFixed(0).padStart(7)} ms`,
   );
   row('deploy start to all Kustomizations Ready');
   row('commit to applied: reconcile requested');

@@ -23,7 +23,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs every case once per round, round after round, so that drift in the machine's speed spreads over all cases alike. */
+/**
+ * Runs every case once per round, round after round, so that drift in the machine's speed spreads
+ * over all cases alike.
+ */
 function measure(cases: number[]): Map<number, Figures> {
   const walls = new Map(cases.map((c) => [c, [] as number[]]));
   const rss = new Map(cases.map((c) => [c, [] as number[]]));
@@ -57,5 +60,6 @@ console.log(row('10 environments', ten, `${(ten.wallMs / one.wallMs).toFixed(2)}
 console.log(row('20 environments', twenty, `${(twenty.wallMs / one.wallMs).toFixed(2)}x one (<= 5x)`));
 const perEnvironment = (twenty.wallMs - one.wallMs) / 19;
 console.log(
-  `marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ${((twenty.maxRssMb - one.maxRssMb) / 19).toFixed(1)} MiB`,
+  `marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ` +
+    `${((twenty.maxRssMb - one.maxRssMb) / 19).toFixed(1)} MiB`,
 );

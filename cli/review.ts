@@ -8,10 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PlanJson, summarizePlan } from '../lib/plan-summary';
+import { PlanJson, summarizePlan } from './plan-summary';
 
 const USAGE =
-  'usage: npm run review -- <stack> [<plan.json> | -]\n  with <stack> alone, plans cdktf.out/stacks/<stack> itself (run npm run synth first)';
+  'usage: npm run review -- <stack> [<plan.json> | -]\n  with <stack> alone, plans cdktf.out/stacks/<stack> ' +
+  'itself (run npm run synth first)';
 
 /** Plans the stack and returns `show -json` of the plan, never leaving the plan file behind. */
 function planStack(stack: string): string {
@@ -54,7 +55,8 @@ function main(args: string[]): number {
     plan = JSON.parse(readPlan(stack, source)) as PlanJson;
   } catch (error) {
     console.error(
-      `review: cannot read the plan from ${name}: ${(error as Error).message}; give the output of show -json <planfile>`,
+      `review: cannot read the plan from ${name}: ${(error as Error).message}; ` +
+        `give the output of show -json <planfile>`,
     );
     return 1;
   }
@@ -66,7 +68,8 @@ function main(args: string[]): number {
     ('values' in plan && !('planned_values' in plan))
   ) {
     console.error(
-      `review: ${name} is not a plan in JSON (no format_version or resource_changes); give the output of show -json <planfile>`,
+      `review: ${name} is not a plan in JSON (no format_version or resource_changes); ` +
+        `give the output of show -json <planfile>`,
     );
     return 1;
   }

@@ -63,7 +63,8 @@ export function createFluxResource(
   const manifests = props.manifests ?? defaults?.manifests;
   if (!manifests) {
     throw new Error(
-      `${scope.node.path}: no Flux manifests to check ${object.kind} ${object.metadata.name} against; pass manifests, or set them on the stack with FluxStackDefaults.set`,
+      `${scope.node.path}: no Flux manifests to check ${object.kind} ${object.metadata.name} against; pass ` +
+        `manifests, or set them on the stack with FluxStackDefaults.set`,
     );
   }
   checkName(problems, 'name', object.metadata.name);

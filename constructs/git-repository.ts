@@ -149,7 +149,8 @@ function checkCredentials(
   if (!credentials) return;
   if (credentials.namespace !== namespace && !Token.isUnresolved(credentials.namespace)) {
     problems.add(
-      `secretRef "${credentials.secretName}" is in namespace "${credentials.namespace}", but a GitRepository reads Secrets of its own namespace only; create the Secret in "${namespace}"`,
+      `secretRef "${credentials.secretName}" is in namespace "${credentials.namespace}", but a GitRepository ` +
+        `reads Secrets of its own namespace only; create the Secret in "${namespace}"`,
     );
   }
   const scheme = /^([a-z]+):\/\//.exec(url)?.[1];

@@ -3,7 +3,10 @@ import { Construct } from 'constructs';
 
 /** Props of {@link KubernetesBackend}. */
 export interface KubernetesBackendProps {
-  /** The state Secret is `tfstate-<workspace>-<secretSuffix>`, its lock the Lease `lock-tfstate-<workspace>-<secretSuffix>`. */
+  /**
+   * The state Secret is `tfstate-<workspace>-<secretSuffix>`, its lock the Lease
+   * `lock-tfstate-<workspace>-<secretSuffix>`.
+   */
   readonly secretSuffix: string;
   /** @default default */
   readonly namespace?: string;

@@ -148,7 +148,8 @@ export class Kustomization extends Construct implements IFluxObject {
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
     if (!KUSTOMIZATION_SOURCE_KINDS.includes(props.sourceRef.kind)) {
       problems.add(
-        `sourceRef kind "${props.sourceRef.kind}" cannot be applied by a Kustomization; use one of ${KUSTOMIZATION_SOURCE_KINDS.join(', ')}`,
+        `sourceRef kind "${props.sourceRef.kind}" cannot be applied by a Kustomization; use one of ` +
+          `${KUSTOMIZATION_SOURCE_KINDS.join(', ')}`,
       );
     }
 
@@ -223,21 +224,26 @@ export class Kustomization extends Construct implements IFluxObject {
       const other = TerraformStack.of(dependency);
       if (other !== stack) {
         problems.push(
-          `Kustomization ${this.namespace}/${this.name}: dependsOn Kustomization ${dependency.namespace}/${dependency.name} of stack ${other.node.id}, ` +
-            `which stack ${stack.node.id} does not deploy, so Flux would wait for it forever; create it in ${stack.node.id} or drop the dependency`,
+          `Kustomization ${this.namespace}/${this.name}: dependsOn Kustomization ` +
+            `${dependency.namespace}/${dependency.name} of stack ${other.node.id}, ` +
+            `which stack ${stack.node.id} does not deploy, so Flux would wait for it forever; create it in ` +
+            `${stack.node.id} or drop the dependency`,
         );
       }
     }
     if (this.sourceRef instanceof Construct && TerraformStack.of(this.sourceRef) !== stack) {
       problems.push(
-        `Kustomization ${this.namespace}/${this.name}: sourceRef ${this.sourceRef.kind} ${this.sourceRef.namespace}/${this.sourceRef.name} belongs to stack ` +
-          `${TerraformStack.of(this.sourceRef).node.id}, which stack ${stack.node.id} does not deploy; create the source in ${stack.node.id}`,
+        `Kustomization ${this.namespace}/${this.name}: sourceRef ${this.sourceRef.kind} ` +
+          `${this.sourceRef.namespace}/${this.sourceRef.name} belongs to stack ` +
+          `${TerraformStack.of(this.sourceRef).node.id}, which stack ${stack.node.id} does not deploy; create ` +
+          `the source in ${stack.node.id}`,
       );
     }
     const cycle = findCycle(this);
     if (cycle) {
       problems.push(
-        `Kustomization ${this.namespace}/${this.name}: dependsOn cycle ${cycle.map((k) => k.name).join(' -> ')}; Flux would never apply any of them, remove one of these dependencies`,
+        `Kustomization ${this.namespace}/${this.name}: dependsOn cycle ${cycle.map((k) => k.name).join(' -> ')}; ` +
+          'Flux would never apply any of them, remove one of these dependencies',
       );
     }
     return problems;

@@ -43,7 +43,8 @@ export function manifestResource(
   const owner = taken.get(address);
   if (owner) {
     throw new Error(
-      `${scope.node.path}: ${describeObject(object)} is already managed by ${owner} in this stack; give one of them another name or namespace`,
+      `${scope.node.path}: ${describeObject(object)} is already managed by ${owner} in this stack; give one of ` +
+        `them another name or namespace`,
     );
   }
   taken.set(address, scope.node.path);

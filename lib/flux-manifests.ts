@@ -45,7 +45,8 @@ export class FluxManifests {
     const version = headerVersion ?? labelVersion;
     if (!version) {
       throw new Error(
-        `Flux manifests ${origin}: no "# Flux Version:" header and no version label; regenerate it with flux install --export`,
+        `Flux manifests ${origin}: no "# Flux Version:" header and no version label; regenerate it with flux ` +
+          `install --export`,
       );
     }
     return new FluxManifests(version, objects, origin, sha256(text));

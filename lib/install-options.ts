@@ -101,7 +101,8 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
   for (const c of options.components) {
     if (!DEFAULT_COMPONENTS.includes(c))
       problems.add(
-        `components "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go in componentsExtra)`,
+        `components "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go ` +
+          `in componentsExtra)`,
       );
   }
   for (const c of options.componentsExtra) {
@@ -112,7 +113,8 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
   if (missing.length > 0) {
     problems.add(
       `the manifests ${manifests.origin} lack ${missing.join(', ')} (they have ${manifests.components.join(', ')}); ` +
-        `give manifests made with flux install --version=${manifests.version} --components-extra=${options.componentsExtra.join(',') || missing.join(',')} --export`,
+        `give manifests made with flux install --version=${manifests.version} ` +
+        `--components-extra=${options.componentsExtra.join(',') || missing.join(',')} --export`,
     );
   }
   checkNamespace(problems, 'namespace', options.namespace);
@@ -129,7 +131,8 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
     )
   ) {
     problems.add(
-      `registry "${options.registry}" is not an image registry path; use host[:port][/path] with a lower-case path, such as registry.example.com/fluxcd, without scheme or trailing "/"`,
+      `registry "${options.registry}" is not an image registry path; use host[:port][/path] with a lower-case ` +
+        `path, such as registry.example.com/fluxcd, without scheme or trailing "/"`,
     );
   }
   problems.throwIfAny();

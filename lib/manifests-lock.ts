@@ -21,7 +21,8 @@ interface LockFile {
 }
 
 const COMMENT =
-  'sha256 of every Flux install manifests file this project accepts, by version and component set; refresh with npm run manifests:lock -- <file>... and commit';
+  'sha256 of every Flux install manifests file this project accepts, by version and component set; refresh with ' +
+  'npm run manifests:lock -- <file>... and commit';
 
 export function readLock(file = DEFAULT_LOCK_FILE): LockEntry[] {
   if (!existsSync(file)) return [];
@@ -49,7 +50,8 @@ export function checkLocked(
       e.version === manifests.version && [...e.components].sort().join() === [...manifests.components].sort().join(),
   );
   throw new Error(
-    `Flux manifests ${manifests.origin} (${manifests.version}: ${manifests.components.join(', ')}) have sha256 ${manifests.sha256}, ` +
+    `Flux manifests ${manifests.origin} (${manifests.version}: ${manifests.components.join(', ')}) have sha256 ` +
+      `${manifests.sha256}, ` +
       `which ${file} does not list${same ? ` (it pins ${same.sha256} for that version and components)` : ''}. ` +
       `If you trust this file, run npm run manifests:lock -- ${manifests.origin} and commit the lock`,
   );

@@ -35,7 +35,8 @@ export function checkName(problems: Problems, field: string, value: string | und
   if (!known(value)) return;
   if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     problems.add(
-      `${field} "${value}" is not a valid name; use lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123), at most 253 characters`,
+      `${field} "${value}" is not a valid name; use lower-case letters, digits, "-" and ".", starting and ` +
+        `ending with a letter or digit (DNS-1123), at most 253 characters`,
     );
   }
 }
@@ -45,7 +46,8 @@ export function checkNamespace(problems: Problems, field: string, value: string 
   if (!known(value)) return;
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
     problems.add(
-      `${field} "${value}" is not a valid namespace; use lower-case letters, digits and "-", starting and ending with a letter or digit (DNS-1123 label), at most 63 characters`,
+      `${field} "${value}" is not a valid namespace; use lower-case letters, digits and "-", starting and ` +
+        `ending with a letter or digit (DNS-1123 label), at most 63 characters`,
     );
   }
 }
@@ -73,7 +75,8 @@ export function checkSourcePath(problems: Problems, field: string, value: string
   const segments = value.split('/');
   if (value === '' || value.startsWith('/') || value.includes('\\') || segments.includes('..')) {
     problems.add(
-      `${field} "${value}" is not a path inside the source; use a relative path with "/" such as ./apps/dev, without ".."`,
+      `${field} "${value}" is not a path inside the source; use a relative path with "/" such as ./apps/dev, ` +
+        `without ".."`,
     );
   }
 }

@@ -72,7 +72,8 @@ function object(
     for (const key of Object.keys(record)) {
       if (!(key in fields))
         problems.push(
-          `${path ? `${path}.` : ''}${key} "${key}": is not a setting${path ? ` of ${path}` : ''}; the settings are ${Object.keys(fields).join(', ')}`,
+          `${path ? `${path}.` : ''}${key} "${key}": is not a setting${path ? ` of ${path}` : ''}; the settings ` +
+            `are ${Object.keys(fields).join(', ')}`,
         );
     }
     for (const [key, check] of Object.entries(fields)) check(record[key], path ? `${path}.${key}` : key, problems);
@@ -121,7 +122,9 @@ const INSTALL: Record<string, Check> = {
   ),
   namespace: string({
     test: (s) => !RESERVED_NAMESPACES.includes(s),
-    text: `already exists on every cluster, and destroying the stacks would delete it; use a namespace of Flux's own, such as flux-system`,
+    text:
+      `already exists on every cluster, and destroying the stacks would delete it; use a namespace of ` +
+      `Flux's own, such as flux-system`,
   }),
 };
 
@@ -131,7 +134,8 @@ function installCombinations(install: Record<string, unknown>, path: string, pro
   for (const needed of ['source-controller', 'kustomize-controller']) {
     if (!components.includes(needed)) {
       problems.push(
-        `${path}.components ${show(components)}: lacks ${needed}, which reconciles the sync stack's ${needed === 'source-controller' ? 'GitRepository' : 'Kustomizations'}; add it`,
+        `${path}.components ${show(components)}: lacks ${needed}, which reconciles the sync stack's ` +
+          `${needed === 'source-controller' ? 'GitRepository' : 'Kustomizations'}; add it`,
       );
     }
   }
@@ -270,7 +274,9 @@ const ENVIRONMENT: Record<string, Check> = {
     string({
       pattern: DNS_LABEL,
       max: 40,
-      text: 'must be at most 40 lower-case letters, digits and "-", starting and ending with a letter or digit: it names stacks, state keys and state Secrets',
+      text:
+        'must be at most 40 lower-case letters, digits and "-", starting and ending with a letter or digit: ' +
+        'it names stacks, state keys and state Secrets',
     }),
   ),
   fluxVersion: string({ pattern: /^v\d+\.\d+\.\d+$/, text: 'is not a Flux release; use one such as v2.9.4' }),

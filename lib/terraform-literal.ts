@@ -34,7 +34,9 @@ export function literalValue<T>(value: T): T {
   return value;
 }
 
-const ROOTS = new Set(['var', 'local', 'data', 'self', 'module', 'each', 'count', 'path', 'key_provider', 'method']);
+const ROOTS = new Set(['var', 'local', 'data', 'self', 'module', 'each', 'count', 'path', 'terraform']);
+// What OpenTofu's state encryption block refers to.
+ROOTS.add('key_provider').add('method');
 const KEYWORDS = new Set(['null', 'true', 'false']);
 
 /**

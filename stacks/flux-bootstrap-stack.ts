@@ -1,7 +1,7 @@
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   ExistingGitSecret,
@@ -13,7 +13,8 @@ import {
 } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { encryptState, useStateBackend } from './state-backend';
-import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables, ResolvedEnvironment } from '../variables';
+import { ResolvedEnvironment } from '../settings';
+import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables } from './variables';
 
 /** Props of {@link FluxBootstrapStack}. */
 export interface FluxBootstrapStackProps {
@@ -30,6 +31,12 @@ export class FluxBootstrapStack extends TerraformStack {
   public readonly install: FluxInstall;
   /** The Secret the GitRepository authenticates with. */
   public readonly credentials: IGitCredentials;
+  /**
+   * The repository Flux syncs from, from this stack's `github_org` and `github_repository`, as a
+   * token of this stack; other stacks read it with {@link repositoryUrlFor}.
+   */
+  public readonly repositoryUrl: string;
+  private readonly backend: TerraformBackend;
 
   constructor(scope: Construct, id: string, props: FluxBootstrapStackProps) {
     super(scope, id);
@@ -37,27 +44,61 @@ export class FluxBootstrapStack extends TerraformStack {
     new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
     if (env.encryptState) encryptState(this);
     this.install = new FluxInstall(this, 'flux', { manifests: props.manifests, ...env.install, adopt: env.adopt });
-    const namespace = this.install.namespace;
-    useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: namespace });
-    const dependsOn = [this.install.namespaceResource];
+    this.backend = useStateBackend(this, env.backend, {
+      kubeconfigPath: env.kubeconfigPath,
+      fluxNamespace: this.install.namespace,
+    });
+    const { org, repository } = githubRepositoryVariables(this, env);
+    this.credentials = this.gitAccess(env, org, repository);
+    const { hostname, sshPort } = env.gitHost;
+    const host =
+      this.credentials.transport === 'ssh'
+        ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}`
+        : `https://${hostname}`;
+    this.repositoryUrl = `${host}/${org}/${repository}`;
+    new TerraformOutput(this, 'repository_url', {
+      value: this.repositoryUrl,
+      description: 'The repository Flux syncs from; the sync stack reads it from this state',
+    });
+  }
 
+  /**
+   * The repository URL as `stack` sees it: read from this stack's state at plan time, so the sync
+   * stack never declares the repository variables itself and a `-var` given to one stack only
+   * cannot point the two at different repositories. Planned before this stack was deployed, it
+   * stops with a message saying so.
+   */
+  public repositoryUrlFor(stack: TerraformStack): string {
+    const state = this.backend.getRemoteStateDataSource(stack, 'bootstrap', this.node.id);
+    state.addOverride('defaults', { repository_url: '' });
+    state.addOverride('lifecycle.postcondition', [
+      {
+        condition: '${self.outputs.repository_url != ""}',
+        error_message:
+          `${stack.node.id} reads the repository from the state of ${this.node.id}, which has none: ` +
+          `deploy ${this.node.id} first (npm run deploy -- ${this.node.id} ${stack.node.id})`,
+      },
+    ]);
+    return state.getString('repository_url');
+  }
+
+  private gitAccess(env: ResolvedEnvironment, org: string, repository: string): IGitCredentials {
+    const namespace = this.install.namespace;
+    const dependsOn = [this.install.namespaceResource];
     const auth = env.gitAuth;
     if (auth.type === 'existing-secret') {
-      this.credentials = new ExistingGitSecret({ secretName: auth.secretName, namespace, transport: auth.transport });
-      return;
+      return new ExistingGitSecret({ secretName: auth.secretName, namespace, transport: auth.transport });
     }
     if (auth.type === 'https-token') {
       const token = githubTokenVariable(this);
-      this.credentials = new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn, adopt: env.adopt });
-      return;
+      return new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn, adopt: env.adopt });
     }
-    const { org, repository } = githubRepositoryVariables(this, env);
     // No token attribute: the provider reads GITHUB_TOKEN, so the token never enters a plan file.
     new GithubProvider(this, 'github', { owner: org, baseUrl: env.gitHost.apiUrl });
     new TlsProvider(this, 'tls');
     // At plan time, so that a token GitHub refuses stops the run before anything is created.
     const checked = new GitHubAccessCheck(this, 'github-access', { repository });
-    this.credentials = new GitHubDeployKey(this, 'git-access', {
+    return new GitHubDeployKey(this, 'git-access', {
       repository: checked.repository,
       namespace,
       algorithm: auth.algorithm,

@@ -1,6 +1,6 @@
 import { App } from 'cdktf';
 import { resolveFluxManifests } from '../lib/flux-manifests';
-import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../variables';
+import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../settings';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { FluxSyncStack } from './flux-sync-stack';
 
@@ -15,7 +15,8 @@ function claimCluster(app: App, environment: ResolvedEnvironment): void {
   if (!claimed) clustersByApp.set(app, (claimed = new Map()));
   if ([...claimed.values()].includes(environment.name)) {
     throw new Error(
-      `environment "${environment.name}": name "${environment.name}" is used by another environment of this app; give each environment its own name`,
+      `environment "${environment.name}": name "${environment.name}" is used by another environment of this ` +
+        `app; give each environment its own name`,
     );
   }
   const cluster = `${environment.kubeconfigPath}#${environment.kubeContext}`;
@@ -23,8 +24,10 @@ function claimCluster(app: App, environment: ResolvedEnvironment): void {
   if (other) {
     const context = environment.kubeContext ? `context "${environment.kubeContext}"` : 'the current context';
     throw new Error(
-      `environment "${environment.name}": kubeContext ${JSON.stringify(environment.kubeContext)} is the cluster of environment "${other}" (${context} of ` +
-        `kubeconfigPath "${environment.kubeconfigPath}"); Flux's CRDs are cluster-wide, so each environment needs a cluster of its own: set kubeContext (or kubeconfigPath)`,
+      `environment "${environment.name}": kubeContext ${JSON.stringify(environment.kubeContext)} is the cluster ` +
+        `of environment "${other}" (${context} of ` +
+        `kubeconfigPath "${environment.kubeconfigPath}"); Flux's CRDs are cluster-wide, so each environment ` +
+        `needs a cluster of its own: set kubeContext (or kubeconfigPath)`,
     );
   }
   claimed.set(cluster, environment.name);
@@ -45,13 +48,7 @@ export async function addFluxEnvironment(app: App, settings: EnvironmentSettings
   claimCluster(app, environment);
   const manifests = await resolveFluxManifests({ version: environment.fluxVersion, path: environment.manifestsPath });
   const bootstrap = new FluxBootstrapStack(app, `${environment.name}-flux-bootstrap`, { environment, manifests });
-  const sync = new FluxSyncStack(app, `${environment.name}-flux-sync`, {
-    environment,
-    manifests,
-    credentials: bootstrap.credentials,
-    namespace: bootstrap.install.namespace,
-    watchAllNamespaces: bootstrap.install.options.watchAllNamespaces,
-  });
+  const sync = new FluxSyncStack(app, `${environment.name}-flux-sync`, { environment, manifests, bootstrap });
   sync.addDependency(bootstrap);
   return { bootstrap, sync };
 }

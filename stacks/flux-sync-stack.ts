@@ -1,31 +1,23 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FluxStackDefaults, GitRepository, IGitCredentials, Kustomization } from '../constructs';
+import { FluxStackDefaults, GitRepository, Kustomization } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
+import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
-import {
-  branchVariable,
-  githubRepositoryVariables,
-  KustomizationSettings,
-  kubernetesVariables,
-  ResolvedEnvironment,
-} from '../variables';
+import { KustomizationSettings, ResolvedEnvironment } from '../settings';
+import { branchVariable, kubernetesVariables } from './variables';
 
 /** Props of {@link FluxSyncStack}. */
 export interface FluxSyncStackProps {
   readonly environment: ResolvedEnvironment;
   readonly manifests: FluxManifests;
-  /** The Secret the GitRepository authenticates with, from the bootstrap stack. */
-  readonly credentials: IGitCredentials;
-  /** The Flux namespace. */
-  readonly namespace: string;
   /**
-   * Whether the controllers reconcile objects in every namespace.
-   * @default true
+   * The environment's bootstrap stack: the Flux namespace, the Secret the GitRepository
+   * authenticates with, and the repository, which this stack reads from the bootstrap's state.
    */
-  readonly watchAllNamespaces?: boolean;
+  readonly bootstrap: FluxBootstrapStack;
 }
 
 /**
@@ -43,28 +35,24 @@ export class FluxSyncStack extends TerraformStack {
     const env = props.environment;
     new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
     if (env.encryptState) encryptState(this);
-    useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: props.namespace });
-    const { org, repository } = githubRepositoryVariables(this, env);
-    const { hostname, sshPort } = env.gitHost;
-    const host =
-      props.credentials.transport === 'ssh'
-        ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}`
-        : `https://${hostname}`;
+    const { bootstrap } = props;
+    const namespace = bootstrap.install.namespace;
+    useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: namespace });
     // Set once: every Flux object of this stack finds them, including ones a user adds.
     FluxStackDefaults.set(this, { manifests: props.manifests, adopt: env.adopt });
 
     this.gitRepository = new GitRepository(this, 'flux-system', {
-      namespace: props.namespace,
-      url: `${host}/${org}/${repository}`,
+      namespace,
+      url: bootstrap.repositoryUrlFor(this),
       ref: { branch: branchVariable(this, env) },
       interval: '1m0s',
-      secretRef: props.credentials,
+      secretRef: bootstrap.credentials,
     });
     this.kustomizations = kustomizationsOf(this, env.kustomizations, this.gitRepository);
 
     this.node.addValidation({ validate: () => bootstrapPathProblems(this, env.clusterPath) });
-    if (props.watchAllNamespaces === false) {
-      this.node.addValidation({ validate: () => unwatchedNamespaceProblems(this, props.namespace) });
+    if (!bootstrap.install.options.watchAllNamespaces) {
+      this.node.addValidation({ validate: () => unwatchedNamespaceProblems(this, namespace) });
     }
   }
 }
@@ -83,13 +71,15 @@ function kustomizationsOf(
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length > 0)
     throw new Error(
-      `${subject}: ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} declared more than once; give each Kustomization its own name`,
+      `${subject}: ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} declared more than once; give each ` +
+        `Kustomization its own name`,
     );
   for (const k of layout) {
     const unknown = (k.dependsOn ?? []).filter((d) => !names.includes(d));
     if (unknown.length > 0) {
       throw new Error(
-        `${subject}: "${k.name}" dependsOn ${unknown.map((d) => `"${d}"`).join(', ')}, which this environment does not declare; declare it or use one of ${names.join(', ')}`,
+        `${subject}: "${k.name}" dependsOn ${unknown.map((d) => `"${d}"`).join(', ')}, which this environment ` +
+          `does not declare; declare it or use one of ${names.join(', ')}`,
       );
     }
   }
@@ -100,7 +90,8 @@ function kustomizationsOf(
     if (existing) return existing;
     if (visiting.includes(name))
       throw new Error(
-        `${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one of these dependencies`,
+        `${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one ` +
+          `of these dependencies`,
       );
     visiting.push(name);
     const { dependsOn = [], ...props } = layout.find((k) => k.name === name)!;
@@ -122,7 +113,8 @@ function unwatchedNamespaceProblems(stack: TerraformStack, fluxNamespace: string
     .filter((o) => o.namespace !== fluxNamespace)
     .map(
       (o) =>
-        `${o.kind} ${o.namespace}/${o.name}: namespace "${o.namespace}" is not watched, since the install sets watchAllNamespaces to false ` +
+        `${o.kind} ${o.namespace}/${o.name}: namespace "${o.namespace}" is not watched, since the install sets ` +
+        `watchAllNamespaces to false ` +
         `and Flux would never reconcile it; put it in "${fluxNamespace}" or turn watchAllNamespaces on`,
     );
 }
@@ -143,8 +135,10 @@ function bootstrapPathProblems(stack: TerraformStack, clusterPath: string): stri
     })
     .map(
       (k) =>
-        `Kustomization ${k.namespace}/${k.name}: path "${k.path ?? '(root)'}" applies ${owned}, where flux bootstrap keeps Flux's own objects; ` +
-        `Terraform owns those now and two owners would fight over them. Point the path elsewhere (such as ./clusters/dev/apps) ` +
+        `Kustomization ${k.namespace}/${k.name}: path "${k.path ?? '(root)'}" applies ${owned}, where flux ` +
+        `bootstrap keeps Flux's own objects; ` +
+        `Terraform owns those now and two owners would fight over them. Point the path elsewhere (such as ` +
+        `./clusters/dev/apps) ` +
         `and delete ${owned} from the repository`,
     );
 }

@@ -10,69 +10,7 @@ import {
   TerraformVariable,
 } from 'cdktf';
 import { KubernetesBackend } from '../constructs/kubernetes-backend';
-
-/**
- * Where a stack keeps its state. Every stack gets its own state (its name is part of the key),
- * and the state holds the deploy key's private half: keep it encrypted and access-controlled.
- */
-export type StateBackendSettings =
-  | {
-      /**
-       * A file per stack, `<directory>/terraform.<stack>.tfstate`, by absolute path: never under
-       * cdktf.out, which synth rewrites and removes stacks from.
-       */
-      readonly type: 'local';
-      /** @default - the project directory (where cdktf runs the app) */
-      readonly directory?: string;
-    }
-  | {
-      readonly type: 's3';
-      readonly bucket: string;
-      readonly region: string;
-      /** @default cdktf-flux/ */
-      readonly keyPrefix?: string;
-      /** Lock with a lock file in the bucket (S3 conditional writes). @default true */
-      readonly useLockfile?: boolean;
-      /** @default true */
-      readonly encrypt?: boolean;
-    }
-  | {
-      readonly type: 'gcs';
-      readonly bucket: string;
-      /** @default cdktf-flux */
-      readonly prefix?: string;
-    }
-  | {
-      readonly type: 'azurerm';
-      readonly resourceGroupName: string;
-      readonly storageAccountName: string;
-      readonly containerName: string;
-      /** @default cdktf-flux/ */
-      readonly keyPrefix?: string;
-    }
-  | {
-      /** HCP Terraform (or Terraform Enterprise) workspaces, one per stack. */
-      readonly type: 'remote';
-      readonly organization: string;
-      /** @default app.terraform.io */
-      readonly hostname?: string;
-      /** @default cdktf-flux- */
-      readonly workspacePrefix?: string;
-    }
-  | {
-      /** A Secret in a cluster, locked with a Lease. */
-      readonly type: 'kubernetes';
-      /**
-       * Namespace of the state Secret; it must exist before the first deploy, so not the Flux
-       * namespace this app creates.
-       * @default kube-system
-       */
-      readonly namespace?: string;
-      /** @default - the environment's kubeconfig path */
-      readonly configPath?: string;
-      /** @default - the kubeconfig's current context */
-      readonly configContext?: string;
-    };
+import { StateBackendSettings } from '../settings';
 
 /** Where the local backend keeps a stack's state: an absolute path, in the project by default. */
 export function localStatePath(stack: string, directory = process.cwd()): string {
@@ -88,8 +26,10 @@ export function useStateBackend(
   const name = stack.node.id;
   if (backend.type === 'kubernetes' && (backend.namespace ?? 'kube-system') === options.fluxNamespace) {
     throw new Error(
-      `${name}: backend namespace "${options.fluxNamespace}" is the namespace this app creates; it does not exist before the first deploy ` +
-        `and destroying the stacks would delete the state with it. Use a namespace that outlives Flux, such as kube-system`,
+      `${name}: backend namespace "${options.fluxNamespace}" is the namespace this app creates; it does not ` +
+        `exist before the first deploy ` +
+        `and destroying the stacks would delete the state with it. Use a namespace that outlives Flux, such as ` +
+        `kube-system`,
     );
   }
   switch (backend.type) {
@@ -142,7 +82,8 @@ export function encryptState(stack: TerraformStack): void {
     type: 'string',
     sensitive: true,
     description:
-      'Passphrase state and plans are encrypted with (OpenTofu state encryption, at least 16 characters); set TF_VAR_state_passphrase',
+      'Passphrase state and plans are encrypted with (OpenTofu state encryption, at least 16 characters); set ' +
+      'TF_VAR_state_passphrase',
   });
   stack.addOverride('terraform.encryption', {
     key_provider: { pbkdf2: { passphrase: { passphrase: '${var.state_passphrase}' } } },
@@ -150,5 +91,7 @@ export function encryptState(stack: TerraformStack): void {
     // A bare traversal, not "${...}": in JSON syntax OpenTofu reads `method` as a static reference.
     state: { method: 'method.aes_gcm.passphrase', enforced: true },
     plan: { method: 'method.aes_gcm.passphrase', enforced: true },
+    // The sync stack reads the bootstrap stack's (encrypted) state for the repository URL.
+    remote_state_data_sources: { default: { method: 'method.aes_gcm.passphrase' } },
   });
 }

@@ -39,7 +39,8 @@ export function synthApp(app: App): void {
     const project = relative(process.cwd(), join(app.outdir, '..')) || '.';
     const moves = misplaced.map((file) => `mv ${relative(process.cwd(), file)} ${project}/`);
     throw new Error(
-      `state found under ${app.outdir}, where synth deletes a stack's folder with everything in it; the local backend now keeps ` +
+      `state found under ${app.outdir}, where synth deletes a stack's folder with everything in it; the local ` +
+        `backend now keeps ` +
         `state in the project directory. Move it there before anything else:\n  ${moves.join('\n  ')}`,
     );
   }

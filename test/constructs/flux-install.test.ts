@@ -110,33 +110,37 @@ describe('FluxInstall', () => {
     );
   });
 
-  test('applies registry, image pull secret, log level, cluster domain, tolerations and watch scope to every controller', () => {
-    const { objects } = install({
-      registry: 'registry.example.com/mirror/fluxcd',
-      imagePullSecret: 'regcred',
-      logLevel: 'debug',
-      clusterDomain: 'k8s.example',
-      tolerationKeys: ['node-role.kubernetes.io/control-plane'],
-      watchAllNamespaces: false,
-    });
-    const deployments = byKind(objects, 'Deployment');
-    assert.equal(deployments.length, 4);
-    for (const d of deployments) {
-      const pod = d.spec.template.spec;
-      assert.match(
-        pod.containers[0].image,
-        new RegExp(`^registry\\.example\\.com/mirror/fluxcd/${d.metadata.name}:v\\d`),
-      );
-      assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }]);
-      assert.deepEqual(pod.tolerations, [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }]);
-      const args: string[] = pod.containers[0].args;
-      assert.ok(args.includes('--log-level=debug'), args.join(' '));
-      assert.ok(args.includes('--watch-all-namespaces=false'), args.join(' '));
-      assert.ok(!args.some((a) => a.includes('cluster.local')), args.join(' '));
-    }
-    const source = objects['deployment_flux-system_source-controller'].spec.template.spec.containers[0].args;
-    assert.ok(source.includes('--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.k8s.example.'));
-  });
+  test(
+    'applies registry, image pull secret, log level, cluster domain, tolerations and watch scope to every ' +
+      'controller',
+    () => {
+      const { objects } = install({
+        registry: 'registry.example.com/mirror/fluxcd',
+        imagePullSecret: 'regcred',
+        logLevel: 'debug',
+        clusterDomain: 'k8s.example',
+        tolerationKeys: ['node-role.kubernetes.io/control-plane'],
+        watchAllNamespaces: false,
+      });
+      const deployments = byKind(objects, 'Deployment');
+      assert.equal(deployments.length, 4);
+      for (const d of deployments) {
+        const pod = d.spec.template.spec;
+        assert.match(
+          pod.containers[0].image,
+          new RegExp(`^registry\\.example\\.com/mirror/fluxcd/${d.metadata.name}:v\\d`),
+        );
+        assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }]);
+        assert.deepEqual(pod.tolerations, [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }]);
+        const args: string[] = pod.containers[0].args;
+        assert.ok(args.includes('--log-level=debug'), args.join(' '));
+        assert.ok(args.includes('--watch-all-namespaces=false'), args.join(' '));
+        assert.ok(!args.some((a) => a.includes('cluster.local')), args.join(' '));
+      }
+      const source = objects['deployment_flux-system_source-controller'].spec.template.spec.containers[0].args;
+      assert.ok(source.includes('--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.k8s.example.'));
+    },
+  );
 
   test('leaves the manifests shared between environments untouched', () => {
     install({ registry: 'registry.example.com/fluxcd', namespace: 'flux' });

@@ -112,7 +112,8 @@ describe('Kustomization', () => {
       assert.throws(
         () => kustomization({ [field]: '10 minutes' }),
         new RegExp(
-          `test/apps \\(Kustomization flux-system/apps\\): ${field} "10 minutes" is not a duration; use Go syntax such as 10m or 1h30m`,
+          `test/apps \\(Kustomization flux-system/apps\\): ${field} "10 minutes" is not a duration; use Go ` +
+            `syntax such as 10m or 1h30m`,
         ),
       );
     });

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { FluxInstall, GitRepository, Kustomization } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs, synthStack } from '../support/synth';
@@ -24,7 +24,10 @@ let clusterDir: string;
 
 async function environment(settings: EnvironmentSettings) {
   const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), settings);
-  return { bootstrap: stackObjects(synthStack(bootstrap)), sync: stackObjects(synthStack(sync)) };
+  return {
+    bootstrap: stackObjects(synthStack(bootstrap)),
+    sync: stackObjects(synthStack(sync), synthStack(bootstrap)),
+  };
 }
 
 function applyWaves(waves: Record<string, any>[][], options: { fieldManager?: string } = {}): void {

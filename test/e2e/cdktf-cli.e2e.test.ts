@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { TOOLCHAIN_BIN } from './support/kubectl';
 import { CdktfProject } from './support/project';
@@ -28,7 +28,8 @@ describe('cdktf CLI with OpenTofu', { timeout: 180_000 }, () => {
       'const app = new App();',
       "const stack = new TerraformStack(app, 'probe');",
       "new LocalBackend(stack, { path: 'probe.tfstate' });",
-      "new TerraformResource(stack, 'marker', { terraformResourceType: 'terraform_data' }).addOverride('input', process.env.MARKER ?? 'v1');",
+      "new TerraformResource(stack, 'marker', { terraformResourceType: 'terraform_data' })",
+      "  .addOverride('input', process.env.MARKER ?? 'v1');",
       'app.synth();',
     ].join('\n'),
   );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
@@ -146,12 +146,13 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     assertNothingCreated();
   });
 
-  test('cannot plan the sync stack before the bootstrap stack has created the CRDs', async () => {
+  test('cannot plan the sync stack before the bootstrap stack is deployed', async () => {
     const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']);
     await failed(
       result,
       () => project.tofu('dev-flux-sync', ['plan']),
-      /no matches for kind "GitRepository"/,
+      // It reads the repository from the bootstrap stack's state, which does not exist yet.
+      /data\.terraform_remote_state\.bootstrap: Unable to read remote state[\s\S]*No stored state was found/,
       'sync before bootstrap',
     );
     assert.equal(exists('namespace', 'flux-system'), false);
@@ -368,64 +369,67 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     console.log(`# destroy of both stacks: ${((Date.now() - start) / 1000).toFixed(1)} s`);
   });
 
-  test('adopts a cluster set up by flux bootstrap: imported, updated in place, nothing recreated or deleted', async () => {
-    const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', fluxVersion: 'v2.8.8' });
-    const waves = [...stackObjects(synthStack(bootstrap)), ...stackObjects(synthStack(sync))];
-    for (const wave of waves) {
-      applyServerSide(cluster.kubeconfig, wave, { fieldManager: 'kustomize-controller' });
-      if (wave.some((o) => o.kind === 'CustomResourceDefinition'))
-        kubectl(cluster.kubeconfig, [
-          'wait',
-          '--for=condition=Established',
-          '--timeout=60s',
-          ...wave.map((o) => `crd/${o.metadata.name}`),
-        ]);
-    }
-    kubectl(cluster.kubeconfig, [
-      'create',
-      'secret',
-      'generic',
-      'flux-system',
-      '-n',
-      'flux-system',
-      '--from-literal=identity=old',
-    ]);
-    const inventory = () =>
-      Object.fromEntries(
-        (
-          getJson(cluster.kubeconfig, [
-            'namespace,deployment,service,serviceaccount,crd,networkpolicy,secret,gitrepository,kustomization',
-            '-A',
-          ]).items as any[]
-        )
-          .filter(
-            (o) =>
-              o.metadata.labels?.['app.kubernetes.io/part-of'] === 'flux' || o.metadata.namespace === 'flux-system',
+  test(
+    'adopts a cluster set up by flux bootstrap: imported, updated in place, nothing recreated or ' + 'deleted',
+    async () => {
+      const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', fluxVersion: 'v2.8.8' });
+      const waves = [...stackObjects(synthStack(bootstrap)), ...stackObjects(synthStack(sync), synthStack(bootstrap))];
+      for (const wave of waves) {
+        applyServerSide(cluster.kubeconfig, wave, { fieldManager: 'kustomize-controller' });
+        if (wave.some((o) => o.kind === 'CustomResourceDefinition'))
+          kubectl(cluster.kubeconfig, [
+            'wait',
+            '--for=condition=Established',
+            '--timeout=60s',
+            ...wave.map((o) => `crd/${o.metadata.name}`),
+          ]);
+      }
+      kubectl(cluster.kubeconfig, [
+        'create',
+        'secret',
+        'generic',
+        'flux-system',
+        '-n',
+        'flux-system',
+        '--from-literal=identity=old',
+      ]);
+      const inventory = () =>
+        Object.fromEntries(
+          (
+            getJson(cluster.kubeconfig, [
+              'namespace,deployment,service,serviceaccount,crd,networkpolicy,secret,gitrepository,kustomization',
+              '-A',
+            ]).items as any[]
           )
-          .map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid]),
+            .filter(
+              (o) =>
+                o.metadata.labels?.['app.kubernetes.io/part-of'] === 'flux' || o.metadata.namespace === 'flux-system',
+            )
+            .map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid]),
+        );
+      const before = inventory();
+      // As the README says: adopt at the version the cluster runs, upgrade in a later deploy. (The
+      // real kubernetes provider fails an adoption that also drops a CRD's served version.)
+      const adopting = { name: 'dev', adopt: true, fluxVersion: 'v2.8.8' };
+      const result = succeeded(await project.use([adopting]).deploy(BOTH), 'adopting deploy');
+      assert.match(result.output, /imported/);
+      assert.deepEqual(inventory(), before, 'same objects, same uids');
+      const [key] = github.keys(REPOSITORY);
+      const secret = getJson(cluster.kubeconfig, ['secret', 'flux-system', '-n', 'flux-system']);
+      assert.equal(
+        Buffer.from(secret.data['identity.pub'], 'base64').toString().trim().split(' ').slice(0, 2).join(' '),
+        key.key,
+        'the adopted Secret now holds the new key',
       );
-    const before = inventory();
-    // As the README says: adopt at the version the cluster runs, upgrade in a later deploy. (The
-    // real kubernetes provider fails an adoption that also drops a CRD's served version.)
-    const adopting = { name: 'dev', adopt: true, fluxVersion: 'v2.8.8' };
-    const result = succeeded(await project.use([adopting]).deploy(BOTH), 'adopting deploy');
-    assert.match(result.output, /imported/);
-    assert.deepEqual(inventory(), before, 'same objects, same uids');
-    const [key] = github.keys(REPOSITORY);
-    const secret = getJson(cluster.kubeconfig, ['secret', 'flux-system', '-n', 'flux-system']);
-    assert.equal(
-      Buffer.from(secret.data['identity.pub'], 'base64').toString().trim().split(' ').slice(0, 2).join(' '),
-      key.key,
-      'the adopted Secret now holds the new key',
-    );
-    for (const stack of BOTH)
-      assert.match(
-        succeeded(await project.use([adopting]).diff(stack), `diff after adoption of ${stack}`).output,
-        /No changes/,
-      );
-    succeeded(await project.use([{ name: 'dev', adopt: true }]).deploy(BOTH), 'upgrade after adoption');
-    assert.deepEqual(inventory(), before, 'same objects, same uids after the upgrade');
-    const source = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']);
-    assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');
-  });
+      for (const stack of BOTH)
+        assert.match(
+          succeeded(await project.use([adopting]).diff(stack), `diff after adoption of ${stack}`).output,
+          /No changes/,
+        );
+      succeeded(await project.use([{ name: 'dev', adopt: true }]).deploy(BOTH), 'upgrade after adoption');
+      assert.deepEqual(inventory(), before, 'same objects, same uids after the upgrade');
+      const source = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']);
+      assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
@@ -148,24 +148,27 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     if (!process.env.CDKTF_FLUX_E2E_KEEP) rmSync(workdir, { recursive: true, force: true });
   });
 
-  test('after deploy, Flux pulls the repository with the deploy key and applies it, prereqs only after controllers', async () => {
-    const start = Date.now();
-    succeeded(await project.use([settings]).deploy(BOTH), 'deploy of both stacks');
-    await synced(head);
-    console.log(`# deploy start to all Kustomizations Ready: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-    assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.9.4', 'kustomize-controller': 'v1.9.4' });
-    const controllersReady = Date.parse(
-      condition(json(['kustomization', 'infra-controllers', '-n', 'flux-system'])).lastTransitionTime,
-    );
-    const widget = json(['widget', 'default-widget', '-n', 'infra']);
-    assert.ok(
-      Date.parse(widget.metadata.creationTimestamp) >= controllersReady,
-      'the Widget was created before infra-controllers was Ready',
-    );
-    assert.equal(widget.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'infra-prereqs');
-    assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'hello');
-    assert.ok(exists('secret', 'app-secret', 'team-secrets'));
-  });
+  test(
+    'after deploy, Flux pulls the repository with the deploy key and applies it, prereqs only after ' + 'controllers',
+    async () => {
+      const start = Date.now();
+      succeeded(await project.use([settings]).deploy(BOTH), 'deploy of both stacks');
+      await synced(head);
+      console.log(`# deploy start to all Kustomizations Ready: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+      assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.9.4', 'kustomize-controller': 'v1.9.4' });
+      const controllersReady = Date.parse(
+        condition(json(['kustomization', 'infra-controllers', '-n', 'flux-system'])).lastTransitionTime,
+      );
+      const widget = json(['widget', 'default-widget', '-n', 'infra']);
+      assert.ok(
+        Date.parse(widget.metadata.creationTimestamp) >= controllersReady,
+        'the Widget was created before infra-controllers was Ready',
+      );
+      assert.equal(widget.metadata.labels['kustomize.toolkit.fluxcd.io/name'], 'infra-prereqs');
+      assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'hello');
+      assert.ok(exists('secret', 'app-secret', 'team-secrets'));
+    },
+  );
 
   test('applies a new commit, prunes a deleted file, and keeps what it applied when a commit is broken', async () => {
     const start = Date.now();
@@ -239,86 +242,93 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     assert.match(flux(['tree', 'kustomization', 'apps']), /ConfigMap\/apps\/app-config/);
   });
 
-  test('a deploy key GitHub no longer holds is refused; the next deploy restores it, and a rotation through the stacks works', async () => {
-    const [key] = github.keys(REPOSITORY);
-    github.deleteKey(REPOSITORY, key.id);
-    const next = repo.commit('after the key was deleted', {
-      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hallo'),
-    });
-    requestReconcile('gitrepository', 'flux-system');
-    const refused = await until('the GitRepository reports the refusal', () => {
-      const c = condition(json(['gitrepository', 'flux-system', '-n', 'flux-system']));
-      return c?.status === 'False' ? c : undefined;
-    });
-    assert.match(refused.message, /unable to authenticate|handshake failed|permission denied/i);
+  test(
+    'a deploy key GitHub no longer holds is refused; the next deploy restores it, and a rotation through the ' +
+      'stacks works',
+    async () => {
+      const [key] = github.keys(REPOSITORY);
+      github.deleteKey(REPOSITORY, key.id);
+      const next = repo.commit('after the key was deleted', {
+        'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hallo'),
+      });
+      requestReconcile('gitrepository', 'flux-system');
+      const refused = await until('the GitRepository reports the refusal', () => {
+        const c = condition(json(['gitrepository', 'flux-system', '-n', 'flux-system']));
+        return c?.status === 'False' ? c : undefined;
+      });
+      assert.match(refused.message, /unable to authenticate|handshake failed|permission denied/i);
 
-    succeeded(await project.use([settings]).deploy(['dev-flux-bootstrap']), 'deploy re-registering the deleted key');
-    assert.equal(github.keys(REPOSITORY)[0].key, key.key, 'the same key, registered again');
-    requestReconcile('gitrepository', 'flux-system');
-    requestReconcile('kustomization', 'apps');
-    await synced(next, ['apps']);
+      succeeded(await project.use([settings]).deploy(['dev-flux-bootstrap']), 'deploy re-registering the deleted key');
+      assert.equal(github.keys(REPOSITORY)[0].key, key.key, 'the same key, registered again');
+      requestReconcile('gitrepository', 'flux-system');
+      requestReconcile('kustomization', 'apps');
+      await synced(next, ['apps']);
 
-    // Rotation: a new key pair; the Secret and the deploy key follow it.
-    const rotated = await project.tofu('dev-flux-bootstrap', [
-      'apply',
-      '-auto-approve',
-      '-replace=tls_private_key.git-access_key_1B2D30EF',
-    ]);
-    succeeded(rotated, 'rotation of the deploy key');
-    const keys = github.keys(REPOSITORY);
-    assert.equal(keys.length, 1);
-    assert.notEqual(keys[0].key, key.key);
-    head = repo.commit('after the rotation', {
-      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hej'),
-    });
-    requestReconcile('gitrepository', 'flux-system');
-    requestReconcile('kustomization', 'apps');
-    await synced(head, ['apps']);
-  });
+      // Rotation: a new key pair; the Secret and the deploy key follow it.
+      const rotated = await project.tofu('dev-flux-bootstrap', [
+        'apply',
+        '-auto-approve',
+        '-replace=tls_private_key.git-access_key_1B2D30EF',
+      ]);
+      succeeded(rotated, 'rotation of the deploy key');
+      const keys = github.keys(REPOSITORY);
+      assert.equal(keys.length, 1);
+      assert.notEqual(keys[0].key, key.key);
+      head = repo.commit('after the rotation', {
+        'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hej'),
+      });
+      requestReconcile('gitrepository', 'flux-system');
+      requestReconcile('kustomization', 'apps');
+      await synced(head, ['apps']);
+    },
+  );
 
-  test('destroy of the sync stack prunes what Flux applied and clears the finalizers; then bootstrap leaves nothing', async () => {
-    const start = Date.now();
-    succeeded(await project.use([settings]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
-    for (const [kind, name, namespace] of [
-      ['configmap', 'app-config', 'apps'],
-      ['widget', 'default-widget', 'infra'],
-      ['secret', 'app-secret', 'team-secrets'],
-    ]) {
-      await until(`${kind} ${name} pruned`, () => !exists(kind, name, namespace), 60_000);
-    }
-    assert.deepEqual(
-      json(['gitrepositories,kustomizations', '-A']).items,
-      [],
-      'no Flux object left, finalizers cleared',
-    );
-    // A source someone made by hand: only the CRD's deletion removes it, and its finalizer needs
-    // source-controller, so the CRDs must go while the controllers still run.
-    const leftover = {
-      apiVersion: 'source.toolkit.fluxcd.io/v1',
-      kind: 'GitRepository',
-      metadata: { name: 'by-hand', namespace: 'flux-system' },
-      spec: { interval: '1h', url: `ssh://git@127.0.0.1:${git.port}/${REPOSITORY}` },
-    };
-    kubectl(cluster.kubeconfig, ['apply', '-f', '-'], JSON.stringify(leftover));
-    await until(
-      'source-controller added its finalizer',
-      () => (json(['gitrepository', 'by-hand', '-n', 'flux-system']).metadata.finalizers ?? []).length > 0,
-    );
-    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
-    const crds = (json(['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
-    assert.deepEqual(crds, []);
-    const namespaces = (json(['namespaces']).items as any[])
-      .filter((n) => n.status.phase === 'Terminating')
-      .map((n) => n.metadata.name);
-    assert.deepEqual(namespaces, [], 'a namespace is stuck Terminating');
-    assert.equal(exists('namespace', 'flux-system'), false);
-    await until(
-      'controllers stopped with their Deployments',
-      () => Object.keys(kubelet.versions()).length === 0,
-      30_000,
-    );
-    console.log(`# destroy of both stacks while synced: ${((Date.now() - start) / 1000).toFixed(1)} s`);
-  });
+  test(
+    'destroy of the sync stack prunes what Flux applied and clears the finalizers; then bootstrap leaves ' + 'nothing',
+    async () => {
+      const start = Date.now();
+      succeeded(await project.use([settings]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+      for (const [kind, name, namespace] of [
+        ['configmap', 'app-config', 'apps'],
+        ['widget', 'default-widget', 'infra'],
+        ['secret', 'app-secret', 'team-secrets'],
+      ]) {
+        await until(`${kind} ${name} pruned`, () => !exists(kind, name, namespace), 60_000);
+      }
+      assert.deepEqual(
+        json(['gitrepositories,kustomizations', '-A']).items,
+        [],
+        'no Flux object left, finalizers cleared',
+      );
+      // A source someone made by hand: only the CRD's deletion removes it, and its finalizer needs
+      // source-controller, so the CRDs must go while the controllers still run.
+      const leftover = {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name: 'by-hand', namespace: 'flux-system' },
+        spec: { interval: '1h', url: `ssh://git@127.0.0.1:${git.port}/${REPOSITORY}` },
+      };
+      kubectl(cluster.kubeconfig, ['apply', '-f', '-'], JSON.stringify(leftover));
+      await until(
+        'source-controller added its finalizer',
+        () => (json(['gitrepository', 'by-hand', '-n', 'flux-system']).metadata.finalizers ?? []).length > 0,
+      );
+      succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+      const crds = (json(['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
+      assert.deepEqual(crds, []);
+      const namespaces = (json(['namespaces']).items as any[])
+        .filter((n) => n.status.phase === 'Terminating')
+        .map((n) => n.metadata.name);
+      assert.deepEqual(namespaces, [], 'a namespace is stuck Terminating');
+      assert.equal(exists('namespace', 'flux-system'), false);
+      await until(
+        'controllers stopped with their Deployments',
+        () => Object.keys(kubelet.versions()).length === 0,
+        30_000,
+      );
+      console.log(`# destroy of both stacks while synced: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+    },
+  );
 
   test('v2.8.8 reconciles too, and upgrading to v2.9.4 while synced deletes nothing', async () => {
     const old = { ...settings, fluxVersion: 'v2.8.8' };

@@ -14,6 +14,7 @@ import {
   resolveFluxManifests,
 } from '../../lib/flux-manifests';
 import { readLock, writeLock } from '../../lib/manifests-lock';
+import { fetchManifestFixtures, MANIFEST_FIXTURES } from '../support/manifest-fixtures';
 import { MANIFESTS_DIR } from '../support/manifests';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
@@ -127,7 +128,8 @@ describe('downloadFluxManifests', () => {
   before(async () => {
     release = await releaseServer({
       [`/${version}/install.yaml`]: v294,
-      [`/${version}/flux_2.9.4_checksums.txt`]: `${'0'.repeat(64)}  flux_2.9.4_linux_amd64.tar.gz\n${sha256(v294)}  install.yaml\n`,
+      [`/${version}/flux_2.9.4_checksums.txt`]:
+        `${'0'.repeat(64)}  flux_2.9.4_linux_amd64.tar.gz\n` + `${sha256(v294)}  install.yaml\n`,
       '/v2.9.3/install.yaml': v294,
       '/v2.9.3/flux_2.9.3_checksums.txt': `${sha256('something else')}  install.yaml\n`,
     });
@@ -207,8 +209,10 @@ describe('the manifests lock', () => {
     assert.throws(
       () => loadFluxManifests({ path: dir, cacheDir: tmp() }),
       new RegExp(
-        `Flux manifests .*gotk-components\\.yaml \\(v2\\.9\\.4: source-controller, kustomize-controller, helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
-          `which .*flux-manifests\\.lock\\.json does not list \\(it pins ${sha256(v294)} for that version and components\\)\\. ` +
+        `Flux manifests .*gotk-components\\.yaml \\(v2\\.9\\.4: source-controller, kustomize-controller, ` +
+          `helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
+          `which .*flux-manifests\\.lock\\.json does not list \\(it pins ${sha256(v294)} for that version and ` +
+          `components\\)\\. ` +
           'If you trust this file, run npm run manifests:lock -- .*gotk-components\\.yaml and commit the lock',
       ),
     );
@@ -246,5 +250,49 @@ describe('the manifests lock', () => {
     } finally {
       release.server.close();
     }
+  });
+});
+
+describe('the test manifests on a machine that has none', () => {
+  const v294Text = v294.toString('utf8');
+
+  test('fetches every missing file once, checked against the lock, and nothing when all are there', async () => {
+    const server = await releaseServer({ '/v2.9.4.yaml': v294Text, '/v2.8.8.yaml': v294Text });
+    const dir = tmp();
+    try {
+      const fixtures = [{ directory: 'v2.9.4', url: `${server.url}/v2.9.4.yaml` }];
+      assert.deepEqual(await fetchManifestFixtures(dir, fixtures), ['v2.9.4']);
+      assert.equal(readFileSync(join(dir, 'v2.9.4', 'gotk-components.yaml'), 'utf8'), v294Text);
+      assert.deepEqual(await fetchManifestFixtures(dir, fixtures), []);
+      assert.deepEqual(server.requests, ['/v2.9.4.yaml']);
+    } finally {
+      server.server.close();
+    }
+  });
+
+  test('fails if a fetched file is not the version asked for, or not in the lock, and writes nothing', async () => {
+    const edited = v294Text.replace('cluster.local', 'cluster.example');
+    const server = await releaseServer({ '/other.yaml': v294Text, '/edited.yaml': edited });
+    const dir = tmp();
+    try {
+      await assert.rejects(
+        fetchManifestFixtures(dir, [{ directory: 'v2.8.8', url: `${server.url}/other.yaml` }]),
+        /test manifests: http:\/\/127\.0\.0\.1:\d+\/other\.yaml is Flux v2\.9\.4, not v2\.8\.8/,
+      );
+      await assert.rejects(
+        fetchManifestFixtures(dir, [{ directory: 'v2.9.4', url: `${server.url}/edited.yaml` }]),
+        /which .*flux-manifests\.lock\.json does not list/,
+      );
+      assert.equal(existsSync(join(dir, 'v2.8.8')) || existsSync(join(dir, 'v2.9.4')), false);
+    } finally {
+      server.server.close();
+    }
+  });
+
+  test('names every fixture the lock pins, so a fresh machine gets each version and component set', () => {
+    const locked = readLock().map(
+      (e) => `${e.version}${e.components.includes('image-automation-controller') ? '-image-automation' : ''}`,
+    );
+    assert.deepEqual(MANIFEST_FIXTURES.map((f) => f.directory).sort(), locked.sort());
   });
 });

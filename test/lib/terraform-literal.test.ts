@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { App, TerraformVariable, Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
 import { literalString, literalValue, strayTemplates } from '../../lib/terraform-literal';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { synthConstructs, testStack } from '../support/synth';
@@ -36,7 +36,8 @@ describe('literal text in Terraform JSON', () => {
     ]);
     assert.deepEqual(
       strayTemplates(
-        '$${var:=default} %%{ if } ${var.github_org}/${tls_private_key.k_1.public_key_openssh} ${data.github_repository.r.name}',
+        '$${var:=default} %%{ if } ${var.github_org}/${tls_private_key.k_1.public_key_openssh} ' +
+          '${data.github_repository.r.name}',
       ),
       [],
     );

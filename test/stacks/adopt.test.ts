@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
 import { synthStack } from '../support/synth';
 
@@ -25,7 +25,8 @@ describe('adopting a cluster set up by flux bootstrap', () => {
     );
     assert.equal(
       ids.get('kubernetes_manifest.customresourcedefinition_kustomizations_kustomize_toolkit_fluxcd_io'),
-      'apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,name=kustomizations.kustomize.toolkit.fluxcd.io',
+      'apiVersion=apiextensions.k8s.io/v1,kind=CustomResourceDefinition,' +
+        'name=kustomizations.kustomize.toolkit.fluxcd.io',
     );
     const secret = bootstrap.find(([to]) => to.startsWith('kubernetes_secret_v1.'));
     assert.deepEqual(secret?.[1], 'flux-system/flux-system');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import { assertSnapshot } from '../support/snapshot';
 import { manifestsOf, synthStack } from '../support/synth';
 import '../support/manifests';
@@ -66,7 +66,7 @@ describe('FluxBootstrapStack', () => {
     assert.deepEqual(Object.keys(synthesized.resource), ['kubernetes_manifest']);
   });
 
-  test("lists the repository's deploy keys at plan time, so a token GitHub refuses stops the run before anything is created", async () => {
+  test("lists the repository's deploy keys at plan time: a token GitHub refuses stops the run first", async () => {
     const synthesized = (await bootstrap()) as unknown as {
       data: Record<string, Record<string, any>>;
       resource: Record<string, Record<string, any>>;
@@ -87,7 +87,8 @@ describe('FluxBootstrapStack', () => {
       {
         condition: '${fileexists(pathexpand(var.kubeconfig_path))}',
         error_message:
-          'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
+          'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or ' +
+          "-var kubeconfig_path=...) to the cluster's kubeconfig file",
       },
     ]);
   });
@@ -106,8 +107,12 @@ describe('FluxBootstrapStack', () => {
     const secret = Object.values(boot.resource.kubernetes_secret_v1)[0] as Record<string, any>;
     assert.equal(secret.data.known_hosts, gitHost.knownHosts);
     assert.equal(
-      manifestsOf(sync)['gitrepository_flux-system_flux-system'].spec.url,
+      boot.output?.repository_url.value,
       'ssh://git@git.example.com:2222/${var.github_org}/${var.github_repository}',
+    );
+    assert.equal(
+      manifestsOf(sync)['gitrepository_flux-system_flux-system'].spec.url,
+      '${data.terraform_remote_state.bootstrap.outputs.repository_url}',
     );
   });
 
@@ -128,7 +133,8 @@ describe('FluxBootstrapStack', () => {
     const addresses = Object.entries(synthesized.resource).flatMap(([type, resources]) =>
       Object.entries(resources).map(([name, r]) => {
         const manifest = r.manifest as { kind: string; metadata: { name: string; namespace?: string } } | undefined;
-        return `${type}.${name}${manifest ? ` = ${manifest.kind} ${manifest.metadata.namespace ?? '-'}/${manifest.metadata.name}` : ''}`;
+        const object = manifest && `${manifest.kind} ${manifest.metadata.namespace ?? '-'}/${manifest.metadata.name}`;
+        return `${type}.${name}${object ? ` = ${object}` : ''}`;
       }),
     );
     assertSnapshot(__dirname, 'dev-flux-bootstrap', {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { Kustomization } from '../../constructs';
-import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { addFluxEnvironment, localStatePath } from '../../stacks';
+import { EnvironmentSettings } from '../../settings';
 import { assertSnapshot } from '../support/snapshot';
 import { manifestsOf, synthStack } from '../support/synth';
 import { manifests } from '../support/manifests';
@@ -36,7 +36,7 @@ describe('FluxSyncStack', () => {
     assert.equal(repo.apiVersion, 'source.toolkit.fluxcd.io/v1');
     assert.deepEqual(repo.metadata, { name: 'flux-system', namespace: 'flux-system' });
     assert.deepEqual(repo.spec, {
-      url: 'ssh://git@github.com/${var.github_org}/${var.github_repository}',
+      url: '${data.terraform_remote_state.bootstrap.outputs.repository_url}',
       interval: '1m0s',
       ref: { branch: '${var.git_branch}' },
       secretRef: { name: 'flux-system' },
@@ -56,16 +56,22 @@ describe('FluxSyncStack', () => {
     assert.deepEqual(spec('secrets'), flux('./secrets', '10m', '1m', '5m'));
   });
 
-  test('declares git_branch defaulting to main, and the repository variables', async () => {
-    const { variable } = synthStack(await sync());
-    assert.deepEqual(Object.keys(variable ?? {}).sort(), [
-      'git_branch',
-      'github_org',
-      'github_repository',
-      'kube_context',
-      'kubeconfig_path',
-    ]);
+  test('declares git_branch defaulting to main, and reads the repository from the bootstrap state', async () => {
+    const stack = await sync();
+    const { variable, data } = synthStack(stack);
+    assert.deepEqual(Object.keys(variable ?? {}).sort(), ['git_branch', 'kube_context', 'kubeconfig_path']);
     assert.equal(variable?.git_branch.default, 'main');
+    const state = data?.terraform_remote_state.bootstrap ?? {};
+    assert.deepEqual([state.backend, state.config.path], ['local', localStatePath('dev-flux-bootstrap')]);
+    assert.deepEqual(state.defaults, { repository_url: '' });
+    assert.deepEqual(state.lifecycle.postcondition, [
+      {
+        condition: '${self.outputs.repository_url != ""}',
+        error_message:
+          'dev-flux-sync reads the repository from the state of dev-flux-bootstrap, which has none: ' +
+          'deploy dev-flux-bootstrap first (npm run deploy -- dev-flux-bootstrap dev-flux-sync)',
+      },
+    ]);
   });
 
   test('depends on the bootstrap stack, whose CRDs must exist before its objects are planned', async () => {
@@ -77,11 +83,9 @@ describe('FluxSyncStack', () => {
   });
 
   test('uses an https URL with HTTPS token auth', async () => {
-    const objects = manifestsOf(synthStack(await sync({ name: 'dev', gitAuth: { type: 'https-token' } })));
-    assert.equal(
-      objects['gitrepository_flux-system_flux-system'].spec.url,
-      'https://github.com/${var.github_org}/${var.github_repository}',
-    );
+    const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev', gitAuth: { type: 'https-token' } });
+    const { output } = synthStack(bootstrap);
+    assert.equal(output?.repository_url.value, 'https://github.com/${var.github_org}/${var.github_repository}');
   });
 
   for (const path of [undefined, './', './clusters', 'clusters/dev/', './clusters/dev/flux-system/patches']) {

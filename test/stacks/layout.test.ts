@@ -6,7 +6,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { GitRepository, Kustomization } from '../../constructs';
 import { platform, staging } from '../../examples/environments';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings, KustomizationSettings } from '../../variables';
+import { EnvironmentSettings, KustomizationSettings } from '../../settings';
 import '../support/manifests';
 import { manifestsOf, synthStack } from '../support/synth';
 
@@ -51,21 +51,27 @@ describe('the repository layout as data', () => {
     assert.ok(readme.includes(quoted), 'README.md does not quote examples/environments.ts from its import line on');
   });
 
-  test('adds a Kustomization from main.ts with only what is about it; manifests and adoption come from the stack', async () => {
-    for (const adopt of [false, true]) {
-      const { sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt });
-      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', prune: true });
-      const synthesized = synthStack(sync) as unknown as {
-        import?: { to: string }[];
-        resource: Record<string, Record<string, any>>;
-      };
-      assert.equal(manifestsOf(synthesized as never)['kustomization_flux-system_monitoring'].spec.path, './monitoring');
-      assert.equal(
-        (synthesized.import ?? []).some((i) => i.to === 'kubernetes_manifest.kustomization_flux-system_monitoring'),
-        adopt,
-      );
-    }
-  });
+  test(
+    'adds a Kustomization from main.ts with only what is about it; manifests and adoption come from the ' + 'stack',
+    async () => {
+      for (const adopt of [false, true]) {
+        const { sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt });
+        new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', prune: true });
+        const synthesized = synthStack(sync) as unknown as {
+          import?: { to: string }[];
+          resource: Record<string, Record<string, any>>;
+        };
+        assert.equal(
+          manifestsOf(synthesized as never)['kustomization_flux-system_monitoring'].spec.path,
+          './monitoring',
+        );
+        assert.equal(
+          (synthesized.import ?? []).some((i) => i.to === 'kubernetes_manifest.kustomization_flux-system_monitoring'),
+          adopt,
+        );
+      }
+    },
+  );
 
   test('fails if a Flux object is created where no stack defaults and no manifests are given', () => {
     const stack = new TerraformStack(Testing.app(), 'bare');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TerraformStack, Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
 import { WRONG_SETTINGS } from '../support/wrong-settings';
 
@@ -56,7 +56,9 @@ describe('environment settings, as data', () => {
 
   test('accepts every setting in its documented form', async () => {
     const knownHosts =
-      '[127.0.0.1]:2222 ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=';
+      '[127.0.0.1]:2222 ecdsa-sha2-nistp256 ' +
+      'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNu' +
+      'G5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=';
     const all: EnvironmentSettings = {
       name: 'prod-eu-1',
       fluxVersion: 'v2.9.4',

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { addFluxEnvironment, StateBackendSettings } from '../../stacks';
+import { StateBackendSettings } from '../../settings';
+import { addFluxEnvironment } from '../../stacks';
 import '../support/manifests';
 import { synthStack } from '../support/synth';
 

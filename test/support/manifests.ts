@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FluxManifests, loadFluxManifests } from '../../lib/flux-manifests';
+import { testManifestsDir } from './manifest-fixtures';
 
-/** The shared, unmodified Flux manifests the tests run against (never copied into the repository). */
-export const MANIFESTS_DIR =
-  process.env.FLUX_MANIFESTS_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'flux-manifests');
+/** The unmodified Flux manifests the tests run against (never copied into the repository). */
+export const MANIFESTS_DIR = testManifestsDir();
 
 /** The manifests of one version, or of a directory such as `v2.9.4-image-automation`. */
 export function manifests(version = 'v2.9.4', directory = version): FluxManifests {

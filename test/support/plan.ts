@@ -1,4 +1,4 @@
-import { PlanJson, ResourceChange } from '../../lib/plan-summary';
+import { PlanJson, ResourceChange } from '../../cli/plan-summary';
 import { SynthesizedStack } from './synth';
 
 /**

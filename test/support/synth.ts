@@ -9,6 +9,8 @@ export interface SynthesizedStack {
   readonly variable?: Record<string, Record<string, unknown>>;
   readonly provider?: Record<string, Record<string, unknown>[]>;
   readonly resource: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, any>>>;
+  readonly output?: Record<string, { value: unknown; description?: string }>;
   readonly terraform: Record<string, unknown>;
 }
 

@@ -5,7 +5,7 @@
 // refuse when the constructs' safeguards are bypassed.
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { addFluxEnvironment, runApp } from '../../../stacks';
-import { EnvironmentSettings } from '../../../variables';
+import { EnvironmentSettings } from '../../../settings';
 
 export interface RawManifest {
   readonly manifest: Record<string, unknown>;

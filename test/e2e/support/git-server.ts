@@ -93,7 +93,8 @@ export class FixtureRepository {
 }
 
 const kustomization = (...resources: string[]) =>
-  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: ` +
+  `Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`;
 
 /**
  * The team's layout: `infrastructure/controllers` installs a CRD that `infrastructure/prereqs`
@@ -126,7 +127,8 @@ spec:
 `,
   'infrastructure/prereqs/kustomization.yaml': kustomization('widget.yaml'),
   'infrastructure/prereqs/widget.yaml':
-    'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: default-widget\n  namespace: infra\nspec:\n  size: small\n',
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: default-widget\n  namespace: infra\nspec:\n  ' +
+    'size: small\n',
   'apps/dev/kustomization.yaml': kustomization('namespace.yaml', 'config.yaml', 'extra.yaml'),
   'apps/dev/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n',
   'apps/dev/config.yaml':
@@ -136,7 +138,8 @@ spec:
   'secrets/kustomization.yaml': kustomization('namespace.yaml', 'secret.yaml'),
   'secrets/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-secrets\n',
   'secrets/secret.yaml':
-    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\n  namespace: team-secrets\nstringData:\n  password: not-a-real-one\n',
+    'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\n  namespace: team-secrets\nstringData:\n  ' +
+    'password: not-a-real-one\n',
   'clusters/dev/README.md': 'Flux itself is bootstrapped by Terraform (cdktf-flux); nothing here applies it.\n',
   'infrastructure/README.md': 'controllers first, then prereqs.\n',
 };

@@ -25,7 +25,7 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): str
     });
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`kubectl ${args.join(' ')}: ${stderr || stdout || (error as Error).message}`);
+    throw new Error(`kubectl ${args.join(' ')}: ${stderr || stdout || (error as Error).message}`, { cause: error });
   }
 }
 
@@ -56,17 +56,24 @@ export function applyServerSide(
   return kubectl(kubeconfig, args, JSON.stringify(list));
 }
 
+/** `${var.x}` in `text` replaced by the stack's variable defaults, as a plan with no -var would. */
+function withVariableDefaults(text: string, stack: SynthesizedStack): string {
+  const defaults = Object.fromEntries(Object.entries(stack.variable ?? {}).map(([name, v]) => [name, v.default]));
+  return text.replace(/(?<!\$)\$\{var\.([a-z_]+)\}/g, (_, name: string) => String(defaults[name]));
+}
+
 /**
  * The objects a stack's kubernetes_manifest resources would send, in the order Terraform would
- * create them (by depends_on), with `${var.x}` replaced by the variables' defaults and the
- * template escapes undone, as a plan would.
+ * create them (by depends_on), with `${var.x}` replaced by the variables' defaults, the bootstrap
+ * stack's outputs read as the sync stack's remote state would, and the template escapes undone.
  */
-export function stackObjects(stack: SynthesizedStack): Record<string, any>[][] {
-  const defaults = Object.fromEntries(Object.entries(stack.variable ?? {}).map(([name, v]) => [name, v.default]));
-  // As Terraform reads the JSON: variables resolved, then the escapes $${ and %%{ undone.
-  const text = JSON.stringify(stack.resource.kubernetes_manifest ?? {}).replace(
-    /(?<!\$)\$\{var\.([a-z_]+)\}/g,
-    (_, name: string) => String(defaults[name]),
+export function stackObjects(stack: SynthesizedStack, bootstrap?: SynthesizedStack): Record<string, any>[][] {
+  const outputs: Record<string, { value: string }> = bootstrap
+    ? JSON.parse(withVariableDefaults(JSON.stringify(bootstrap.output ?? {}), bootstrap))
+    : {};
+  const text = withVariableDefaults(JSON.stringify(stack.resource.kubernetes_manifest ?? {}), stack).replace(
+    /\$\{data\.terraform_remote_state\.bootstrap\.outputs\.([a-z_]+)\}/g,
+    (reference, name: string) => outputs[name]?.value ?? reference,
   );
   const resolved = JSON.parse(text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'));
   const waves: Record<string, any>[][] = [];

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentSettings } from '../../../variables';
+import { EnvironmentSettings } from '../../../settings';
 import type { RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
 
@@ -78,7 +78,7 @@ export class CdktfProject {
     return new Promise((resolve) => {
       execFile(command, args, { cwd, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         // Strip the colour codes tofu prints, so assertions read plain text.
-        const output = `${stdout}${stderr}`.replace(/\u001b\[[0-9;]*m/g, '');
+        const output = `${stdout}${stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
         resolve({ ok: !error, output, seconds: (Date.now() - start) / 1000 });
       });
     });

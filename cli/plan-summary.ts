@@ -150,8 +150,9 @@ function warningsFor(rc: ResourceChange, action: Action, object: string, kind: s
       warnings.push({
         object,
         problem:
-          `API version ${version} is no longer served: objects stored at ${version} must be migrated before this is applied ` +
-          `(see the CRD's status.storedVersions; run flux migrate with the old Flux version, or re-apply them at a served version)`,
+          `API version ${version} is no longer served: objects stored at ${version} must be migrated before this ` +
+          `is applied (see the CRD's status.storedVersions; run flux migrate with the old Flux version, or ` +
+          `re-apply them at a served version)`,
       });
     }
   }
@@ -191,7 +192,10 @@ function warningLines(warnings: Warning[]): string[] {
     if (objects.length === 1) return `- ⚠️ ${objects[0]}: ${problem}`;
     const kinds = new Set(objects.map((o) => o.split(' ')[0]));
     const names = kinds.size === 1 ? objects.map((o) => o.slice(o.indexOf(' ') + 1)) : objects;
-    return `- ⚠️ ${objects.length} ${kinds.size === 1 ? `${[...kinds][0]}s` : 'objects'}: ${problem} (${names.join(', ')})`;
+    return (
+      `- ⚠️ ${objects.length} ${kinds.size === 1 ? `${[...kinds][0]}s` : 'objects'}: ${problem} ` +
+      `(${names.join(', ')})`
+    );
   });
 }
 
@@ -231,14 +235,16 @@ export function summarizePlan(stack: string, plan: PlanJson): PlanSummary {
     rows.push({ action, label, fields });
   }
   const lines = [
-    `### \`${stack}\`: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete`,
+    `### \`${stack}\`: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ` +
+      `${counts.delete} to delete`,
     '',
   ];
   if (warnings.length > 0) lines.push('**Warnings**', '', ...warningLines(warnings), '');
   if (versionLabel) {
     const unlisted = counts.update - rows.filter((r) => r.action === 'update').length;
     lines.push(
-      `Flux version label \`${versionLabel.from}\` → \`${versionLabel.to}\` on ${versionLabel.count} objects; ${unlisted} of them change nothing else and are not listed.`,
+      `Flux version label \`${versionLabel.from}\` → \`${versionLabel.to}\` on ${versionLabel.count} objects; ` +
+        `${unlisted} of them change nothing else and are not listed.`,
       '',
     );
   }

@@ -1,16 +1,12 @@
-import { TerraformVariable } from 'cdktf';
-import { Construct } from 'constructs';
 import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
 import type { KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
 import { checkSettings } from './lib/settings-check';
-import { StateBackendSettings } from './stacks/state-backend';
 
-// Two kinds of input live here:
-// - Terraform variables, read at plan time (TF_VAR_<name> or -var): what differs between runs of
-//   the same configuration, and the token, which must never be synthesized.
-// - Typed settings per environment, fixed at synth: what shapes the configuration itself and
-//   is therefore reviewed as code.
+// The typed settings of an environment and their defaults: fixed at synth, reviewed as code, and
+// checked at run time (they may come from JSON or YAML). What differs between runs of the same
+// configuration, and the token, are Terraform variables instead, declared by the stacks
+// (stacks/variables.ts).
 
 /**
  * How Flux authenticates to the repository.
@@ -84,6 +80,69 @@ export function defaultKustomizations(
     { name: 'secrets', path: './secrets', interval: '10m', retryInterval: '1m', timeout: '5m', prune: true },
   ];
 }
+
+/**
+ * Where a stack keeps its state. Every stack gets its own state (its name is part of the key),
+ * and the state holds the deploy key's private half: keep it encrypted and access-controlled.
+ */
+export type StateBackendSettings =
+  | {
+      /**
+       * A file per stack, `<directory>/terraform.<stack>.tfstate`, by absolute path: never under
+       * cdktf.out, which synth rewrites and removes stacks from.
+       */
+      readonly type: 'local';
+      /** @default - the project directory (where cdktf runs the app) */
+      readonly directory?: string;
+    }
+  | {
+      readonly type: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      /** @default cdktf-flux/ */
+      readonly keyPrefix?: string;
+      /** Lock with a lock file in the bucket (S3 conditional writes). @default true */
+      readonly useLockfile?: boolean;
+      /** @default true */
+      readonly encrypt?: boolean;
+    }
+  | {
+      readonly type: 'gcs';
+      readonly bucket: string;
+      /** @default cdktf-flux */
+      readonly prefix?: string;
+    }
+  | {
+      readonly type: 'azurerm';
+      readonly resourceGroupName: string;
+      readonly storageAccountName: string;
+      readonly containerName: string;
+      /** @default cdktf-flux/ */
+      readonly keyPrefix?: string;
+    }
+  | {
+      /** HCP Terraform (or Terraform Enterprise) workspaces, one per stack. */
+      readonly type: 'remote';
+      readonly organization: string;
+      /** @default app.terraform.io */
+      readonly hostname?: string;
+      /** @default cdktf-flux- */
+      readonly workspacePrefix?: string;
+    }
+  | {
+      /** A Secret in a cluster, locked with a Lease. */
+      readonly type: 'kubernetes';
+      /**
+       * Namespace of the state Secret; it must exist before the first deploy, so not the Flux
+       * namespace this app creates.
+       * @default kube-system
+       */
+      readonly namespace?: string;
+      /** @default - the environment's kubeconfig path */
+      readonly configPath?: string;
+      /** @default - the kubeconfig's current context */
+      readonly configContext?: string;
+    };
 
 /** The typed settings of one environment: one cluster, one path in the repository. */
 export interface EnvironmentSettings {
@@ -199,8 +258,9 @@ function resolveGitHost(settings: EnvironmentSettings): GitHostSettings {
     (settings.gitAuth?.type === 'existing-secret' && (settings.gitAuth.transport ?? 'ssh') === 'ssh');
   if (ssh && settings.gitAuth?.type !== 'existing-secret' && !host.knownHosts?.trim()) {
     throw new Error(
-      `environment "${settings.name}": gitHost.knownHosts is empty for ${host.hostname}; Flux refuses an SSH host it cannot verify. ` +
-        `Give its host keys as known_hosts lines (ssh-keyscan${host.sshPort ? ` -p ${host.sshPort}` : ''} ${host.hostname}, fingerprints checked out of band)`,
+      `environment "${settings.name}": gitHost.knownHosts is empty for ${host.hostname}; Flux refuses an SSH ` +
+        `host it cannot verify. Give its host keys as known_hosts lines ` +
+        `(ssh-keyscan${host.sshPort ? ` -p ${host.sshPort}` : ''} ${host.hostname}, fingerprints checked out of band)`,
     );
   }
   return host;
@@ -208,69 +268,3 @@ function resolveGitHost(settings: EnvironmentSettings): GitHostSettings {
 
 /** The environment the team's HCL bootstrapped, reproduced. */
 export const dev: EnvironmentSettings = { name: 'dev' };
-
-/**
- * Declares `github_token`: sensitive, no default, read from TF_VAR_github_token. Only the
- * `https-token` auth needs it, to write it into the Secret Flux reads; everywhere else the github
- * provider reads GITHUB_TOKEN itself, so the token is never a variable and never in a saved plan.
- */
-export function githubTokenVariable(scope: Construct): string {
-  return new TerraformVariable(scope, 'github_token', {
-    type: 'string',
-    sensitive: true,
-    description: 'GitHub token Flux reads the repository with over HTTPS; set TF_VAR_github_token',
-  }).stringValue;
-}
-
-/** Declares `github_org` and `github_repository`. */
-export function githubRepositoryVariables(
-  scope: Construct,
-  env: ResolvedEnvironment,
-): { org: string; repository: string } {
-  const org = new TerraformVariable(scope, 'github_org', {
-    type: 'string',
-    default: env.githubOrg,
-    description: 'GitHub organization or user owning the repository',
-  });
-  const repository = new TerraformVariable(scope, 'github_repository', {
-    type: 'string',
-    default: env.githubRepository,
-    description: 'GitHub repository Flux syncs from',
-  });
-  return { org: org.stringValue, repository: repository.stringValue };
-}
-
-/** Declares `kubeconfig_path` and `kube_context`, which select the cluster. */
-export function kubernetesVariables(
-  scope: Construct,
-  env: ResolvedEnvironment,
-): { configPath: string; configContext: string } {
-  const configPath = new TerraformVariable(scope, 'kubeconfig_path', {
-    type: 'string',
-    default: env.kubeconfigPath,
-    description: 'kubeconfig file of the cluster',
-    // Without it, the kubernetes provider stops with "no client config", naming neither.
-    validation: [
-      {
-        condition: '${fileexists(pathexpand(var.kubeconfig_path))}',
-        errorMessage:
-          'kubeconfig_path: there is no kubeconfig at "${var.kubeconfig_path}"; set TF_VAR_kubeconfig_path (or -var kubeconfig_path=...) to the cluster\'s kubeconfig file',
-      },
-    ],
-  });
-  const configContext = new TerraformVariable(scope, 'kube_context', {
-    type: 'string',
-    default: env.kubeContext,
-    description: 'kubeconfig context; empty for the current one',
-  });
-  return { configPath: configPath.stringValue, configContext: configContext.stringValue };
-}
-
-/** Declares `git_branch`, the branch Flux follows. */
-export function branchVariable(scope: Construct, env: ResolvedEnvironment): string {
-  return new TerraformVariable(scope, 'git_branch', {
-    type: 'string',
-    default: env.branch,
-    description: 'Branch of the repository Flux follows',
-  }).stringValue;
-}

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Testing } from 'cdktf';
-import { summarizePlan } from '../../lib/plan-summary';
+import { summarizePlan } from '../../cli/plan-summary';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../variables';
+import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
 import { modelPlan } from '../support/plan';
 import { synthStack } from '../support/synth';
@@ -33,7 +33,8 @@ describe('summarizePlan', () => {
     ]) {
       assert.ok(
         markdown.includes(
-          `\`spec.template.spec.containers[0].image\`: \`"ghcr.io/fluxcd/${controller}:${from}"\` → \`"ghcr.io/fluxcd/${controller}:${to}"\``,
+          `\`spec.template.spec.containers[0].image\`: \`"ghcr.io/fluxcd/${controller}:${from}"\` → ` +
+            `\`"ghcr.io/fluxcd/${controller}:${to}"\``,
         ),
         `${controller}\n${markdown}`,
       );
@@ -79,7 +80,8 @@ describe('summarizePlan', () => {
     (noPrune.resource.kubernetes_manifest['kustomization_flux-system_apps'] as any).manifest.spec.prune = false;
     const { warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, noPrune));
     assert.deepEqual(warnings, [
-      'Kustomization flux-system/apps: prune is turned off: objects removed from the repository will stay on the cluster',
+      'Kustomization flux-system/apps: prune is turned off: objects removed from the repository will stay on ' +
+        'the cluster',
     ]);
   });
 
@@ -103,7 +105,7 @@ describe('summarizePlan', () => {
       'Kustomization flux-system/apps: deleted',
       'Kustomization flux-system/apps: prune is enabled, so Flux will garbage-collect every object it applied',
     ]);
-    assert.match(markdown, /\| delete \| Kustomization flux-system\/apps \|  \|/);
+    assert.match(markdown, /\| delete \| Kustomization flux-system\/apps \| {2}\|/);
   });
 
   test('warns when the deploy key is rotated, and never prints Secret data', async () => {
