@@ -44,11 +44,13 @@ describe('the repository layout as data', () => {
     );
   });
 
-  test('the README quotes the environments exactly as the compiler checks them', () => {
+  test('the README quotes the environments and main.ts exactly as the compiler checks them', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const source = readFileSync(join(__dirname, '..', '..', 'examples', 'environments.ts'), 'utf8');
-    const quoted = source.slice(source.indexOf('import'));
-    assert.ok(readme.includes(quoted), 'README.md does not quote examples/environments.ts from its import line on');
+    for (const file of ['environments.ts', 'main.ts']) {
+      const source = readFileSync(join(__dirname, '..', '..', 'examples', file), 'utf8');
+      const quoted = source.slice(source.indexOf('import'));
+      assert.ok(readme.includes(quoted), `README.md does not quote examples/${file} from its import line on`);
+    }
   });
 
   test(

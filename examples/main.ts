@@ -1,0 +1,10 @@
+// main.ts with the staging environment added, as the README shows it; the compiler checks this
+// file (the tests never load it: like main.ts, it synthesizes when run).
+import { addFluxEnvironment, runApp } from '../stacks';
+import { dev } from '../settings';
+import { staging } from './environments';
+
+runApp(async (app) => {
+  await addFluxEnvironment(app, dev);
+  await addFluxEnvironment(app, staging);
+});
