@@ -200,6 +200,13 @@ export interface EnvironmentSettings {
    * @default - the current context
    */
   readonly kubeContext?: string;
+  /**
+   * How many configurations of the kubernetes provider the bootstrap stack spreads Flux's objects
+   * over. Each is its own client, which client-go holds to 5 requests a second; more clients plan
+   * and apply more objects at once, each costing a provider process and an API discovery.
+   * @default 4
+   */
+  readonly kubernetesClients?: number;
   /** `flux install` options. @default - the Flux CLI's defaults */
   readonly install?: FluxInstallOptions;
   /** @default - an ECDSA P-256 deploy key, read-only */
@@ -241,6 +248,7 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     appsPath: settings.appsPath ?? `./apps/${settings.name}`,
     kubeconfigPath: settings.kubeconfigPath ?? '~/.kube/config',
     kubeContext: settings.kubeContext ?? '',
+    kubernetesClients: settings.kubernetesClients ?? 4,
     install: { ...settings.install },
     kustomizations: settings.kustomizations ?? defaultKustomizations(settings.appsPath ?? `./apps/${settings.name}`),
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },

@@ -17,9 +17,10 @@ export class ImportExisting extends TerraformElement {
   }
 
   public override toTerraform(): Record<string, unknown> {
-    return {
-      import: [{ to: `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`, id: this.importId }],
-    };
+    const to = `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`;
+    // Read at synth, after aspects: an import goes through the resource's own provider configuration.
+    const provider = this.resource.provider?.alias ? this.resource.provider.fqn : undefined;
+    return { import: [{ to, id: this.importId, ...(provider ? { provider } : {}) }] };
   }
 }
 

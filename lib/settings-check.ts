@@ -302,6 +302,15 @@ const ENVIRONMENT: Record<string, Check> = {
   kustomizations: list(object(KUSTOMIZATION)),
   kubeconfigPath: string({ test: (s) => s !== '', text: 'must name the kubeconfig file, such as ~/.kube/config' }),
   kubeContext: string(),
+  kubernetesClients: (value, path, problems) => {
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 10))
+      problem(
+        problems,
+        path,
+        value,
+        'must be a whole number from 1 to 10 (OpenTofu works on at most 10 objects at once)',
+      );
+  },
   install: object(INSTALL, installCombinations),
   gitAuth: union(GIT_AUTH),
   gitHost: object(GIT_HOST),

@@ -1,5 +1,4 @@
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -12,6 +11,7 @@ import {
   IGitCredentials,
 } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
+import { spreadOverKubernetesClients } from './kubernetes-clients';
 import { encryptState, useStateBackend } from './state-backend';
 import { ResolvedEnvironment } from '../settings';
 import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables } from './variables';
@@ -41,7 +41,7 @@ export class FluxBootstrapStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: FluxBootstrapStackProps) {
     super(scope, id);
     const env = props.environment;
-    new KubernetesProvider(this, 'kubernetes', kubernetesVariables(this, env));
+    spreadOverKubernetesClients(this, kubernetesVariables(this, env), env.kubernetesClients);
     if (env.encryptState) encryptState(this);
     this.install = new FluxInstall(this, 'flux', { manifests: props.manifests, ...env.install, adopt: env.adopt });
     this.backend = useStateBackend(this, env.backend, {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -172,6 +172,16 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     assert.equal(getJson(cluster.kubeconfig, ['kustomizations', '-n', 'flux-system']).items.length, 4);
     for (const stack of BOTH)
       assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
+  });
+
+  test("caches providers in the run's own plugin cache, never in the machine's shared one", () => {
+    // cdktf would otherwise set ~/.terraform.d/plugin-cache, where the stand-in, which has the real
+    // providers' addresses and versions, would replace them for every other project.
+    const cached = readdirSync(setup.env.TF_PLUGIN_CACHE_DIR, { recursive: true }).map(String);
+    assert.ok(
+      cached.some((p) => p.endsWith(join('hashicorp', 'kubernetes', '2.38.0', 'linux_amd64'))),
+      `kubernetes 2.38.0 is not in the run's plugin cache: ${cached.join(', ')}`,
+    );
   });
 
   test('every synthesized stack passes validate with the providers installed', async () => {

@@ -29,8 +29,12 @@ describe('FluxBootstrapStack', () => {
 
   test('configures the providers from variables only', async () => {
     const { provider } = await bootstrap();
+    const cluster = { config_path: '${var.kubeconfig_path}', config_context: '${var.kube_context}' };
     assert.deepEqual(provider?.kubernetes, [
-      { config_path: '${var.kubeconfig_path}', config_context: '${var.kube_context}' },
+      cluster,
+      { ...cluster, alias: 'client_2' },
+      { ...cluster, alias: 'client_3' },
+      { ...cluster, alias: 'client_4' },
     ]);
     assert.deepEqual(provider?.github, [{ owner: '${var.github_org}' }]);
     assert.deepEqual(provider?.tls, [{}]);

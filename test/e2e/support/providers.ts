@@ -37,10 +37,18 @@ export function providerSetup(
   workdir: string,
   requiredProviders: Record<string, { source: string; version?: string }>,
 ): ProviderSetup {
+  // cdktf points TF_PLUGIN_CACHE_DIR at ~/.terraform.d/plugin-cache unless it is set, and OpenTofu
+  // caches a mirror's provider there by address and version, as a link into the mirror. The
+  // stand-in has the real providers' addresses and versions: through the shared cache it would
+  // take the place of the real ones in every other project and run of this machine (and leave
+  // links into folders that are deleted). Each run keeps its own cache.
+  const pluginCache = join(workdir, 'plugin-cache');
+  mkdirSync(pluginCache, { recursive: true });
+  const isolated = { TF_PLUGIN_CACHE_DIR: pluginCache };
   // (A machine may set TF_CLI_CONFIG_FILE to a file that does not exist: that names no mirror.)
   const config = process.env.TF_CLI_CONFIG_FILE;
-  if (config && existsSync(config)) return { mode: 'real', env: { TF_CLI_CONFIG_FILE: config } };
-  if (process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry') return { mode: 'real', env: {} };
+  if (config && existsSync(config)) return { mode: 'real', env: { ...isolated, TF_CLI_CONFIG_FILE: config } };
+  if (process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry') return { mode: 'real', env: isolated };
   const mirror = join(workdir, 'provider-mirror');
   for (const { address, version } of providerAddresses(requiredProviders)) {
     const type = address.split('/').pop()!;
@@ -60,5 +68,5 @@ export function providerSetup(
     standIn,
     `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`,
   );
-  return { mode: 'stand-in', env: { TF_CLI_CONFIG_FILE: standIn } };
+  return { mode: 'stand-in', env: { ...isolated, TF_CLI_CONFIG_FILE: standIn } };
 }
