@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -86,7 +86,36 @@ function requestReconcile(kind: string, ...names: string[]): void {
 
 const revision = (sha: string) => `main@sha1:${sha}`;
 
+/**
+ * What a failed wait needs to be diagnosed: every Flux object's conditions and the end of each
+ * controller's log (the logs are deleted with the test's folder).
+ */
+function fluxState(): string {
+  const objects = ['gitrepositories', 'kustomizations'].flatMap(
+    (kind) => json([kind, '-n', 'flux-system']).items as any[],
+  );
+  const conditions = objects.map(
+    (o) =>
+      `${o.kind} ${o.metadata.name}: lastApplied ${o.status?.lastAppliedRevision ?? o.status?.artifact?.revision}, ` +
+      (o.status?.conditions ?? []).map((c: any) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join('; '),
+  );
+  const logs = ['source-controller', 'kustomize-controller'].map((name) => {
+    const file = join(workdir, 'controllers', `${name}.log`);
+    const tail = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-15).join('\n') : '(none)';
+    return `--- ${name}.log, last lines:\n${tail}`;
+  });
+  return [...conditions, ...logs].join('\n');
+}
+
 async function synced(sha: string, names = KUSTOMIZATIONS, timeoutMs = 180_000): Promise<void> {
+  try {
+    await waitSynced(sha, names, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${fluxState()}`, { cause: error });
+  }
+}
+
+async function waitSynced(sha: string, names: readonly string[], timeoutMs: number): Promise<void> {
   await until(
     `GitRepository at ${sha.slice(0, 7)}`,
     () => {

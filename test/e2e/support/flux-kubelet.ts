@@ -72,6 +72,7 @@ async function command(
   deployment: any,
   namespace: string,
   dir: string,
+  storagePort: number,
 ): Promise<{ binary: string; version: string; args: string[]; env: Record<string, string> }> {
   const container = deployment.spec.template.spec.containers[0];
   const { name, version, path } = controllerBinary(container.image);
@@ -90,7 +91,7 @@ async function command(
     '--enable-leader-election=false',
   );
   if (name === 'source-controller') {
-    const storage = await freePort();
+    const storage = storagePort;
     mkdirSync(join(dir, 'artifacts'), { recursive: true });
     args.push(
       `--storage-path=${join(dir, 'artifacts')}`,
@@ -104,6 +105,10 @@ async function command(
 export function startFluxKubelet(cluster: Cluster, namespace: string, dir: string): FluxKubelet {
   const running = new Map<string, Running>();
   let stopped = false;
+  // On a cluster, source-controller's artifacts are served behind its Service, an address that
+  // outlives every restart; GitRepository statuses carry URLs at it. A new port per restart would
+  // leave kustomize-controller retrying downloads from the old one for minutes after an upgrade.
+  let storagePort: number | undefined;
   const kill = async (name: string) => {
     const r = running.get(name);
     running.delete(name);
@@ -122,7 +127,8 @@ export function startFluxKubelet(cluster: Cluster, namespace: string, dir: strin
       if (current && current.spec === spec && current.process.exitCode === null) continue;
       if (current) await kill(name);
       if (!spec || stopped) continue;
-      const { binary, version, args, env } = await command(deployment, namespace, join(dir, name));
+      storagePort ??= await freePort();
+      const { binary, version, args, env } = await command(deployment, namespace, join(dir, name), storagePort);
       const log = openSync(join(dir, `${name}.log`), 'a');
       const child = spawn(binary, args, {
         stdio: ['ignore', log, log],
