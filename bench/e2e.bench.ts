@@ -24,7 +24,7 @@ import { startCluster } from '../test/e2e/support/cluster';
 import { startFluxKubelet } from '../test/e2e/support/flux-kubelet';
 import { FixtureRepository, startGitServer, TEAM_LAYOUT } from '../test/e2e/support/git-server';
 import { startGitHubDouble } from '../test/e2e/support/github-api';
-import { BINARIES, getJson, kubectl, stackObjects, TOOLCHAIN_BIN } from '../test/e2e/support/kubectl';
+import { BINARIES, getJson, kubectl, requestReconcile, stackObjects, TOOLCHAIN_BIN } from '../test/e2e/support/kubectl';
 import { CdktfProject, CommandResult } from '../test/e2e/support/project';
 import { providerSetup } from '../test/e2e/support/providers';
 
@@ -195,19 +195,8 @@ async function main(): Promise<void> {
       add(
         'commit to applied: reconcile requested',
         await timed('requested', async () => {
-          for (const [kind, name] of [
-            ['gitrepository', 'flux-system'],
-            ['kustomization', 'apps'],
-          ])
-            k([
-              'annotate',
-              '--overwrite',
-              '-n',
-              'flux-system',
-              kind,
-              name,
-              `reconcile.fluxcd.io/requestedAt=${Date.now()}`,
-            ]);
+          requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+          requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
           await synced(['apps']);
         }),
       );

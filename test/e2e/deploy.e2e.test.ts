@@ -10,7 +10,7 @@ import { MANIFESTS_DIR } from '../support/manifests';
 import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { GitHubDouble, startGitHubDouble } from './support/github-api';
-import { applyServerSide, BINARIES, getJson, kubectl, stackObjects } from './support/kubectl';
+import { applyServerSide, BINARIES, getJson, kubectl, objectExists, stackObjects } from './support/kubectl';
 import { CdktfProject, CommandResult } from './support/project';
 import { providerSetup, ProviderSetup } from './support/providers';
 
@@ -33,15 +33,7 @@ let workdir: string;
 const uid = (kind: string, name: string, namespace?: string) =>
   getJson(cluster.kubeconfig, [kind, name, ...(namespace ? ['-n', namespace] : [])]).metadata.uid as string;
 const exists = (kind: string, name: string, namespace?: string) =>
-  kubectl(cluster.kubeconfig, [
-    'get',
-    kind,
-    name,
-    '--ignore-not-found',
-    '-o',
-    'name',
-    ...(namespace ? ['-n', namespace] : []),
-  ]).trim() !== '';
+  objectExists(cluster.kubeconfig, kind, name, namespace);
 const fluxCrds = () =>
   (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
 

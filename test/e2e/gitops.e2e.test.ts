@@ -13,7 +13,7 @@ import { Cluster, startCluster } from './support/cluster';
 import { FluxKubelet, startFluxKubelet } from './support/flux-kubelet';
 import { FixtureRepository, GitServer, startGitServer, TEAM_LAYOUT } from './support/git-server';
 import { GitHubDouble, startGitHubDouble } from './support/github-api';
-import { BINARIES, getJson, kubectl, TOOLCHAIN_CACHE } from './support/kubectl';
+import { BINARIES, getJson, kubectl, objectExists, requestReconcile, TOOLCHAIN_CACHE } from './support/kubectl';
 import { CdktfProject, CommandResult } from './support/project';
 import { providerSetup } from './support/providers';
 
@@ -40,15 +40,7 @@ const json = (args: string[]) => getJson(cluster.kubeconfig, args);
 const condition = (object: any, type = 'Ready') =>
   (object?.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
 const exists = (kind: string, name: string, namespace?: string) =>
-  kubectl(cluster.kubeconfig, [
-    'get',
-    kind,
-    name,
-    '--ignore-not-found',
-    '-o',
-    'name',
-    ...(namespace ? ['-n', namespace] : []),
-  ]).trim() !== '';
+  objectExists(cluster.kubeconfig, kind, name, namespace);
 
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -68,20 +60,6 @@ async function until<T>(what: string, check: () => T | undefined | false, timeou
 function succeeded(result: CommandResult, what: string): void {
   assert.ok(result.ok, `${what} failed after ${result.seconds} s:\n${result.output.slice(-4000)}`);
   console.log(`# ${what}: ${result.seconds.toFixed(1)} s`);
-}
-
-/** Asks Flux to reconcile now, as `flux reconcile` does. */
-function requestReconcile(kind: string, ...names: string[]): void {
-  for (const name of names)
-    kubectl(cluster.kubeconfig, [
-      'annotate',
-      '--overwrite',
-      '-n',
-      'flux-system',
-      kind,
-      name,
-      `reconcile.fluxcd.io/requestedAt=${Date.now()}`,
-    ]);
 }
 
 const revision = (sha: string) => `main@sha1:${sha}`;
@@ -206,8 +184,8 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       'apps/dev/extra.yaml': undefined,
       'apps/dev/kustomization.yaml': TEAM_LAYOUT['apps/dev/kustomization.yaml'].replace('  - extra.yaml\n', ''),
     });
-    requestReconcile('gitrepository', 'flux-system');
-    requestReconcile('kustomization', 'apps');
+    requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+    requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
     await synced(head, ['apps']);
     console.log(
       `# new commit to its revision applied (reconcile requested): ${((Date.now() - start) / 1000).toFixed(1)} s`,
@@ -219,8 +197,8 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       'apps/dev/config.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: apps\ndata: [not, a, map\n',
     });
-    requestReconcile('gitrepository', 'flux-system');
-    requestReconcile('kustomization', 'apps');
+    requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+    requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
     const failed = await until('apps not Ready on the broken commit', () => {
       const k = json(['kustomization', 'apps', '-n', 'flux-system']);
       return k.status?.lastAttemptedRevision === revision(broken) && condition(k)?.status === 'False'
@@ -239,15 +217,15 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     head = repo.commit('fix it', {
       'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'bonjour'),
     });
-    requestReconcile('gitrepository', 'flux-system');
-    requestReconcile('kustomization', 'apps');
+    requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+    requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
     await synced(head, ['apps']);
   });
 
   test('the flux CLI shows the sources, the Kustomizations and what each applied', async () => {
     // infra-prereqs follows a new revision only once infra-controllers has applied it; the
     // commits above asked apps alone to reconcile, so the others may still be on their way.
-    requestReconcile('kustomization', ...KUSTOMIZATIONS);
+    requestReconcile(cluster.kubeconfig, 'kustomization', ...KUSTOMIZATIONS);
     await synced(head);
     const short = `main@sha1:${head.slice(0, 8)}`;
     assert.match(
@@ -280,7 +258,7 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       const next = repo.commit('after the key was deleted', {
         'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hallo'),
       });
-      requestReconcile('gitrepository', 'flux-system');
+      requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
       const refused = await until('the GitRepository reports the refusal', () => {
         const c = condition(json(['gitrepository', 'flux-system', '-n', 'flux-system']));
         return c?.status === 'False' ? c : undefined;
@@ -289,8 +267,8 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
 
       succeeded(await project.use([settings]).deploy(['dev-flux-bootstrap']), 'deploy re-registering the deleted key');
       assert.equal(github.keys(REPOSITORY)[0].key, key.key, 'the same key, registered again');
-      requestReconcile('gitrepository', 'flux-system');
-      requestReconcile('kustomization', 'apps');
+      requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+      requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
       await synced(next, ['apps']);
 
       // Rotation: a new key pair; the Secret and the deploy key follow it.
@@ -306,8 +284,8 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       head = repo.commit('after the rotation', {
         'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hej'),
       });
-      requestReconcile('gitrepository', 'flux-system');
-      requestReconcile('kustomization', 'apps');
+      requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+      requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
       await synced(head, ['apps']);
     },
   );
@@ -381,8 +359,8 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     head = repo.commit('after the upgrade', {
       'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'ciao'),
     });
-    requestReconcile('gitrepository', 'flux-system');
-    requestReconcile('kustomization', ...KUSTOMIZATIONS);
+    requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
+    requestReconcile(cluster.kubeconfig, 'kustomization', ...KUSTOMIZATIONS);
     await synced(head);
     assert.deepEqual(uids(), before, 'an object was deleted and recreated');
     assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'ciao');

@@ -56,6 +56,20 @@ export function applyServerSide(
   return kubectl(kubeconfig, args, JSON.stringify(list));
 }
 
+/** Whether the object exists, as `kubectl get --ignore-not-found` sees it. */
+export function objectExists(kubeconfig: string, kind: string, name: string, namespace?: string): boolean {
+  const args = ['get', kind, name, '--ignore-not-found', '-o', 'name', ...(namespace ? ['-n', namespace] : [])];
+  return kubectl(kubeconfig, args).trim() !== '';
+}
+
+/** Asks Flux to reconcile the objects now, as `flux reconcile` does. */
+export function requestReconcile(kubeconfig: string, kind: string, ...names: string[]): void {
+  for (const name of names) {
+    const at = `reconcile.fluxcd.io/requestedAt=${Date.now()}`;
+    kubectl(kubeconfig, ['annotate', '--overwrite', '-n', 'flux-system', kind, name, at]);
+  }
+}
+
 /** `${var.x}` in `text` replaced by the stack's variable defaults, as a plan with no -var would. */
 function withVariableDefaults(text: string, stack: SynthesizedStack): string {
   const defaults = Object.fromEntries(Object.entries(stack.variable ?? {}).map(([name, v]) => [name, v.default]));
