@@ -3,19 +3,20 @@
 // - baseline: `kubectl apply --server-side` of the bootstrap stack's objects, and
 //   `kubectl diff --server-side` of them once applied;
 // - ours: the first deploy (`tofu apply` of the synthesized stack, and `cdktf deploy`), a no-op
-//   plan, `cdktf diff`, and the review path (`npm run review -- <stack>`: plan, show, summary);
+//   plan, `cdktf diff`, and the review path (`npm run review -- <stack>`: plan, summary), all with
+//   the GOGC the npm scripts set;
+// - baselines in the same rounds: one kubernetes client, and Go's default GOGC;
 // - the breakdown: fixed start-up (a plan targeting one resource) and cost per resource;
 // - the GitOps loop: deploy start to every Kustomization Ready, and a new commit to its revision
 //   applied, with a reconcile request and with the GitRepository's interval alone.
 // The providers are the real ones where TF_CLI_CONFIG_FILE names a mirror, the stand-in otherwise
 // (its apply costs are not the real provider's: read the ratios with that in mind).
 // Targets with the real providers: first deploy <= 7x kubectl apply; review of a no-op <= 6x kubectl diff.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../stacks';
 import { MANIFESTS_DIR } from '../test/support/manifests';
@@ -24,12 +25,11 @@ import { startCluster } from '../test/e2e/support/cluster';
 import { startFluxKubelet } from '../test/e2e/support/flux-kubelet';
 import { FixtureRepository, startGitServer, TEAM_LAYOUT } from '../test/e2e/support/git-server';
 import { startGitHubDouble } from '../test/e2e/support/github-api';
-import { BINARIES, getJson, kubectl, requestReconcile, stackObjects, TOOLCHAIN_BIN } from '../test/e2e/support/kubectl';
+import { BINARIES, getJson, kubectl, requestReconcile, stackObjects } from '../test/e2e/support/kubectl';
 import { CdktfProject, CommandResult } from '../test/e2e/support/project';
 import { providerSetup } from '../test/e2e/support/providers';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const run = promisify(execFile);
 const TOKEN = 'ghp_benchDoubleToken';
 const REPOSITORY = 'mark-icy/infra-new';
 const STACK = 'dev-flux-bootstrap';
@@ -62,6 +62,8 @@ async function until(what: string, check: () => boolean, timeoutMs = 300_000): P
 
 const BASELINE_APPLY = 'baseline, 1 client: first deploy';
 const BASELINE_REVIEW = 'baseline, 1 client: review';
+const GO_DEFAULT_APPLY = 'baseline, GOGC=100: first deploy';
+const GO_DEFAULT_REVIEW = 'baseline, GOGC=100: review';
 
 /** Synthesizes the project's app, so that tofu runs on what it now declares. */
 async function synthesize(project: CdktfProject): Promise<void> {
@@ -97,18 +99,8 @@ async function main(): Promise<void> {
     0,
   );
   const k = (args: string[], input?: string) => kubectl(cluster.kubeconfig, args, input);
-  // Asynchronous: the GitHub double answers from this process's event loop.
-  const review = () =>
-    run(join(__dirname, '..', 'node_modules', '.bin', 'tsx'), [join(__dirname, '..', 'cli', 'review.ts'), STACK], {
-      cwd: project.dir,
-      env: {
-        ...process.env,
-        ...setup.env,
-        TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'),
-        GITHUB_TOKEN: TOKEN,
-        TF_VAR_kubeconfig_path: cluster.kubeconfig,
-      },
-    }).then(() => undefined);
+  // What npm run review runs; asynchronous, since the GitHub double answers from this process's event loop.
+  const review = () => project.review(STACK);
   // kubectl diff exits 1 when it finds a difference: none is expected here, and one is an error.
   const kubectlDiff = () => {
     const args = [
@@ -168,6 +160,15 @@ async function main(): Promise<void> {
       add(BASELINE_REVIEW, await timed('review, 1 client', review));
       await project.tofu(STACK, ['destroy', '-auto-approve']);
       await synthesize(project.use([settings]));
+
+      // Baseline: Go's default garbage collector, without the GOGC the npm scripts set.
+      const goDefault = { GOGC: '100' };
+      add(
+        GO_DEFAULT_APPLY,
+        await timed('tofu apply, GOGC=100', () => project.tofu(STACK, ['apply', '-auto-approve'], goDefault)),
+      );
+      add(GO_DEFAULT_REVIEW, await timed('review, GOGC=100', () => project.review(STACK, goDefault)));
+      await project.tofu(STACK, ['destroy', '-auto-approve']);
     }
 
     // The GitOps loop.
@@ -234,6 +235,8 @@ async function main(): Promise<void> {
   row('destroy: tofu destroy');
   row(BASELINE_APPLY, `${(m[BASELINE_APPLY] / m['first deploy: tofu apply']).toFixed(1)}x the default's`);
   row(BASELINE_REVIEW, `${(m[BASELINE_REVIEW] / m['review: npm run review']).toFixed(1)}x the default's`);
+  row(GO_DEFAULT_APPLY, `${(m[GO_DEFAULT_APPLY] / m['first deploy: tofu apply']).toFixed(2)}x the default's`);
+  row(GO_DEFAULT_REVIEW, `${(m[GO_DEFAULT_REVIEW] / m['review: npm run review']).toFixed(2)}x the default's`);
   const fixed = m['fixed start-up: plan of 1 resource'];
   row(
     'fixed start-up: plan of 1 resource',

@@ -96,23 +96,41 @@ interface FieldChange {
   readonly text: string;
 }
 
+/** The paths of the leaves whose values differ between two sets of leaves, sorted. */
+function changedPaths(before: Map<string, unknown>, after: Map<string, unknown>): string[] {
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .sort()
+    .filter((path) => JSON.stringify(before.get(path)) !== JSON.stringify(after.get(path)));
+}
+
+/**
+ * The fields an update changes. For a Kubernetes object, those of its manifest, and drift: a field
+ * the manifest sets and keeps that the cluster holds with another value (changed by hand or by
+ * another field manager), which the apply sets back.
+ */
 function fieldChanges(rc: ResourceChange): FieldChange[] {
-  const useManifest = manifestOf(rc.change.before) !== undefined;
-  const before = leaves(useManifest ? rc.change.before?.manifest : rc.change.before);
-  const after = leaves(useManifest ? rc.change.after?.manifest : rc.change.after);
-  const prefix = useManifest ? 'manifest.' : '';
+  const { before, after } = rc.change;
   const sensitive = markedPaths(rc.change.before_sensitive, rc.change.after_sensitive);
   const unknown = markedPaths(rc.change.after_unknown);
-  const changes: FieldChange[] = [];
-  for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-    const [old, now] = [before.get(path), after.get(path)];
-    if (JSON.stringify(old) === JSON.stringify(now)) continue;
-    const full = prefix + path;
-    if (isUnder(sensitive, full)) changes.push({ path, text: `\`${path}\`: (sensitive)` });
-    else if (isUnder(unknown, full)) changes.push({ path, text: `\`${path}\`: ${show(old)} → (known after apply)` });
-    else changes.push({ path, text: `\`${path}\`: ${show(old)} → ${show(now)}` });
+  const change = (path: string, full: string, old: unknown, now: unknown, note = ''): FieldChange => {
+    if (isUnder(sensitive, full)) return { path, text: `\`${path}\`: (sensitive)` };
+    if (isUnder(unknown, full)) return { path, text: `\`${path}\`: ${show(old)} → (known after apply)` };
+    return { path, text: `\`${path}\`: ${show(old)} → ${show(now)}${note}` };
+  };
+  if (manifestOf(before) === undefined) {
+    const [old, now] = [leaves(before), leaves(after)];
+    return changedPaths(old, now).map((path) => change(path, path, old.get(path), now.get(path)));
   }
-  return changes;
+  const [old, now] = [leaves(before?.manifest), leaves(after?.manifest)];
+  const edited = changedPaths(old, now);
+  const [live, planned] = [leaves(before?.object), leaves(after?.object)];
+  const drifted = changedPaths(live, planned).filter((path) => now.has(path) && !edited.includes(path));
+  return [
+    ...edited.map((path) => change(path, `manifest.${path}`, old.get(path), now.get(path))),
+    ...drifted.map((path) =>
+      change(path, `object.${path}`, live.get(path), planned.get(path), ' (drift: changed in the cluster)'),
+    ),
+  ].sort((x, y) => x.path.localeCompare(y.path));
 }
 
 /** The API versions a CRD serves. */

@@ -128,6 +128,36 @@ describe('summarizePlan', () => {
     assert.doesNotMatch(markdown, /PRIVATE KEY/);
   });
 
+  test('names the fields a deploy sets back after drift in the cluster, and only those', async () => {
+    const { sync } = await stacks();
+    const manifest = sync.resource.kubernetes_manifest['kustomization_flux-system_apps'].manifest as any;
+    // As the provider plans it: the manifest is unchanged, the object read from the cluster has
+    // the drift (and fields we do not set), the planned object has our values back.
+    const live = { ...manifest, metadata: { ...manifest.metadata, annotations: { 'by-hand': 'yes' } } };
+    const planned = structuredClone(live);
+    live.spec = { ...manifest.spec, interval: '5h', suspend: null };
+    planned.spec = { ...manifest.spec, suspend: null };
+    const { markdown, warnings } = summarizePlan('dev-flux-sync', {
+      resource_changes: [
+        {
+          address: 'kubernetes_manifest.kustomization_flux-system_apps',
+          type: 'kubernetes_manifest',
+          change: {
+            actions: ['update'],
+            before: { manifest, object: live },
+            after: { manifest, object: planned },
+            after_unknown: {},
+          },
+        },
+      ],
+    });
+    assert.equal(
+      markdown.split('\n').find((line) => line.startsWith('| update')),
+      '| update | Kustomization flux-system/apps | `spec.interval`: `"5h"` → `"1h"` (drift: changed in the cluster) |',
+    );
+    assert.deepEqual(warnings, []);
+  });
+
   test('says there is nothing to review when nothing changes', async () => {
     const { sync } = await stacks();
     assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(sync, sync)), {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -64,6 +64,14 @@ async function failed(
     assert.fail(`${what}: not the expected error ${pattern}; the output ends:\n${rerun.output.slice(-3000)}`);
   return rerun.output;
 }
+
+/** The folders npm run review keeps its plan in while it runs. */
+const reviewPlanFolders = () =>
+  ['/dev/shm', tmpdir()].filter(existsSync).flatMap((dir) =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name.startsWith('cdktf-flux-review-'))
+      .map((e) => join(dir, e.name)),
+  );
 
 /** Nothing of a deploy is left: no Flux namespace, CRD, deploy key. */
 function assertNothingCreated(): void {
@@ -166,6 +174,18 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
   });
 
+  test('npm run review of a deployed stack says there is nothing to review, and leaves no plan behind', async () => {
+    const before = reviewPlanFolders();
+    for (const stack of BOTH) {
+      const review = succeeded(await project.review(stack), `no-op review of ${stack}`);
+      assert.equal(
+        review.output,
+        `### \`${stack}\`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n`,
+      );
+    }
+    assert.deepEqual(reviewPlanFolders(), before, 'a plan folder was left behind');
+  });
+
   test("caches providers in the run's own plugin cache, never in the machine's shared one", () => {
     // cdktf would otherwise set ~/.terraform.d/plugin-cache, where the stand-in, which has the real
     // providers' addresses and versions, would replace them for every other project.
@@ -240,6 +260,10 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       /"--log-level=debug" -> "--log-level=info"|--log-level=debug/,
     );
     assert.match(succeeded(await project.diff('dev-flux-sync'), 'diff after drift').output, /"5h" -> "1h"/);
+    // The review shows it too: a plan with changes goes through show -json to the summary.
+    const review = succeeded(await project.review('dev-flux-sync'), 'review after drift');
+    assert.match(review.output, /0 to create, 1 to update, 0 to replace, 0 to delete/);
+    assert.match(review.output, /\| update \| Kustomization flux-system\/apps \|.*interval.*5h.*1h/);
     succeeded(await project.deploy(BOTH), 'deploy restoring drift');
     const deployment = getJson(cluster.kubeconfig, [
       'deployment',

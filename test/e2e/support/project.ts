@@ -1,16 +1,28 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EnvironmentSettings } from '../../../settings';
 import type { RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
 
 const root = join(__dirname, '..', '..', '..');
 
+const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
+
+/**
+ * The GOGC package.json's deploy, diff, destroy and review scripts give OpenTofu and the providers
+ * (unless GOGC is set already), so that the suite and the benchmark run them as a user does.
+ */
+export const SCRIPT_GOGC = /GOGC=\$\{GOGC:-(\d+)\}/.exec(scripts.deploy)?.[1] ?? '100';
+
 const alone = (stacks: string[]) => (stacks.length === 1 ? ['--ignore-missing-stack-dependencies'] : []);
 
 export interface CommandResult {
   readonly ok: boolean;
+  /** The exit code: 0 when ok. */
+  readonly code: number;
   readonly output: string;
   readonly seconds: number;
 }
@@ -72,6 +84,7 @@ export class CdktfProject {
       NO_COLOR: '1',
       CDKTF_FLUX_E2E_SETTINGS: JSON.stringify(this.settings),
       CDKTF_FLUX_E2E_RAW: JSON.stringify(this.raw),
+      GOGC: SCRIPT_GOGC,
       ...this.env,
       ...extraEnv,
     };
@@ -79,7 +92,8 @@ export class CdktfProject {
       execFile(command, args, { cwd, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         // Strip the colour codes tofu prints, so assertions read plain text.
         const output = `${stdout}${stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
-        resolve({ ok: !error, output, seconds: (Date.now() - start) / 1000 });
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ ok: !error, code, output, seconds: (Date.now() - start) / 1000 });
       });
     });
   }
@@ -91,6 +105,16 @@ export class CdktfProject {
    */
   public deploy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
     return this.cdktf(['deploy', '--skip-provider-lock', ...alone(stacks), '--auto-approve', ...stacks], extraEnv);
+  }
+
+  /** `npm run review -- <stack>`, in the project's folder: plans the synthesized stack and summarizes it. */
+  public review(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
+    // As the script runs it (node --import tsx), with tsx resolved from this checkout, not the project's folder.
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    return this.run(process.execPath, ['--import', tsx, join(root, 'cli', 'review.ts'), stack], this.dir, {
+      TF_IN_AUTOMATION: '1',
+      ...extraEnv,
+    });
   }
 
   public diff(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
