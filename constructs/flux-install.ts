@@ -83,13 +83,10 @@ export class FluxInstall extends Construct {
         `${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`,
       );
     this.namespaceResource = make(namespaceObject, []);
-    const rest = this.objects
-      .filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition')
-      .map((o) => make(o, o.metadata.namespace ? [this.namespaceResource] : []));
-    const runsControllers = rest.filter((r) =>
-      ['Deployment', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(
-        (r.manifestInput as KubernetesObject).kind,
-      ),
+    const restObjects = this.objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition');
+    const rest = restObjects.map((o) => make(o, o.metadata.namespace ? [this.namespaceResource] : []));
+    const runsControllers = rest.filter((_, i) =>
+      ['Deployment', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding'].includes(restObjects[i].kind),
     );
     this.crdResources = this.objects
       .filter((o) => o.kind === 'CustomResourceDefinition')

@@ -1,16 +1,21 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
+import { MANIFEST_FOLDER } from '../constructs/manifest-resource';
 
 /**
  * Removes what an earlier synth left that a deploy could pick up (`manifest.json`, every
- * `cdk.tf.json`), after a synth that failed at any stage; providers and state are kept.
+ * `cdk.tf.json` and the object manifests beside it), before a synth and after one that failed at
+ * any stage; providers and state are kept.
  */
 export function discardOutput(outdir: string): void {
   rmSync(join(outdir, 'manifest.json'), { force: true });
   const stacks = join(outdir, 'stacks');
   if (!existsSync(stacks)) return;
-  for (const stack of readdirSync(stacks)) rmSync(join(stacks, stack, 'cdk.tf.json'), { force: true });
+  for (const stack of readdirSync(stacks)) {
+    rmSync(join(stacks, stack, 'cdk.tf.json'), { force: true });
+    rmSync(join(stacks, stack, MANIFEST_FOLDER), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -53,6 +58,8 @@ export function synthApp(app: App): void {
     discardOutput(app.outdir);
     throw new Error(`Validation failed:\n  ${errors.join('\n  ')}`);
   }
+  // An object no longer declared must not leave its manifest file behind.
+  discardOutput(app.outdir);
   app.synth();
 }
 

@@ -6,7 +6,8 @@ import { FluxManifests } from '../../lib/flux-manifests';
 import { storedForm } from '../../lib/stored-form';
 import { objectAddress } from '../../lib/kubernetes-object';
 import { manifests } from '../support/manifests';
-import { manifestsOf, synthConstructs } from '../support/synth';
+import { manifestFileOf } from '../../constructs/manifest-resource';
+import { manifestsOf, synthConstructs, synthRaw, synthStack, testStack } from '../support/synth';
 
 const v294 = manifests('v2.9.4');
 
@@ -41,11 +42,18 @@ describe('FluxInstall', () => {
     assert.deepEqual(objects['resourcequota_flux-system_critical-pods-flux-system'].spec.hard, { pods: '1k' });
   });
 
-  test('escapes the template sequences of the CRD descriptions, which Terraform would evaluate', () => {
-    const { objects } = install();
-    const text = JSON.stringify(objects['customresourcedefinition_kustomizations_kustomize_toolkit_fluxcd_io']);
-    assert.match(text, /\$\$\{var:=default\}/);
-    assert.doesNotMatch(text, /[^$]\$\{var:=default\}/);
+  test('reads every object from a manifest file, where the CRD descriptions stay literal text', () => {
+    const stack = testStack();
+    new FluxInstall(stack, 'flux', { manifests: v294 });
+    const raw = synthRaw(stack).resource.kubernetes_manifest;
+    for (const [name, resource] of Object.entries(raw))
+      assert.equal(manifestFileOf(resource.manifest), `manifests/${name}.json`, name);
+    // In cdk.tf.json, Flux's `${var:=default}` would be a template; read from a file, it is text.
+    const text = JSON.stringify(
+      manifestsOf(synthStack(stack))['customresourcedefinition_kustomizations_kustomize_toolkit_fluxcd_io'],
+    );
+    assert.match(text, /[^$]\$\{var:=default\}/);
+    assert.doesNotMatch(text, /\$\$\{/);
   });
 
   test('keeps every logical id from v2.8.8 to v2.9.4, so the upgrade plans in place', () => {

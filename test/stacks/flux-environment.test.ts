@@ -100,6 +100,39 @@ describe('addFluxEnvironment', () => {
     );
   });
 
+  test('writes each object without references to a manifest file that cdk.tf.json reads, and no other', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-'));
+    const stackDir = join(outdir, 'stacks', 'dev-flux-bootstrap');
+    const first = new App({ outdir });
+    const { bootstrap } = await addFluxEnvironment(first, dev);
+    synthApp(first);
+    const json = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const resources = Object.entries(json.resource.kubernetes_manifest as Record<string, { manifest: unknown }>);
+    assert.equal(resources.length, 32);
+    for (const [name, { manifest }] of resources) {
+      assert.equal(manifest, `\${jsondecode(file("\${path.module}/manifests/${name}.json"))}`);
+      assert.deepEqual(
+        JSON.parse(readFileSync(join(stackDir, 'manifests', `${name}.json`), 'utf8')),
+        synthStack(bootstrap).resource.kubernetes_manifest[name].manifest,
+      );
+    }
+    // Literal text stays literal in a file: nothing reads it as a template.
+    const kustomizations = readFileSync(
+      join(stackDir, 'manifests', 'customresourcedefinition_kustomizations_kustomize_toolkit_fluxcd_io.json'),
+      'utf8',
+    );
+    assert.match(kustomizations, /\$\{var:=default\}/);
+    assert.doesNotMatch(kustomizations, /\$\$\{/);
+
+    // An object no longer declared leaves no file behind.
+    const fewer = new App({ outdir });
+    await addFluxEnvironment(fewer, { ...dev, install: { networkPolicy: false } });
+    synthApp(fewer);
+    const files = readdirSync(join(stackDir, 'manifests'));
+    assert.equal(files.length, 32 - 3);
+    assert.ok(!files.some((f) => f.startsWith('networkpolicy_')), files.join(', '));
+  });
+
   test('parses the manifests once for many environments', async () => {
     const app = Testing.app();
     const a = await addFluxEnvironment(app, { name: 'a' });

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { manifestFileOf, manifestFiles } from '../../constructs/manifest-resource';
 
 /** The synthesized Terraform JSON of a stack, parsed, with validations on. */
 export interface SynthesizedStack {
@@ -14,8 +16,25 @@ export interface SynthesizedStack {
   readonly terraform: Record<string, unknown>;
 }
 
-export function synthStack(stack: TerraformStack): SynthesizedStack {
+/** cdk.tf.json of a stack, parsed, as written: manifests without references are file references. */
+export function synthRaw(stack: TerraformStack): SynthesizedStack {
   return JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
+}
+
+/**
+ * The configuration OpenTofu evaluates for a stack: cdk.tf.json with each manifest file it reads
+ * (`jsondecode(file(...))`) in place, as the object written to that file at synth.
+ */
+export function synthStack(stack: TerraformStack): SynthesizedStack {
+  const synthesized = synthRaw(stack);
+  const files = manifestFiles(stack);
+  for (const resource of Object.values(synthesized.resource.kubernetes_manifest ?? {})) {
+    const file = manifestFileOf(resource.manifest);
+    if (file === undefined) continue;
+    assert.ok(files.has(file), `${file} is read but not written at synth`);
+    resource.manifest = structuredClone(files.get(file));
+  }
+  return synthesized;
 }
 
 /** A stack named `test` with the three providers, as a stack of the app would have them. */
