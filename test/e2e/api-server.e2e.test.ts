@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { FluxInstall, GitRepository, Kustomization } from '../../constructs';
+import { FluxInstall, GitRepository, GitRepositoryProps, Kustomization, KustomizationProps } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import { buildEveryField } from '../support/every-field';
@@ -136,85 +136,63 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
           }),
       ),
     );
+  const url = 'ssh://git@github.com/a/b';
+  // Synth of one GitRepository, or of one Kustomization of one, with these props on top.
+  const repository = (props: Partial<GitRepositoryProps>) => () =>
+    synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url, ...props }));
+  const kustomization = (props: Partial<KustomizationProps>) => () =>
+    synthConstructs(
+      (s) =>
+        new Kustomization(s, 'k', {
+          manifests: v294,
+          sourceRef: new GitRepository(s, 'r', { manifests: v294, url }),
+          prune: true,
+          ...props,
+        }),
+    );
+  const inSpec = (object: Record<string, any>, spec: Record<string, unknown>) => ({
+    ...object,
+    spec: { ...object.spec, ...spec },
+  });
   const cases: { name: string; synth: () => unknown; object: (o: Record<string, any>) => Record<string, any> }[] = [
     {
       name: 'interval that is not a duration',
-      synth: () =>
-        synthConstructs(
-          (s) =>
-            new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', interval: '10 minutes' }),
-        ),
-      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, interval: '10 minutes' } }),
+      synth: repository({ interval: '10 minutes' }),
+      object: (o) => inSpec(o.repo, { interval: '10 minutes' }),
     },
     {
       name: 'GitRepository timeout in hours',
-      synth: () =>
-        synthConstructs(
-          (s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', timeout: '1h' }),
-        ),
-      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, timeout: '1h' } }),
+      synth: repository({ timeout: '1h' }),
+      object: (o) => inSpec(o.repo, { timeout: '1h' }),
     },
     {
       name: 'url without a scheme Flux accepts',
-      synth: () =>
-        synthConstructs((s) => new GitRepository(s, 'r', { manifests: v294, url: 'git@github.com:a/b.git' })),
-      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, url: 'git@github.com:a/b.git' } }),
+      synth: repository({ url: 'git@github.com:a/b.git' }),
+      object: (o) => inSpec(o.repo, { url: 'git@github.com:a/b.git' }),
     },
     {
       name: 'provider outside the enum',
-      synth: () =>
-        synthConstructs(
-          (s) =>
-            new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', provider: 'gcp' as never }),
-        ),
-      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, provider: 'gcp' } }),
+      synth: repository({ provider: 'gcp' as never }),
+      object: (o) => inSpec(o.repo, { provider: 'gcp' }),
     },
     {
       name: 'unknown field',
-      synth: () =>
-        synthConstructs(
-          (s) =>
-            new GitRepository(s, 'r', {
-              manifests: v294,
-              url: 'ssh://git@github.com/a/b',
-              ref: { brnach: 'main' } as never,
-            }),
-        ),
-      object: (o) => ({ ...o.repo, spec: { ...o.repo.spec, ref: { brnach: 'main' } } }),
+      synth: repository({ ref: { brnach: 'main' } as never }),
+      object: (o) => inSpec(o.repo, { ref: { brnach: 'main' } }),
     },
     {
       name: 'missing prune',
-      synth: () =>
-        synthConstructs(
-          (s) =>
-            new Kustomization(s, 'k', {
-              manifests: v294,
-              sourceRef: new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b' }),
-              prune: undefined as never,
-            }),
-        ),
-      object: (o) => ({ ...o.ks, spec: { ...o.ks.spec, prune: undefined } }),
+      synth: kustomization({ prune: undefined as never }),
+      object: (o) => inSpec(o.ks, { prune: undefined }),
     },
     {
       name: 'deletionPolicy outside the enum',
-      synth: () =>
-        synthConstructs(
-          (s) =>
-            new Kustomization(s, 'k', {
-              manifests: v294,
-              sourceRef: new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b' }),
-              prune: true,
-              deletionPolicy: 'Keep' as never,
-            }),
-        ),
-      object: (o) => ({ ...o.ks, spec: { ...o.ks.spec, deletionPolicy: 'Keep' } }),
+      synth: kustomization({ deletionPolicy: 'Keep' as never }),
+      object: (o) => inSpec(o.ks, { deletionPolicy: 'Keep' }),
     },
     {
       name: 'name that is not DNS-1123',
-      synth: () =>
-        synthConstructs(
-          (s) => new GitRepository(s, 'r', { manifests: v294, url: 'ssh://git@github.com/a/b', name: 'Flux_System' }),
-        ),
+      synth: repository({ name: 'Flux_System' }),
       object: (o) => ({ ...o.repo, metadata: { ...o.repo.metadata, name: 'Flux_System' } }),
     },
     {
