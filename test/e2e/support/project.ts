@@ -15,7 +15,8 @@ const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
  * The GOGC package.json's deploy, diff, destroy and review scripts give OpenTofu and the providers
  * (unless GOGC is set already), so that the suite and the benchmark run them as a user does.
  */
-export const SCRIPT_GOGC = /GOGC=\$\{GOGC:-(\d+)\}/.exec(scripts.deploy)?.[1] ?? '100';
+export const SCRIPT_GOGC = /GOGC=\$\{GOGC:-(\d+)\}/.exec(scripts.deploy)?.[1];
+if (SCRIPT_GOGC === undefined) throw new Error('package.json: the deploy script no longer sets GOGC=${GOGC:-<n>}');
 
 const alone = (stacks: string[]) => (stacks.length === 1 ? ['--ignore-missing-stack-dependencies'] : []);
 
