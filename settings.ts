@@ -144,6 +144,23 @@ export type StateBackendSettings =
       readonly configContext?: string;
     };
 
+/** What a deploy of the sync stack waits for before it counts as done. */
+export interface SyncWaitSettings {
+  /**
+   * - `all`: the GitRepository and every Kustomization are Ready for the spec just applied.
+   * - `source`: the GitRepository only (its Kustomizations may fail later, reported by
+   *   `npm run deploy` and `npm run review`).
+   * - `none`: nothing; the deploy ends once the API server has the objects.
+   * @default all
+   */
+  readonly waitFor?: 'all' | 'source' | 'none';
+  /**
+   * How long each object may take to become Ready, from its create or update; Go syntax.
+   * @default 5m
+   */
+  readonly timeout?: string;
+}
+
 /** The typed settings of one environment: one cluster, one path in the repository. */
 export interface EnvironmentSettings {
   /** Short name; the stacks are `<name>-flux-bootstrap` and `<name>-flux-sync`. */
@@ -231,6 +248,13 @@ export interface EnvironmentSettings {
    * @default false
    */
   readonly encryptState?: boolean;
+  /**
+   * What the deploy of the sync stack waits for: a deploy that ends while Flux cannot sync (a
+   * branch that does not exist, a wrong known_hosts, a path the repository lacks) fails, naming
+   * each object that is not Ready with Flux's own reason.
+   * @default - every Flux object Ready within 5m
+   */
+  readonly syncWait?: SyncWaitSettings;
 }
 
 /** Settings with every default resolved. */
@@ -256,6 +280,7 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     adopt: settings.adopt ?? false,
     backend: settings.backend ?? { type: 'local' },
     encryptState: settings.encryptState ?? false,
+    syncWait: { waitFor: settings.syncWait?.waitFor ?? 'all', timeout: settings.syncWait?.timeout ?? '5m' },
   };
 }
 

@@ -1,3 +1,4 @@
+import { RECONCILE_REQUEST_ANNOTATION } from '../constructs/ready-wait';
 // Turns a Terraform/OpenTofu plan (`show -json`) into a short Markdown summary a reviewer can
 // read in a minute: what each object does, which fields change, and first what can hurt.
 
@@ -29,6 +30,7 @@ type Action = 'create' | 'update' | 'replace' | 'delete';
 const ORDER: Action[] = ['replace', 'delete', 'create', 'update'];
 const MAX_FIELDS = 8;
 const VERSION_LABEL = 'metadata.labels["app.kubernetes.io/version"]';
+const RECONCILE_REQUEST_PATH = `metadata.annotations["${RECONCILE_REQUEST_ANNOTATION}"]`;
 
 function actionOf(actions: string[]): Action | undefined {
   if (actions.includes('delete') && actions.includes('create')) return 'replace';
@@ -122,7 +124,9 @@ function fieldChanges(rc: ResourceChange): FieldChange[] {
     return changedPaths(old, now).map((path) => change(path, path, old.get(path), now.get(path)));
   }
   const [old, now] = [leaves(before?.manifest), leaves(after?.manifest)];
-  const edited = changedPaths(old, now);
+  // The reconcile request the deploy's wait makes follows the spec (constructs/ready-wait.ts):
+  // the spec's own changes are what a reviewer reads.
+  const edited = changedPaths(old, now).filter((path) => path !== RECONCILE_REQUEST_PATH);
   const [live, planned] = [leaves(before?.object), leaves(after?.object)];
   const drifted = changedPaths(live, planned).filter((path) => now.has(path) && !edited.includes(path));
   return [
@@ -217,10 +221,20 @@ function warningLines(warnings: Warning[]): string[] {
   });
 }
 
-/** The Markdown summary of one stack's plan, warnings first. */
-export function summarizePlan(stack: string, plan: PlanJson): PlanSummary {
+/**
+ * The Markdown summary of one stack's plan, warnings first; `notSynced` are the stack's Flux
+ * objects that Flux does not report Ready on the cluster now, whatever the plan does.
+ */
+export function summarizePlan(
+  stack: string,
+  plan: PlanJson,
+  notSynced: readonly { object: string; reason: string }[] = [],
+): PlanSummary {
   const rows: { action: Action; label: string; fields: string[] }[] = [];
-  const warnings: Warning[] = [];
+  const warnings: Warning[] = notSynced.map((n) => ({
+    object: n.object,
+    problem: `not synced on the cluster: ${n.reason}`,
+  }));
   const counts: Record<Action, number> = { create: 0, update: 0, replace: 0, delete: 0 };
   let versionLabel: { from: unknown; to: unknown; count: number } | undefined;
   for (const rc of plan.resource_changes ?? []) {

@@ -8,6 +8,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fluxObjectsOf, NotSynced, readFluxObjects, syncProblems } from './flux-sync-status';
 import { PlanJson, summarizePlan } from './plan-summary';
 
 const USAGE =
@@ -55,7 +56,7 @@ function planStack(stack: string): string {
   }
 }
 
-function main(args: string[]): number {
+async function main(args: string[]): Promise<number> {
   if (args.length < 1 || args.length > 2) {
     console.error(USAGE);
     return 1;
@@ -92,9 +93,21 @@ function main(args: string[]): number {
     );
     return 1;
   }
-  const summary = summarizePlan(stack, plan);
+  let notSynced: NotSynced[] = [];
+  const flux = source === undefined ? fluxObjectsOf(join('cdktf.out', 'stacks', stack), stack) : undefined;
+  if (flux) {
+    try {
+      const live = await readFluxObjects(flux);
+      // Not deployed yet: the plan says what will be created.
+      if (!live.every((o) => 'missing' in o)) notSynced = syncProblems(live);
+    } catch (error) {
+      console.error(`review: cannot read the Flux objects of ${stack} from the cluster: ${(error as Error).message}`);
+      return 1;
+    }
+  }
+  const summary = summarizePlan(stack, plan, notSynced);
   process.stdout.write(summary.markdown);
   return summary.warnings.length > 0 ? 2 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
 import { KubernetesObject } from '../lib/kubernetes-object';
-import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { checkDuration, checkName, checkNamespace, Problems } from '../lib/rules';
 import { FluxStackDefaults } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
@@ -40,6 +40,12 @@ export interface FluxResourceProps {
    * @default - the stack's, set with FluxStackDefaults; else false
    */
   readonly adopt?: boolean;
+  /**
+   * Wait, in the deploy that creates or changes this object, until Flux reports it Ready for
+   * this very spec, for at most this long; the deploy fails otherwise.
+   * @default - the stack's, set with FluxStackDefaults; else no wait
+   */
+  readonly readyTimeout?: string;
 }
 
 /** Drops undefined fields, so the manifest holds only what the user set. */
@@ -67,6 +73,8 @@ export function createFluxResource(
         `manifests, or set them on the stack with FluxStackDefaults.set`,
     );
   }
+  const readyTimeout = props.readyTimeout ?? defaults?.readyTimeout;
+  checkDuration(problems, 'readyTimeout', readyTimeout);
   checkName(problems, 'name', object.metadata.name);
   checkNamespace(problems, 'namespace', object.metadata.namespace);
   for (const problem of schemaProblems(manifests, object)) problems.add(problem);
@@ -74,5 +82,6 @@ export function createFluxResource(
   return manifestResource(scope, manifest, {
     provider: props.kubernetesProvider,
     adopt: props.adopt ?? defaults?.adopt,
+    readyTimeout,
   });
 }

@@ -11,6 +11,12 @@ export interface FluxStackDefaultsProps {
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * Wait, in the deploy that creates or changes a Flux object, until Flux reports it Ready for
+   * that spec, for at most this long (see waitForReady).
+   * @default - no wait
+   */
+  readonly readyTimeout?: string;
 }
 
 const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();

@@ -10,3 +10,4 @@ export * from './import-existing';
 export * from './kubernetes-backend';
 export * from './kustomization';
 export * from './manifest-resource';
+export * from './ready-wait';

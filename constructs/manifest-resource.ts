@@ -9,6 +9,7 @@ import { describeObject, KubernetesObject, objectAddress } from '../lib/kubernet
 import { storedForm } from '../lib/stored-form';
 import { literalValue } from '../lib/terraform-literal';
 import { ImportExisting, manifestImportId } from './import-existing';
+import { waitForReady } from './ready-wait';
 
 /** Options of {@link manifestResource}. */
 export interface ManifestResourceOptions {
@@ -21,6 +22,11 @@ export interface ManifestResourceOptions {
    * @default false
    */
   readonly adopt?: boolean;
+  /**
+   * Wait until Flux reports the object Ready for this spec, for at most this long (a Flux object).
+   * @default - no wait
+   */
+  readonly readyTimeout?: string;
 }
 
 const addressesByStack = new WeakMap<TerraformStack, Map<string, string>>();
@@ -114,7 +120,9 @@ export function manifestResource(
     fieldManager: { forceConflicts: true },
   });
   resource.overrideLogicalId(address);
-  resource.manifest = manifestAttribute(resource, address, storedForm(object));
+  const stored = storedForm(object);
+  const manifest = options.readyTimeout ? waitForReady(resource, stored, options.readyTimeout) : stored;
+  resource.manifest = manifestAttribute(resource, address, manifest);
   if (options.adopt) new ImportExisting(scope, resource, manifestImportId(object));
   return resource;
 }

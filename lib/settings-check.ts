@@ -317,6 +317,14 @@ const ENVIRONMENT: Record<string, Check> = {
   adopt: boolean,
   backend: union(BACKENDS),
   encryptState: boolean,
+  syncWait: object({
+    waitFor: oneOf(['all', 'source', 'none']),
+    timeout: string({
+      pattern: /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/,
+      test: (s) => /[1-9]/.test(s),
+      text: 'is not a positive duration; use Go syntax such as 5m or 1m30s',
+    }),
+  }),
 };
 
 /** Every problem of one environment's settings, as data; empty when they are well-formed. */

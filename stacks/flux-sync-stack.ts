@@ -39,7 +39,12 @@ export class FluxSyncStack extends TerraformStack {
     const namespace = bootstrap.install.namespace;
     useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: namespace });
     // Set once: every Flux object of this stack finds them, including ones a user adds.
-    FluxStackDefaults.set(this, { manifests: props.manifests, adopt: env.adopt });
+    const { waitFor, timeout } = env.syncWait;
+    FluxStackDefaults.set(this, {
+      manifests: props.manifests,
+      adopt: env.adopt,
+      readyTimeout: waitFor === 'all' ? timeout : undefined,
+    });
 
     this.gitRepository = new GitRepository(this, 'flux-system', {
       namespace,
@@ -47,6 +52,7 @@ export class FluxSyncStack extends TerraformStack {
       ref: { branch: branchVariable(this, env) },
       interval: '1m0s',
       secretRef: bootstrap.credentials,
+      readyTimeout: waitFor === 'none' ? undefined : timeout,
     });
     this.kustomizations = kustomizationsOf(this, env.kustomizations, this.gitRepository);
 

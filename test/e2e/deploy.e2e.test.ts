@@ -20,6 +20,10 @@ import { providerSetup, ProviderSetup } from './support/providers';
 // (TF_CLI_CONFIG_FILE naming a mirror); here, the stand-in of test/e2e/providers, which OpenTofu
 // installs from a filesystem mirror, offline, and checks exactly as it checks the real ones.
 
+// No Flux controllers run in this suite (gitops.e2e.test.ts has them), so nothing would ever be
+// Ready: the deploys do not wait for the sync.
+const DEV: EnvironmentSettings = { name: 'dev', syncWait: { waitFor: 'none' } };
+
 const TOKEN = 'ghp_e2eDoubleToken';
 const REPOSITORY = 'mark-icy/infra-new';
 const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];
@@ -85,7 +89,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     workdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-deploy-'));
     cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
     github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
-    const { bootstrap } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
+    const { bootstrap } = await addFluxEnvironment(Testing.app(), DEV);
     setup = providerSetup(
       workdir,
       (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
@@ -109,7 +113,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     'offline, fails at `providers lock` without --skip-provider-lock, before creating anything',
     { skip: process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry' },
     async () => {
-      const result = await project.use([{ name: 'dev' }]).cdktf(['deploy', '--auto-approve', 'dev-flux-bootstrap']);
+      const result = await project.use([DEV]).cdktf(['deploy', '--auto-approve', 'dev-flux-bootstrap']);
       const lock = () => project.tofu('dev-flux-bootstrap', ['providers', 'lock', '-platform=linux_amd64']);
       await failed(
         result,
@@ -123,7 +127,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('stops at plan, naming the variable and the path, when the kubeconfig does not exist', async () => {
     const env = { TF_VAR_kubeconfig_path: '/nonexistent/kubeconfig' };
-    const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-bootstrap'], env);
+    const result = await project.use([DEV]).deploy(['dev-flux-bootstrap'], env);
     await failed(
       result,
       () => project.tofu('dev-flux-bootstrap', ['plan'], env),
@@ -135,7 +139,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('stops at plan when GitHub refuses the token: nothing created, no key registered', async () => {
     const env = { GITHUB_TOKEN: 'ghp_wrongToken' };
-    const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-bootstrap'], env);
+    const result = await project.use([DEV]).deploy(['dev-flux-bootstrap'], env);
     const output = await failed(
       result,
       () => project.tofu('dev-flux-bootstrap', ['plan'], env),
@@ -147,7 +151,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   });
 
   test('cannot plan the sync stack before the bootstrap stack is deployed', async () => {
-    const result = await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']);
+    const result = await project.use([DEV]).deploy(['dev-flux-sync']);
     await failed(
       result,
       () => project.tofu('dev-flux-sync', ['plan']),
@@ -160,7 +164,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('deploys v2.8.8 to a fresh cluster, then a second diff of each stack shows no change', async () => {
     succeeded(
-      await project.use([{ name: 'dev', fluxVersion: 'v2.8.8' }]).deploy(BOTH),
+      await project.use([{ ...DEV, fluxVersion: 'v2.8.8' }]).deploy(BOTH),
       'first deploy of both stacks (v2.8.8)',
     );
     const [key] = github.keys(REPOSITORY);
@@ -207,7 +211,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       deployment: uid('deployment', 'source-controller', 'flux-system'),
     };
     const keys = github.keys(REPOSITORY);
-    succeeded(await project.use([{ name: 'dev' }]).deploy(BOTH), 'upgrade deploy to v2.9.4');
+    succeeded(await project.use([DEV]).deploy(BOTH), 'upgrade deploy to v2.9.4');
     assert.deepEqual(
       {
         namespace: uid('namespace', 'flux-system'),
@@ -290,7 +294,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('refuses literal template text that is not escaped, at plan', async () => {
     const result = await project
-      .use([{ name: 'dev' }], [probe({ doc: 'e.g. ${var:=default}' })])
+      .use([DEV], [probe({ doc: 'e.g. ${var:=default}' })])
       .deploy(['dev-flux-sync']);
     await failed(
       result,
@@ -313,7 +317,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     };
     // Applied by OpenTofu itself: when cdktf stops on the error, whether the object was recorded
     // (tainted) in state or not depends on timing, and so would a second apply's error.
-    succeeded(await project.use([{ name: 'dev' }], [quota]).cdktf(['synth']), 'synth with the quota');
+    succeeded(await project.use([DEV], [quota]).cdktf(['synth']), 'synth with the quota');
     const apply = await project.tofu('dev-flux-sync', ['apply', '-auto-approve']);
     assert.equal(apply.ok, false, apply.output);
     assert.match(apply.output, /Provider produced inconsistent result after apply/);
@@ -327,7 +331,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('applies with force-conflicts only where the resource asks for it', async () => {
     succeeded(
-      await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']),
+      await project.use([DEV], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']),
       'deploy of a ConfigMap without force_conflicts',
     );
     kubectl(cluster.kubeconfig, [
@@ -340,7 +344,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       '-p',
       '{"data":{"owner":"someone-else"}}',
     ]);
-    const result = await project.use([{ name: 'dev' }], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']);
+    const result = await project.use([DEV], [probe({ owner: 'terraform' })]).deploy(['dev-flux-sync']);
     await failed(
       result,
       () => project.tofu('dev-flux-sync', ['apply', '-auto-approve']),
@@ -349,12 +353,12 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     );
     succeeded(
       await project
-        .use([{ name: 'dev' }], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }])
+        .use([DEV], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }])
         .deploy(['dev-flux-sync']),
       'the same with force_conflicts',
     );
     assert.equal(getJson(cluster.kubeconfig, ['configmap', 'probe', '-n', 'flux-system']).data.owner, 'terraform');
-    succeeded(await project.use([{ name: 'dev' }]).deploy(['dev-flux-sync']), 'deploy without the probe');
+    succeeded(await project.use([DEV]).deploy(['dev-flux-sync']), 'deploy without the probe');
     assert.equal(exists('configmap', 'probe', 'flux-system'), false);
     assert.equal(
       exists('resourcequota', 'probe', 'flux-system'),
@@ -373,7 +377,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       ['v2.9.4', 'v2.9.4'],
     ]) {
       const settings: EnvironmentSettings = {
-        name: 'dev',
+        ...DEV,
         fluxVersion,
         manifestsPath: join(MANIFESTS_DIR, directory, 'gotk-components.yaml'),
       };
@@ -388,7 +392,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('destroys the sync stack, then the bootstrap stack, leaving no CRD, namespace or deploy key', async () => {
     const start = Date.now();
-    succeeded(await project.use([{ name: 'dev' }]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
     assertNothingCreated();
     assert.equal(getJson(cluster.kubeconfig, ['clusterroles', '-l', 'app.kubernetes.io/part-of=flux']).items.length, 0);
@@ -398,7 +402,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   test(
     'adopts a cluster set up by flux bootstrap: imported, updated in place, nothing recreated or ' + 'deleted',
     async () => {
-      const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', fluxVersion: 'v2.8.8' });
+      const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { ...DEV, fluxVersion: 'v2.8.8' });
       const waves = [...stackObjects(synthStack(bootstrap)), ...stackObjects(synthStack(sync), synthStack(bootstrap))];
       for (const wave of waves) {
         applyServerSide(cluster.kubeconfig, wave, { fieldManager: 'kustomize-controller' });
@@ -436,7 +440,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       const before = inventory();
       // As the README says: adopt at the version the cluster runs, upgrade in a later deploy. (The
       // real kubernetes provider fails an adoption that also drops a CRD's served version.)
-      const adopting = { name: 'dev', adopt: true, fluxVersion: 'v2.8.8' };
+      const adopting = { ...DEV, adopt: true, fluxVersion: 'v2.8.8' };
       const result = succeeded(await project.use([adopting]).deploy(BOTH), 'adopting deploy');
       assert.match(result.output, /imported/);
       assert.deepEqual(inventory(), before, 'same objects, same uids');
@@ -452,7 +456,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
           succeeded(await project.use([adopting]).diff(stack), `diff after adoption of ${stack}`).output,
           /No changes/,
         );
-      succeeded(await project.use([{ name: 'dev', adopt: true }]).deploy(BOTH), 'upgrade after adoption');
+      succeeded(await project.use([{ ...DEV, adopt: true }]).deploy(BOTH), 'upgrade after adoption');
       assert.deepEqual(inventory(), before, 'same objects, same uids after the upgrade');
       const source = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']);
       assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');

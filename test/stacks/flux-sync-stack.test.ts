@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { Kustomization } from '../../constructs';
+import { Kustomization, RECONCILE_REQUEST_ANNOTATION } from '../../constructs';
 import { addFluxEnvironment, localStatePath } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import { assertSnapshot } from '../support/snapshot';
@@ -32,9 +32,15 @@ describe('FluxSyncStack', () => {
       'kustomization_flux-system_infra-prereqs',
       'kustomization_flux-system_secrets',
     ]);
+    // Beside the HCL's fields, each asks Flux for a reconcile of its spec (test/constructs/ready-wait.test.ts).
+    const metadata = (o: Record<string, any>) => {
+      const { [RECONCILE_REQUEST_ANNOTATION]: request, ...others } = o.metadata.annotations;
+      assert.match(request, /^(\$\{sha1\(.*\)\}|[0-9a-f]{40})$/);
+      return { ...o.metadata, annotations: others };
+    };
     const repo = objects['gitrepository_flux-system_flux-system'];
     assert.equal(repo.apiVersion, 'source.toolkit.fluxcd.io/v1');
-    assert.deepEqual(repo.metadata, { name: 'flux-system', namespace: 'flux-system' });
+    assert.deepEqual(metadata(repo), { name: 'flux-system', namespace: 'flux-system', annotations: {} });
     assert.deepEqual(repo.spec, {
       url: '${data.terraform_remote_state.bootstrap.outputs.repository_url}',
       interval: '1m0s',
@@ -44,7 +50,7 @@ describe('FluxSyncStack', () => {
     const spec = (name: string) => {
       const k = objects[`kustomization_flux-system_${name}`];
       assert.equal(k.apiVersion, 'kustomize.toolkit.fluxcd.io/v1');
-      assert.deepEqual(k.metadata, { name, namespace: 'flux-system' });
+      assert.deepEqual(metadata(k), { name, namespace: 'flux-system', annotations: {} });
       return k.spec;
     };
     assert.deepEqual(spec('infra-controllers'), flux('./infrastructure/controllers', '10m0s', '1m0s', '5m0s'));

@@ -200,7 +200,11 @@ func manifestResource(k *kube) *resource {
 					return proposed, nil, err
 				}
 			}
-			return with(proposed, map[string]tftypes.Value{"object": manifest}), nil, nil
+			object := manifest
+			if !prior.IsNull() {
+				object = keepComputedMetadata(manifest, fields(prior)["manifest"], fields(prior)["object"])
+			}
+			return with(proposed, map[string]tftypes.Value{"object": object}), nil, nil
 		},
 		apply: func(ctx context.Context, prior, planned tftypes.Value) (tftypes.Value, error) {
 			if planned.IsNull() {
@@ -232,6 +236,19 @@ func manifestResource(k *kube) *resource {
 						fmt.Sprintf("The API returned the following conflict: %q\n\nYou can override this conflict by setting \"force_conflicts\" to true in the \"field_manager\" block.", err.Error())}
 				}
 				return planned, &userError{"Failed to apply manifest", err.Error()}
+			}
+			if err := waitFor(ctx, res, u.GetName(), p["wait"], applyTimeout(p, prior.IsNull())); err != nil {
+				if _, ok := err.(timedOut); !ok {
+					return planned, &userError{"Error waiting for operation to complete", err.Error()}
+				}
+				// Reported, but the object is kept in state as applied.
+				applied, _ = res.Get(ctx, u.GetName(), metav1.GetOptions{})
+				next := with(planned, map[string]tftypes.Value{"object": project(p["object"], plainJSON(applied.Object))})
+				return next, &keptState{&userError{"Operation timed out", err.Error()}}
+			} else if p["wait"].IsKnown() && !p["wait"].IsNull() && listFirst(p["wait"]) != nil {
+				if applied, err = res.Get(ctx, u.GetName(), metav1.GetOptions{}); err != nil {
+					return planned, &userError{fmt.Sprintf("Failed to read resource %q after wait conditions", u.GetName()), err.Error()}
+				}
 			}
 			return with(planned, map[string]tftypes.Value{"object": project(p["object"], plainJSON(applied.Object))}), nil
 		},
@@ -291,6 +308,35 @@ func manifestResource(k *kube) *resource {
 			return tftypes.NewValue(s.ValueType(), m), nil
 		},
 	}
+}
+
+// keepComputedMetadata plans metadata.annotations and metadata.labels as the real provider does
+// with its default computed_fields: left unchanged in the manifest, they keep the values the
+// cluster holds (a reconcile request annotated by the flux CLI is no drift). A changed manifest
+// value is planned as written (the real provider plans it unknown; apply gives the same value).
+func keepComputedMetadata(object, priorManifest, priorObject tftypes.Value) tftypes.Value {
+	for _, f := range []string{"annotations", "labels"} {
+		path := tftypes.NewAttributePath().WithAttributeName("metadata").WithAttributeName(f)
+		now, rest1, err1 := tftypes.WalkAttributePath(object, path)
+		was, rest2, err2 := tftypes.WalkAttributePath(priorManifest, path)
+		live, rest3, err3 := tftypes.WalkAttributePath(priorObject, path)
+		if err1 != nil || err2 != nil || err3 != nil || len(rest1.Steps())+len(rest2.Steps())+len(rest3.Steps()) > 0 {
+			continue
+		}
+		liveValue := live.(tftypes.Value)
+		if !now.(tftypes.Value).Equal(was.(tftypes.Value)) || !liveValue.Type().Equal(now.(tftypes.Value).Type()) {
+			continue
+		}
+		if kept, err := tftypes.Transform(object, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+			if p.Equal(path) {
+				return liveValue, nil
+			}
+			return v, nil
+		}); err == nil {
+			object = kept
+		}
+	}
+	return object
 }
 
 func listFirst(v tftypes.Value) map[string]tftypes.Value {

@@ -42,6 +42,10 @@ type userError struct{ summary, detail string }
 
 func (e *userError) Error() string { return e.detail }
 
+// keptState is an error after which the new state is kept: the object exists as applied (the
+// kubernetes provider's wait timing out). OpenTofu taints a resource it was creating.
+type keptState struct{ *userError }
+
 func diagOf(fallback string, err error) []*tfprotov6.Diagnostic {
 	if ue, ok := err.(*userError); ok {
 		return errorDiag(ue.summary, fmt.Errorf("%s", ue.detail))
@@ -173,6 +177,13 @@ func (p *providerServer) ApplyResourceChange(ctx context.Context, req *tfprotov6
 		return &tfprotov6.ApplyResourceChangeResponse{Diagnostics: errorDiag("Decoding apply failed", fmt.Errorf("%v %v", err1, err2))}, nil
 	}
 	next, err := r.apply(ctx, prior, planned)
+	if kept, ok := err.(*keptState); ok {
+		dv, encErr := encode(r.schema, next)
+		if encErr != nil {
+			return &tfprotov6.ApplyResourceChangeResponse{Diagnostics: errorDiag("Encoding state failed", encErr)}, nil
+		}
+		return &tfprotov6.ApplyResourceChangeResponse{NewState: dv, Private: req.PlannedPrivate, Diagnostics: diagOf("", kept.userError)}, nil
+	}
 	if err != nil {
 		// Terraform keeps the prior state when an apply fails.
 		return &tfprotov6.ApplyResourceChangeResponse{NewState: req.PriorState, Diagnostics: diagOf("Failed to apply "+req.TypeName, err)}, nil

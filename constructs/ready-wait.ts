@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
+import { IResolveContext, Lazy, Tokenization } from 'cdktf';
+import { KubernetesObject } from '../lib/kubernetes-object';
+import { literalValue } from '../lib/terraform-literal';
+
+/** The annotation Flux echoes, once it has reconciled the object, as `status.lastHandledReconcileAt`. */
+export const RECONCILE_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
+
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+/** A reference cdktf resolved a token to, such as `${var.git_branch}`; a literal `${` is `$${`. */
+const REFERENCE = /(?<!\$)\$\{([^{}]+)\}/g;
+
+/**
+ * A value that changes whenever the spec does: the sha1 of the spec as OpenTofu will send it. A
+ * spec with references (the branch variable, the repository from the bootstrap's state) is hashed
+ * by OpenTofu itself at plan time, so `TF_VAR_git_branch=other` changes it too.
+ */
+function specDigest(spec: unknown): string {
+  const digest = (resolved: unknown) => {
+    const text = JSON.stringify(resolved);
+    const references = [...text.matchAll(REFERENCE)];
+    if (references.length === 0) return sha1(text);
+    // sha1(join("", ["<text>", <reference>, "<text>", ...])): the same text, hashed by OpenTofu.
+    const parts: string[] = [];
+    let last = 0;
+    for (const match of references) {
+      parts.push(JSON.stringify(text.slice(last, match.index)), match[1]);
+      last = match.index + match[0].length;
+    }
+    parts.push(JSON.stringify(text.slice(last)));
+    return `\${sha1(join("", [${parts.join(', ')}]))}`;
+  };
+  if (!Tokenization.isResolvable(spec) && !JSON.stringify(spec ?? null).includes('${')) {
+    return digest(literalValue(spec ?? null));
+  }
+  return Lazy.stringValue({ produce: (context: IResolveContext) => digest(context.resolve(literalValue(spec))) });
+}
+
+/**
+ * Makes the deploy that creates or changes `object` wait until Flux reports it Ready for this
+ * very spec, through the kubernetes provider's own `wait` block, so that plain `cdktf deploy`
+ * fails too when Flux cannot sync. Flux's Ready condition stays True from an earlier generation
+ * until the controller has reconciled the new one, so readiness alone would pass at once after
+ * an update: the object asks for a reconcile with a digest of its spec, and the wait needs Flux
+ * to have handled that very request, with Ready first among the conditions (Flux sorts Stalled
+ * and Reconciling before it, and drops both once a reconcile succeeded) and True.
+ *
+ * The annotation is one of the provider's computed fields (metadata.annotations), so a
+ * `flux reconcile`, which overwrites it, is not drift.
+ * @returns the object, annotated.
+ */
+export function waitForReady(resource: Manifest, object: KubernetesObject, timeout: string): KubernetesObject {
+  const request = specDigest(object.spec);
+  resource.putWait({
+    fields: {
+      'status.lastHandledReconcileAt': `^${request}$`,
+      'status.conditions[0].type': '^Ready$',
+      'status.conditions[0].status': '^True$',
+    },
+  });
+  resource.putTimeouts({ create: timeout, update: timeout });
+  const annotations = { ...object.metadata.annotations, [RECONCILE_REQUEST_ANNOTATION]: request };
+  return { ...object, metadata: { ...object.metadata, annotations } };
+}
