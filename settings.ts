@@ -1,7 +1,23 @@
+import { existsSync } from 'node:fs';
 import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
 import type { KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
-import { checkSettings } from './lib/settings-check';
+import { BRANCH, NAME, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
+import { BACKENDS, checkSettings, GIT_HOST, INSTALL, installCombinations } from './lib/settings-check';
+import {
+  anything,
+  boolean,
+  Check,
+  fieldsOf,
+  list,
+  object,
+  oneOf,
+  problem,
+  required,
+  string,
+  stringList,
+  union,
+} from './lib/shape';
 
 // The typed settings of an environment and their defaults: fixed at synth, reviewed as code, and
 // checked at run time (they may come from JSON or YAML). What differs between runs of the same
@@ -257,12 +273,95 @@ export interface EnvironmentSettings {
   readonly syncWait?: SyncWaitSettings;
 }
 
+// The run-time check of the settings: one check per field, tied to the types above.
+
+// Field values (durations, paths, enums) are checked by the Kustomization construct against the
+// CRD's schema; here only the shape, so that a misspelt field is not silently dropped.
+const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
+  name: required(string(NAME)),
+  prune: (value, path, out) => {
+    if (typeof value !== 'boolean')
+      problem(out, path, value, 'is required, true or false: whether Flux deletes what is removed from the repository');
+  },
+  dependsOn: stringList(string()),
+  path: string(),
+  namespace: string(),
+  interval: string(),
+  retryInterval: string(),
+  timeout: string(),
+  wait: boolean,
+  force: boolean,
+  targetNamespace: string(),
+  decryption: anything,
+  postBuild: anything,
+  healthChecks: anything,
+  patches: anything,
+  suspend: boolean,
+  deletionPolicy: string(),
+  serviceAccountName: string(),
+  readyTimeout: string(),
+});
+
+const GIT_AUTH = {
+  'deploy-key': { algorithm: oneOf(['ECDSA', 'ED25519']), readOnly: boolean },
+  'https-token': {},
+  'existing-secret': { secretName: required(string(NAME)), transport: oneOf(['ssh', 'https']) },
+} satisfies {
+  [T in GitAuthSettings['type']]: Record<Exclude<keyof Extract<GitAuthSettings, { type: T }>, 'type'>, Check>;
+};
+
+const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
+  name: required(
+    string({
+      test: (s) => s.length <= 40 && NAMESPACE.test(s),
+      text:
+        'must be at most 40 lower-case letters, digits and "-", starting and ending with a letter or digit: ' +
+        'it names stacks, state keys and state Secrets',
+    }),
+  ),
+  fluxVersion: string({
+    test: (s) => /^v\d+\.\d+\.\d+$/.test(s),
+    text: 'is not a Flux release; use one such as v2.9.4',
+  }),
+  manifestsPath: string({
+    test: existsSync,
+    text: 'does not exist; give a gotk-components.yaml or a directory of <version>/gotk-components.yaml',
+  }),
+  githubOrg: string({
+    test: (s) => /^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$/.test(s),
+    text: 'is not a GitHub organization or user name; give the name alone, such as mark-icy',
+  }),
+  githubRepository: string({
+    test: (s) => /^[A-Za-z0-9._-]{1,100}$/.test(s) && s !== '.' && s !== '..' && !s.endsWith('.git'),
+    text: 'is not a GitHub repository name; give the name alone, without owner, URL or .git, such as infra-new',
+  }),
+  branch: string(BRANCH),
+  clusterPath: string(SOURCE_PATH),
+  appsPath: string(SOURCE_PATH),
+  kustomizations: list(object(KUSTOMIZATION)),
+  kubeconfigPath: string({ test: (s) => s !== '', text: 'must name the kubeconfig file, such as ~/.kube/config' }),
+  kubeContext: string(),
+  kubernetesClients: (value, path, out) => {
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 10))
+      problem(out, path, value, 'must be a whole number from 1 to 10 (OpenTofu works on at most 10 objects at once)');
+  },
+  install: object(fieldsOf<FluxInstallOptions>()(INSTALL), installCombinations),
+  gitAuth: union(GIT_AUTH),
+  gitHost: object(fieldsOf<GitHostSettings>()(GIT_HOST)),
+  adopt: boolean,
+  backend: union(BACKENDS),
+  encryptState: boolean,
+  syncWait: object(
+    fieldsOf<SyncWaitSettings>()({ waitFor: oneOf(['all', 'source', 'none']), timeout: string(POSITIVE_DURATION) }),
+  ),
+});
+
 /** Settings with every default resolved. */
 export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> &
   Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
 
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
-  checkSettings(settings);
+  checkSettings(settings, ENVIRONMENT);
   return {
     ...settings,
     githubOrg: settings.githubOrg ?? 'mark-icy',

@@ -1,7 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkDuration, checkNamespace, checkSourcePath, Problems } from '../lib/rules';
+import { check, checkDuration, checkNamespace, Problems, SOURCE_PATH } from '../lib/rules';
 import { compact, createFluxResource, FluxResourceProps, IFluxObject } from './flux-resource';
 
 /** The source kinds a Kustomization can apply from. */
@@ -144,7 +144,7 @@ export class Kustomization extends Construct implements IFluxObject {
     })) {
       checkDuration(problems, field, value);
     }
-    checkSourcePath(problems, 'path', props.path);
+    check(problems, 'path', props.path, SOURCE_PATH);
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
     if (!KUSTOMIZATION_SOURCE_KINDS.includes(props.sourceRef.kind)) {
       problems.add(

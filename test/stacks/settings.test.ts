@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TerraformStack, Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../settings';
-import '../support/manifests';
+import { EnvironmentSettings, KustomizationSettings } from '../../settings';
+import { MANIFESTS_DIR } from '../support/manifests';
 import { WRONG_SETTINGS } from '../support/wrong-settings';
 
 /** The message a synth of these environments fails with, or undefined if it passes. */
@@ -48,7 +48,7 @@ describe('environment settings, as data', () => {
       [
         'environment "dev": 3 problems:',
         '  install.networkPolicy "no": must be true or false (a boolean, not a string)',
-        '  gitAuth.readonly "readonly": is not a setting of gitAuth; the settings are type, algorithm, readOnly',
+        '  gitAuth.readonly true: is not a setting of gitAuth; did you mean readOnly?',
         '  adopt "yes": must be true or false (a boolean, not a string)',
       ].join('\n'),
     );
@@ -59,9 +59,32 @@ describe('environment settings, as data', () => {
       '[127.0.0.1]:2222 ecdsa-sha2-nistp256 ' +
       'AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNu' +
       'G5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=';
-    const all: EnvironmentSettings = {
+    // Required: a setting added without a check fails to compile here, and one whose check is missing fails.
+    const apps: Required<KustomizationSettings> = {
+      name: 'apps',
+      path: './apps/prod',
+      prune: true,
+      namespace: 'flux',
+      interval: '1h',
+      retryInterval: '1m',
+      timeout: '5m',
+      wait: true,
+      force: false,
+      targetNamespace: 'apps',
+      dependsOn: ['infra'],
+      decryption: { provider: 'sops', secretRef: 'sops-age' },
+      postBuild: { substitute: { cluster_name: 'prod' }, substituteFrom: [{ kind: 'ConfigMap', name: 'vars' }] },
+      healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'apps' }],
+      patches: [{ patch: '- op: remove\n  path: /spec/replicas', target: { kind: 'Deployment' } }],
+      suspend: false,
+      deletionPolicy: 'Delete',
+      serviceAccountName: 'deployer',
+      readyTimeout: '10m',
+    };
+    const all: Required<EnvironmentSettings> = {
       name: 'prod-eu-1',
       fluxVersion: 'v2.9.4',
+      manifestsPath: MANIFESTS_DIR,
       githubOrg: 'mark-icy',
       githubRepository: 'infra.new_2',
       branch: 'release/2026-11',
@@ -69,6 +92,8 @@ describe('environment settings, as data', () => {
       appsPath: './apps/prod',
       kubeconfigPath: '~/.kube/prod',
       kubeContext: 'prod',
+      kustomizations: [{ name: 'infra', path: './infrastructure', prune: true }, apps],
+      kubernetesClients: 2,
       install: {
         namespace: 'flux',
         registry: 'registry.example.com:5000/mirror/fluxcd',
@@ -79,12 +104,14 @@ describe('environment settings, as data', () => {
         watchAllNamespaces: true,
         clusterDomain: 'k8s.example',
         components: ['source-controller', 'kustomize-controller'],
+        componentsExtra: [],
       },
       gitAuth: { type: 'deploy-key', algorithm: 'ED25519', readOnly: false },
       gitHost: { hostname: '127.0.0.1', sshPort: 2222, knownHosts, apiUrl: 'http://127.0.0.1:8080/' },
       adopt: false,
       backend: { type: 's3', bucket: 'platform-tf-state', region: 'eu-west-1', useLockfile: true },
       encryptState: true,
+      syncWait: { waitFor: 'source', timeout: '3m' },
     };
     assert.equal(await refusal([all as unknown as Record<string, unknown>]), undefined);
   });
