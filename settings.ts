@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
-import type { KustomizationProps } from './constructs/kustomization';
+import { EXISTING_GIT_SECRET_PROPS, GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
+import { GITHUB_DEPLOY_KEY_PROPS } from './constructs/github-deploy-key';
+import { KUSTOMIZATION_PROPS, KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
 import { BRANCH, NAME, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
 import { BACKENDS, checkSettings, GIT_HOST, INSTALL, installCombinations } from './lib/settings-check';
 import {
-  anything,
   boolean,
   Check,
   fieldsOf,
@@ -273,39 +273,24 @@ export interface EnvironmentSettings {
   readonly syncWait?: SyncWaitSettings;
 }
 
-// The run-time check of the settings: one check per field, tied to the types above.
+// The run-time check of the settings: one check per field, tied to the types above, and the
+// fields that are construct props checked as the constructs check them.
 
-// Field values (durations, paths, enums) are checked by the Kustomization construct against the
-// CRD's schema; here only the shape, so that a misspelt field is not silently dropped.
+// A Kustomization's props but the references, which the sync stack gives.
+const { manifests, sourceRef, kubernetesProvider, adopt, ...kustomizationData } = KUSTOMIZATION_PROPS;
 const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
+  ...kustomizationData,
   name: required(string(NAME)),
-  prune: (value, path, out) => {
-    if (typeof value !== 'boolean')
-      problem(out, path, value, 'is required, true or false: whether Flux deletes what is removed from the repository');
-  },
   dependsOn: stringList(string()),
-  path: string(),
-  namespace: string(),
-  interval: string(),
-  retryInterval: string(),
-  timeout: string(),
-  wait: boolean,
-  force: boolean,
-  targetNamespace: string(),
-  decryption: anything,
-  postBuild: anything,
-  healthChecks: anything,
-  patches: anything,
-  suspend: boolean,
-  deletionPolicy: string(),
-  serviceAccountName: string(),
-  readyTimeout: string(),
 });
 
 const GIT_AUTH = {
-  'deploy-key': { algorithm: oneOf(['ECDSA', 'ED25519']), readOnly: boolean },
+  'deploy-key': { algorithm: GITHUB_DEPLOY_KEY_PROPS.algorithm, readOnly: GITHUB_DEPLOY_KEY_PROPS.readOnly },
   'https-token': {},
-  'existing-secret': { secretName: required(string(NAME)), transport: oneOf(['ssh', 'https']) },
+  'existing-secret': {
+    secretName: EXISTING_GIT_SECRET_PROPS.secretName,
+    transport: EXISTING_GIT_SECRET_PROPS.transport,
+  },
 } satisfies {
   [T in GitAuthSettings['type']]: Record<Exclude<keyof Extract<GitAuthSettings, { type: T }>, 'type'>, Check>;
 };

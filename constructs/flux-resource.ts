@@ -5,7 +5,8 @@ import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
 import { KubernetesObject } from '../lib/kubernetes-object';
 import { checkDuration, checkName, checkNamespace, Problems } from '../lib/rules';
-import { FluxStackDefaults } from './flux-stack-defaults';
+import { boolean, fieldsOf, provider, string } from '../lib/shape';
+import { FluxStackDefaults, MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
 /** A Flux object other objects can point at: a source for a Kustomization, a dependency. */
@@ -47,6 +48,15 @@ export interface FluxResourceProps {
    */
   readonly readyTimeout?: string;
 }
+
+/** The shape of the props every Flux object takes, for the run-time check of its props. */
+export const FLUX_RESOURCE_PROPS = fieldsOf<FluxResourceProps>()({
+  manifests: MANIFESTS,
+  name: string(),
+  kubernetesProvider: provider,
+  adopt: boolean,
+  readyTimeout: string(),
+});
 
 /** Drops undefined fields, so the manifest holds only what the user set. */
 export function compact<T extends object>(value: T): T {

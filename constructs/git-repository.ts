@@ -2,7 +2,8 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkDuration, Problems } from '../lib/rules';
-import { compact, createFluxResource, FluxResourceProps, IFluxObject } from './flux-resource';
+import { boolean, checkProps, fieldsOf, is, list, object, required, string, stringList } from '../lib/shape';
+import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
 import { IGitCredentials } from './git-credentials';
 
 /**
@@ -78,6 +79,44 @@ export interface GitRepositoryProps extends FluxResourceProps {
   readonly suspend?: boolean;
 }
 
+/** The shape of {@link GitRepositoryProps}, checked at run time; values are left to the CRD schema and the rules. */
+export const GIT_REPOSITORY_PROPS = fieldsOf<GitRepositoryProps>()({
+  ...FLUX_RESOURCE_PROPS,
+  url: required(string()),
+  namespace: string(),
+  interval: string(),
+  ref: object(
+    fieldsOf<GitRepositoryRef>()({
+      branch: string(),
+      tag: string(),
+      semver: string(),
+      name: string(),
+      commit: string(),
+    }),
+  ),
+  secretRef: is(
+    (v) =>
+      ['secretName', 'namespace', 'transport'].every((k) => typeof (v as Record<string, unknown>)?.[k] === 'string'),
+    'git credentials, such as a GitHubDeployKey or an ExistingGitSecret',
+  ),
+  timeout: string(),
+  ignore: string(),
+  recurseSubmodules: boolean,
+  include: list(
+    object(
+      fieldsOf<GitRepositoryInclude>()({
+        repository: required(is((v) => v instanceof GitRepository, 'a GitRepository')),
+        fromPath: string(),
+        toPath: string(),
+      }),
+    ),
+  ),
+  sparseCheckout: stringList(string()),
+  provider: string(),
+  verify: object(fieldsOf<GitRepositoryVerify>()({ mode: string(), secretRef: required(string()) })),
+  suspend: boolean,
+});
+
 /**
  * A Flux `GitRepository` (source.toolkit.fluxcd.io/v1): where Flux fetches manifests from.
  * @see https://fluxcd.io/flux/components/source/gitrepositories/
@@ -99,8 +138,10 @@ export class GitRepository extends Construct implements IFluxObject {
     this.name = props.name ?? id;
     this.namespace = props.namespace ?? 'flux-system';
     this.interval = props.interval ?? '1m';
+    const subject = `${this.node.path} (GitRepository ${this.namespace}/${this.name})`;
+    checkProps(subject, 'GitRepository', GIT_REPOSITORY_PROPS, props);
 
-    const problems = new Problems(`${this.node.path} (GitRepository ${this.namespace}/${this.name})`);
+    const problems = new Problems(subject);
     checkDuration(problems, 'interval', this.interval);
     checkDuration(problems, 'timeout', props.timeout, ['ms', 's', 'm']);
     checkCredentials(problems, props.url, this.namespace, props.secretRef);

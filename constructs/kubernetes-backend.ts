@@ -1,5 +1,7 @@
 import { TerraformBackend, TerraformRemoteState } from 'cdktf';
 import { Construct } from 'constructs';
+import { NAMESPACE } from '../lib/rules';
+import { checkProps, fieldsOf, required, string } from '../lib/shape';
 
 /** Props of {@link KubernetesBackend}. */
 export interface KubernetesBackendProps {
@@ -16,6 +18,13 @@ export interface KubernetesBackendProps {
   readonly configContext?: string;
 }
 
+const KUBERNETES_BACKEND_PROPS = fieldsOf<KubernetesBackendProps>()({
+  secretSuffix: required(string()),
+  namespace: string(NAMESPACE),
+  configPath: string(),
+  configContext: string(),
+});
+
 /** Terraform's `kubernetes` backend, which cdktf does not ship a class for. */
 export class KubernetesBackend extends TerraformBackend {
   constructor(
@@ -23,6 +32,7 @@ export class KubernetesBackend extends TerraformBackend {
     private readonly props: KubernetesBackendProps,
   ) {
     super(scope, 'backend', 'kubernetes');
+    checkProps(`${this.node.path} (kubernetes backend)`, 'KubernetesBackend', KUBERNETES_BACKEND_PROPS, props);
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { Token } from 'cdktf';
-import { Rule } from './rules';
+import { TerraformProvider, Token } from 'cdktf';
+import { Problems, Rule } from './rules';
 
 // Shapes checked at run time: an environment's settings, which may come from JSON or YAML, and
 // the props of the constructs, which a spread of shared defaults or a cast gets past the compiler.
@@ -93,6 +93,16 @@ export function oneOf(values: readonly string[]): Check {
   };
 }
 
+/** A value `test` accepts, described as `what` (such as `a Kustomization`). */
+export function is(test: (value: unknown) => boolean, what: string): Check {
+  return (value, path, out) => {
+    if (value !== undefined && !test(value)) problem(out, path, value, `is not ${what}`);
+  };
+}
+
+/** A provider configuration to create resources with. */
+export const provider = is((v) => v instanceof TerraformProvider, 'a provider (a TerraformProvider)');
+
 /** A list of strings, each problem named by the list (`install.components "x"`). */
 export function stringList(item: Check): Check {
   return (value, path, out) => {
@@ -113,6 +123,15 @@ export function list(item: Check): Check {
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** An object with keys of its own choosing, such as variables to substitute. */
+export function record(item: Check): Check {
+  return (value, path, out) => {
+    if (value === undefined) return;
+    if (!isRecord(value)) return problem(out, path, value, 'must be an object of names and values');
+    for (const [key, v] of Object.entries(value)) item(v, `${path}.${key}`, out);
+  };
+}
 
 /** An object of known fields: an unknown key is refused by name, with the nearest known one. */
 export function object(
@@ -156,4 +175,16 @@ export function shapeProblems(value: unknown, fields: Record<string, Check>, nou
   const out: Found = { problems: [], noun };
   object(fields)(value, '', out);
   return out.problems;
+}
+
+/**
+ * Checks a construct's props against its table and throws every problem of their shape at once:
+ * the construct cannot be built from props of the wrong shape, so value rules wait for the next run.
+ */
+export function checkProps(subject: string, kind: string, fields: Record<string, Check>, props: unknown): void {
+  const problems = new Problems(subject);
+  const out: Found = { problems: [], noun: 'prop', owner: kind };
+  object(fields)(props ?? {}, '', out);
+  out.problems.forEach((p) => problems.add(p));
+  problems.throwIfAny();
 }

@@ -199,6 +199,13 @@ describe('FluxInstall', () => {
     );
   });
 
+  test('fails if an option is misspelt, naming the nearest', () => {
+    const shared = { networkPolicies: false };
+    assert.throws(() => install({ logLevel: 'info', ...shared }), {
+      message: 'test/flux: networkPolicies false: is not a prop of FluxInstall; did you mean networkPolicy?',
+    });
+  });
+
   test('fails if the manifests have no Namespace', () => {
     const text = `# Flux Version: v2.9.4\n${v294.objects
       .filter((o) => o.kind !== 'Namespace')

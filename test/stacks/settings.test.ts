@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TerraformStack, Testing } from 'cdktf';
-import { addFluxEnvironment } from '../../stacks';
+import { addFluxEnvironment, FluxEnvironmentStacks } from '../../stacks';
 import { EnvironmentSettings, KustomizationSettings } from '../../settings';
 import { MANIFESTS_DIR } from '../support/manifests';
-import { WRONG_SETTINGS } from '../support/wrong-settings';
+import { WRONG_SETTINGS, WrongSetting } from '../support/wrong-settings';
 
-/** The message a synth of these environments fails with, or undefined if it passes. */
-async function refusal(settings: Record<string, unknown>[]): Promise<string | undefined> {
+/** The message a synth of these environments (and what `wrong` adds) fails with, or undefined if it passes. */
+async function refusal(
+  settings: Record<string, unknown>[],
+  wrong: Pick<WrongSetting, 'build'> = {},
+): Promise<string | undefined> {
   try {
     const app = Testing.app();
-    for (const s of settings) await addFluxEnvironment(app, s as unknown as EnvironmentSettings);
+    let stacks: FluxEnvironmentStacks | undefined;
+    for (const s of settings) stacks = await addFluxEnvironment(app, s as unknown as EnvironmentSettings);
+    if (stacks) wrong.build?.(stacks, app);
     for (const stack of app.node.findAll().filter(TerraformStack.isStack)) Testing.synth(stack as TerraformStack, true);
     return undefined;
   } catch (error) {
@@ -21,7 +26,7 @@ async function refusal(settings: Record<string, unknown>[]): Promise<string | un
 describe('environment settings, as data', () => {
   for (const wrong of WRONG_SETTINGS) {
     test(`fails if given ${wrong.mistake}, naming the setting and the value`, async () => {
-      const message = await refusal(wrong.settings);
+      const message = await refusal(wrong.settings, wrong);
       assert.ok(message, 'accepted');
       assert.ok(
         message.includes(wrong.setting.split('.').pop()!),
@@ -31,6 +36,7 @@ describe('environment settings, as data', () => {
         message.includes(wrong.value.replace(/^"|"$/g, '')),
         `the value ${wrong.value} is not named:\n${message}`,
       );
+      if (wrong.says) assert.ok(message.includes(wrong.says), `the message does not say "${wrong.says}":\n${message}`);
     });
   }
 

@@ -1,16 +1,29 @@
-// Mistakes real users make in an environment's settings, each with the setting and the value a
-// clear refusal must name. Settings may come from JSON or YAML, so many are not even well-typed.
+import { App, TerraformStack } from 'cdktf';
+import { FluxInstall, FluxStackDefaults, GitRepository, Kustomization } from '../../constructs';
+import { FluxManifests } from '../../lib/flux-manifests';
+import { FluxEnvironmentStacks } from '../../stacks';
+
+// Mistakes real users make in an environment's settings and in what main.ts adds to its stacks,
+// each with the setting (or prop) and the value a clear refusal must name. Settings may come from
+// JSON or YAML, and props from a spread of shared defaults, so many are not even well-typed.
 
 export interface WrongSetting {
   /** What the mistake is. */
   readonly mistake: string;
   /** The environments, as given (JSON-like; types are not to be trusted). */
   readonly settings: Record<string, unknown>[];
+  /** What main.ts adds to the last environment's stacks, when the mistake is there. */
+  readonly build?: (stacks: FluxEnvironmentStacks, app: App) => void;
   /** The setting a clear message names, such as `gitAuth.type`. */
   readonly setting: string;
   /** The value a clear message repeats. */
   readonly value: string;
+  /** What else a clear message says, such as what is allowed. */
+  readonly says?: string;
 }
+
+const dev = [{ name: 'dev' }];
+const layout = (...kustomizations: Record<string, unknown>[]) => env({ kustomizations });
 
 const env = (extra: Record<string, unknown>) => [{ name: 'dev', ...extra }];
 const install = (extra: Record<string, unknown>) => env({ install: extra });
@@ -118,7 +131,12 @@ export const WRONG_SETTINGS: WrongSetting[] = [
   // Names Kubernetes, Flux, Terraform backends or GitHub would refuse
   { mistake: 'an environment name with upper case', settings: [{ name: 'Dev' }], setting: 'name', value: 'Dev' },
   { mistake: 'an environment name with a space', settings: [{ name: 'my env' }], setting: 'name', value: 'my env' },
-  { mistake: 'an environment name with an underscore', settings: [{ name: 'dev_1' }], setting: 'name', value: 'dev_1' },
+  {
+    mistake: 'an environment name with an underscore',
+    settings: [{ name: 'dev_1' }],
+    setting: 'name',
+    value: 'dev_1',
+  },
   {
     mistake: 'an environment name too long for the state Secret',
     settings: [{ name: 'a'.repeat(60) }],
@@ -322,7 +340,12 @@ export const WRONG_SETTINGS: WrongSetting[] = [
   },
   // Values the schema allows but Flux never does what is meant
   { mistake: 'an empty branch', settings: env({ branch: '' }), setting: 'branch', value: '""' },
-  { mistake: 'a branch with a space', settings: env({ branch: 'release 1' }), setting: 'branch', value: 'release 1' },
+  {
+    mistake: 'a branch with a space',
+    settings: env({ branch: 'release 1' }),
+    setting: 'branch',
+    value: 'release 1',
+  },
   {
     mistake: 'a branch given as a ref',
     settings: env({ branch: 'refs/heads/main' }),
@@ -358,5 +381,93 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ manifestsPath: '/nonexistent/gotk-components.yaml' }),
     setting: 'manifestsPath',
     value: '/nonexistent/gotk-components.yaml',
+  },
+  // Construct props, as main.ts passes them: a spread of shared defaults, values read from JSON
+  {
+    mistake: 'a Kustomization prop misspelt in shared defaults spread into it',
+    settings: dev,
+    build: ({ sync }) => {
+      const shared = { prune: true, retryIntervall: '2m' };
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', ...shared });
+    },
+    setting: 'retryIntervall',
+    value: '2m',
+    says: 'did you mean retryInterval?',
+  },
+  {
+    mistake: 'a GitRepository prop misspelt in shared defaults spread into it',
+    settings: dev,
+    build: ({ sync }) => {
+      const shared = { intervall: '5m' };
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', ...shared });
+    },
+    setting: 'intervall',
+    value: '5m',
+    says: 'did you mean interval?',
+  },
+  {
+    mistake: 'prune as a string, read from JSON',
+    settings: dev,
+    build: ({ sync }) =>
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, ...JSON.parse('{"prune": "false"}') }),
+    setting: 'prune',
+    value: 'false',
+    says: 'true or false',
+  },
+  {
+    mistake: 'healthChecks as one object instead of a list',
+    settings: layout({ name: 'apps', prune: true, healthChecks: { kind: 'Deployment', name: 'web' } }),
+    setting: 'healthChecks',
+    value: 'web',
+    says: 'must be a list',
+  },
+  {
+    mistake: 'sparseCheckout as a string instead of a list',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', sparseCheckout: 'apps' as never }),
+    setting: 'sparseCheckout',
+    value: 'apps',
+    says: 'list of strings',
+  },
+  {
+    mistake: 'a misspelt key inside postBuild',
+    settings: layout({ name: 'apps', prune: true, postBuild: { substitue: { cluster: 'dev' } } }),
+    setting: 'postBuild.substitue',
+    value: 'cluster',
+    says: 'did you mean substitute?',
+  },
+  {
+    mistake: 'a misspelt install option given to FluxInstall',
+    settings: dev,
+    build: ({ sync }, app) => {
+      const manifests = FluxStackDefaults.of(sync)?.manifests as FluxManifests;
+      new FluxInstall(new TerraformStack(app, 'second-flux'), 'flux', { manifests, ...{ networkPolicies: false } });
+    },
+    setting: 'networkPolicies',
+    value: 'false',
+    says: 'did you mean networkPolicy?',
+  },
+  // dependsOn holding what is not a Kustomization
+  {
+    mistake: 'a source in dependsOn',
+    settings: dev,
+    build: ({ sync }) =>
+      new Kustomization(sync, 'monitoring', {
+        sourceRef: sync.gitRepository,
+        prune: true,
+        dependsOn: [sync.gitRepository as never],
+      }),
+    setting: 'dependsOn',
+    value: 'GitRepository flux-system/flux-system',
+    says: 'is not a Kustomization',
+  },
+  {
+    mistake: 'a source given to addDependsOn',
+    settings: dev,
+    build: ({ sync }) => sync.kustomizations.get('apps')?.addDependsOn(sync.gitRepository as never),
+    setting: 'dependsOn',
+    value: 'GitRepository flux-system/flux-system',
+    says: 'is not a Kustomization',
   },
 ];
