@@ -1,7 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkDuration, Problems } from '../lib/rules';
+import { Problems } from '../lib/rules';
 import { boolean, checkProps, fieldsOf, is, list, object, required, string, stringList } from '../lib/shape';
 import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
 import { IGitCredentials } from './git-credentials';
@@ -142,8 +142,6 @@ export class GitRepository extends Construct implements IFluxObject {
     checkProps(subject, 'GitRepository', GIT_REPOSITORY_PROPS, props);
 
     const problems = new Problems(subject);
-    checkDuration(problems, 'interval', this.interval);
-    checkDuration(problems, 'timeout', props.timeout, ['ms', 's', 'm']);
     checkCredentials(problems, props.url, this.namespace, props.secretRef);
 
     const spec = compact({
@@ -180,13 +178,6 @@ function checkCredentials(
   namespace: string,
   credentials: IGitCredentials | undefined,
 ): void {
-  // A URL built from variables keeps its literal scheme; only a URL that is wholly a token is unknown.
-  const wholeToken = Token.isUnresolved(url) && url.startsWith('${');
-  if (!wholeToken && !/^(ssh|https|http):\/\/./.test(url)) {
-    problems.add(
-      `url "${url}" is not a git URL Flux accepts; use ssh://git@github.com/<org>/<repo> or https://github.com/<org>/<repo>`,
-    );
-  }
   if (!credentials) return;
   if (credentials.namespace !== namespace && !Token.isUnresolved(credentials.namespace)) {
     problems.add(
@@ -194,6 +185,7 @@ function checkCredentials(
         `reads Secrets of its own namespace only; create the Secret in "${namespace}"`,
     );
   }
+  // A URL built from variables keeps its literal scheme.
   const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
   if (scheme && (scheme === 'ssh') !== (credentials.transport === 'ssh')) {
     problems.add(

@@ -1,12 +1,9 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { check, checkDuration, checkNamespace, Problems, SOURCE_PATH } from '../lib/rules';
+import { check, checkNamespace, Problems, SOURCE_PATH } from '../lib/rules';
 import { boolean, checkProps, fieldsOf, is, list, object, problem, record, required, string } from '../lib/shape';
 import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
-
-/** The source kinds a Kustomization can apply from. */
-export const KUSTOMIZATION_SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'];
 
 /** @see https://fluxcd.io/flux/components/kustomize/kustomizations/#decryption */
 export interface KustomizationDecryption {
@@ -219,21 +216,8 @@ export class Kustomization extends Construct implements IFluxObject {
     const interval = props.interval ?? '10m';
 
     const problems = new Problems(subject);
-    for (const [field, value] of Object.entries({
-      interval,
-      retryInterval: props.retryInterval,
-      timeout: props.timeout,
-    })) {
-      checkDuration(problems, field, value);
-    }
     check(problems, 'path', props.path, SOURCE_PATH);
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
-    if (!KUSTOMIZATION_SOURCE_KINDS.includes(props.sourceRef.kind)) {
-      problems.add(
-        `sourceRef kind "${props.sourceRef.kind}" cannot be applied by a Kustomization; use one of ` +
-          `${KUSTOMIZATION_SOURCE_KINDS.join(', ')}`,
-      );
-    }
 
     const spec = compact({
       interval,

@@ -1,7 +1,8 @@
 import { Token } from 'cdktf';
 
-// The rules the API server and the Flux CRDs apply, checked at synth so a bad value never
-// reaches a cluster; settings and construct props both apply them. Values that are still tokens
+// The rules the API server, Flux and the state backends apply to values that no CRD schema
+// states, checked at synth so a bad value never reaches a cluster. Each rule lives here once and
+// says what is allowed; settings and construct props both apply it. Values that are still tokens
 // are known only at plan time and are skipped.
 
 /** A rule on a string value: what it accepts, and the refusal, which says what is allowed. */
@@ -51,14 +52,22 @@ export const SOURCE_PATH: Rule = {
   text: 'is not a path inside the source; use a relative path with "/" such as ./apps/dev, without ".."',
 };
 
-/** Collects the problems of one object so the user sees all of them at once. */
+/** Collects the problems of one object so the user sees all of them at once, each once. */
 export class Problems {
   private readonly found: string[] = [];
+  private readonly fields: string[] = [];
 
   constructor(private readonly subject: string) {}
 
-  public add(problem: string): void {
+  /** Adds a problem; with `field`, no later rule reports that field (or a field inside it) again. */
+  public add(problem: string, field?: string): void {
     this.found.push(problem);
+    if (field) this.fields.push(field);
+  }
+
+  /** Whether a problem was reported for `field` or a field that holds it. */
+  public reported(field: string): boolean {
+    return this.fields.some((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
   }
 
   /** Throws one error listing every problem, each prefixed with the subject. */
@@ -69,10 +78,10 @@ export class Problems {
   }
 }
 
-/** Adds the problem of `field` when `rule` refuses its value. */
+/** Adds the problem of `field` when `rule` refuses its value, unless that field was already reported. */
 export function check(problems: Problems, field: string, value: string | undefined, rule: Rule): void {
-  if (value === undefined || Token.isUnresolved(value) || rule.test(value)) return;
-  problems.add(`${field} "${value}" ${rule.text}`);
+  if (value === undefined || Token.isUnresolved(value) || problems.reported(field) || rule.test(value)) return;
+  problems.add(`${field} "${value}" ${rule.text}`, field);
 }
 
 /** Object names: DNS-1123 subdomain, at most 253 characters. */
@@ -83,23 +92,6 @@ export function checkName(problems: Problems, field: string, value: string | und
 /** Namespaces: DNS-1123 label, at most 63 characters. */
 export function checkNamespace(problems: Problems, field: string, value: string | undefined): void {
   check(problems, field, value, NAMESPACE);
-}
-
-/** Intervals and timeouts, as the Flux CRDs accept them. `units` narrows the allowed units. */
-export function checkDuration(
-  problems: Problems,
-  field: string,
-  value: string | undefined,
-  units = ['ms', 's', 'm', 'h'],
-): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  const allowed =
-    FLUX_DURATION.test(value) && [...value.matchAll(/[0-9.]+([a-z]+)/g)].every((m) => units.includes(m[1]));
-  if (!allowed) {
-    problems.add(
-      `${field} "${value}" is not a duration; use Go syntax such as 10m or 1h30m (units ${units.join(', ')})`,
-    );
-  }
 }
 
 /** Normalises `./a/b/` and `a/b` to `a/b`, so paths can be compared. */

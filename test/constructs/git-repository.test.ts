@@ -71,23 +71,25 @@ describe('GitRepository', () => {
   });
 
   test('fails if interval is not a duration', () => {
-    assert.throws(
-      () => gitRepository({ interval: '1 minute' }),
-      /test\/flux-system \(GitRepository flux-system\/flux-system\): interval "1 minute" is not a duration; use Go syntax such as 10m or 1h30m/,
-    );
+    assert.throws(() => gitRepository({ interval: '1 minute' }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): spec.interval: "1 minute" is not a duration; ' +
+        'use Go syntax such as 10m or 1h30m (units ms, s, m, h) (source.toolkit.fluxcd.io/v1 GitRepository ' +
+        'schema of Flux v2.9.4)',
+    });
   });
 
   test('fails if timeout uses hours, which the GitRepository CRD refuses', () => {
     assert.throws(
       () => gitRepository({ timeout: '1h' }),
-      /timeout "1h" is not a duration; use Go syntax such as 10m or 1h30m \(units ms, s, m\)/,
+      /^[^\n]*: spec\.timeout: "1h" is not a duration; use Go syntax such as 10m or 1h30m \(units ms, s, m\) \([^\n]*\)$/,
     );
   });
 
   test('fails if the url is not ssh, https or http', () => {
     assert.throws(
       () => gitRepository({ url: 'git@github.com:mark-icy/infra-new.git' }),
-      /url "git@github.com:mark-icy\/infra-new.git" is not a git URL Flux accepts; use ssh:\/\/git@github.com\/<org>\/<repo>/,
+      /^[^\n]*: spec\.url: "git@github.com:mark-icy\/infra-new.git" is not a git URL Flux accepts; use ssh:\/\/git@github.com\/<org>\/<repo> or https:\/\/github.com\/<org>\/<repo> \([^\n]*\)$/,
     );
   });
 
