@@ -314,11 +314,15 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
   }),
   githubOrg: string({
     test: (s) => /^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$/.test(s),
-    text: 'is not a GitHub organization or user name; give the name alone, such as mark-icy',
+    text:
+      'is not a GitHub organization or user name; give the name alone, such as mark-icy: at most 39 letters, ' +
+      'digits and single "-" between them',
   }),
   githubRepository: string({
     test: (s) => /^[A-Za-z0-9._-]{1,100}$/.test(s) && s !== '.' && s !== '..' && !s.endsWith('.git'),
-    text: 'is not a GitHub repository name; give the name alone, without owner, URL or .git, such as infra-new',
+    text:
+      'is not a GitHub repository name; give the name alone, without owner, URL or .git, such as infra-new: at ' +
+      'most 100 letters, digits, ".", "-" and "_"',
   }),
   branch: string(BRANCH),
   clusterPath: string(SOURCE_PATH),

@@ -43,7 +43,9 @@ export const POSITIVE_DURATION: Rule = {
 export const BRANCH: Rule = {
   test: (v) =>
     v !== '' && !/[\s~^:?*[\\]|\.\.|@\{|\/\/|^[-/]|[/.]$|\.lock$/.test(v) && !v.startsWith('refs/') && v !== '@',
-  text: 'is not a branch name Flux can follow; give the name alone, such as main',
+  text:
+    'is not a branch name Flux can follow; give the name alone, such as main: not empty, without spaces, ' +
+    '~ ^ : ? * [ \\, "..", "@{" or "//", not starting with "-", "/" or "refs/", not ending with "/", "." or ".lock"',
 };
 
 /** Paths inside a source: relative, with no `..` that would leave it. */

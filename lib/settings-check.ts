@@ -18,10 +18,7 @@ export const INSTALL = {
   components: stringList(string()),
   componentsExtra: stringList(string()),
   registry: string(),
-  imagePullSecret: string({
-    test: NAME.test,
-    text: 'is not a Secret name; use lower-case letters, digits, "-" and "."',
-  }),
+  imagePullSecret: string(NAME),
   networkPolicy: boolean,
   watchAllNamespaces: boolean,
   clusterDomain: string(),
@@ -29,7 +26,10 @@ export const INSTALL = {
   tolerationKeys: stringList(
     string({
       test: (s) => TAINT_KEY.test(s),
-      text: 'is not a taint key; use [prefix/]name with letters, digits, "-", "_" and "."',
+      text:
+        'is not a taint key; use [prefix/]name: a name of at most 63 letters, digits, "-", "_" and ".", starting ' +
+        'and ending with a letter or digit, after an optional DNS prefix and "/" (such as ' +
+        'node-role.kubernetes.io/infra)',
     }),
   ),
   namespace: string({
@@ -74,7 +74,9 @@ export const GIT_HOST = {
   hostname: required(
     string({
       test: (s) => HOST_NAME.test(s),
-      text: 'is not a host name; give only the host, such as github.example.com, without scheme or path',
+      text:
+        'is not a host name; give only the host, such as github.example.com, without scheme or path: lower-case ' +
+        'letters, digits, "-" and ".", each label starting and ending with a letter or digit, or an IPv4 address',
     }),
   ),
   sshPort: (value, path, out) => {
@@ -91,7 +93,9 @@ export const BACKENDS: Record<string, Record<string, Check>> = {
     bucket: required(
       string({
         test: (s) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s),
-        text: 'is not an S3 bucket name; use 3 to 63 lower-case letters, digits, "." and "-"',
+        text:
+          'is not an S3 bucket name; use 3 to 63 lower-case letters, digits, "." and "-", starting and ending ' +
+          'with a letter or digit',
       }),
     ),
     region: required(string()),
@@ -108,7 +112,7 @@ export const BACKENDS: Record<string, Record<string, Check>> = {
   },
   remote: { organization: required(string()), hostname: string(), workspacePrefix: string() },
   kubernetes: {
-    namespace: string({ test: NAMESPACE.test, text: 'is not a namespace name' }),
+    namespace: string(NAMESPACE),
     configPath: string(),
     configContext: string(),
   },

@@ -136,6 +136,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: [{ name: 'dev_1' }],
     setting: 'name',
     value: 'dev_1',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an environment name too long for the state Secret',
@@ -149,6 +150,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: install({ namespace: 'Flux' }),
     setting: 'install.namespace',
     value: 'Flux',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an install namespace that exists on every cluster',
@@ -167,6 +169,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: install({ imagePullSecret: 'Reg Cred' }),
     setting: 'install.imagePullSecret',
     value: 'Reg Cred',
+    says: 'starting and ending with a letter or digit',
   },
   {
     mistake: 'a registry with a scheme',
@@ -191,6 +194,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: install({ tolerationKeys: ['dedicated node'] }),
     setting: 'install.tolerationKeys',
     value: 'dedicated node',
+    says: 'at most 63',
   },
   {
     mistake: 'a toleration key as a string',
@@ -209,6 +213,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ gitAuth: { type: 'existing-secret', secretName: 'flux-system/git' } }),
     setting: 'gitAuth.secretName',
     value: 'flux-system/git',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an existing Secret without a name',
@@ -221,6 +226,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ githubOrg: 'mark-icy/infra-new' }),
     setting: 'githubOrg',
     value: 'mark-icy/infra-new',
+    says: 'single "-"',
   },
   {
     mistake: 'an owner given as a URL',
@@ -233,6 +239,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ githubRepository: 'mark-icy/infra-new' }),
     setting: 'githubRepository',
     value: 'mark-icy/infra-new',
+    says: 'at most 100',
   },
   {
     mistake: 'a repository given as a clone URL',
@@ -306,6 +313,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: host({ hostname: 'https://git.example.com' }),
     setting: 'gitHost.hostname',
     value: 'https://git.example.com',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an SSH port out of range',
@@ -331,6 +339,14 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: backend({ type: 's3', bucket: 'My_Bucket', region: 'eu-west-1' }),
     setting: 'backend.bucket',
     value: 'My_Bucket',
+    says: 'starting and ending with a letter or digit',
+  },
+  {
+    mistake: 'a kubernetes backend namespace with upper case',
+    settings: backend({ type: 'kubernetes', namespace: 'Kube_System' }),
+    setting: 'backend.namespace',
+    value: 'Kube_System',
+    says: 'lower-case letters, digits and "-"',
   },
   {
     mistake: 'a remote backend without an organization',
@@ -345,6 +361,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ branch: 'release 1' }),
     setting: 'branch',
     value: 'release 1',
+    says: 'without spaces',
   },
   {
     mistake: 'a branch given as a ref',
