@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { EXISTING_GIT_SECRET_PROPS, GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
 import { GITHUB_DEPLOY_KEY_PROPS } from './constructs/github-deploy-key';
-import { KUSTOMIZATION_PROPS, KustomizationProps } from './constructs/kustomization';
+import { KUSTOMIZATION_NAME, KUSTOMIZATION_PROPS, KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
-import { BRANCH, NAME, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
+import { BRANCH, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
 import { BACKENDS, checkSettings, GIT_HOST, INSTALL, installCombinations } from './lib/settings-check';
 import {
   boolean,
@@ -280,7 +280,7 @@ export interface EnvironmentSettings {
 const { manifests, sourceRef, kubernetesProvider, adopt, ...kustomizationData } = KUSTOMIZATION_PROPS;
 const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
   ...kustomizationData,
-  name: required(string(NAME)),
+  name: required(string(KUSTOMIZATION_NAME)),
   dependsOn: stringList(string()),
 });
 

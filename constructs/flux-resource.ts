@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
 import { KubernetesObject } from '../lib/kubernetes-object';
-import { check, checkName, checkNamespace, POSITIVE_DURATION, Problems } from '../lib/rules';
+import { check, checkName, checkNamespace, INTERVAL, POSITIVE_DURATION, Problems } from '../lib/rules';
 import { boolean, fieldsOf, provider, string } from '../lib/shape';
 import { FluxStackDefaults, MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
@@ -87,6 +87,8 @@ export function createFluxResource(
   check(problems, 'readyTimeout', readyTimeout, POSITIVE_DURATION);
   checkName(problems, 'name', object.metadata.name);
   checkNamespace(problems, 'namespace', object.metadata.namespace);
+  const interval = (object.spec as { interval?: unknown } | undefined)?.interval;
+  if (typeof interval === 'string') check(problems, 'interval', interval, INTERVAL);
   // A field a rule above or the construct's own rules reported is not reported by the schema again.
   for (const { field, message } of schemaProblems(manifests, object))
     if (!problems.reported(field.replace(/^spec\./, ''))) problems.add(message, field);

@@ -1,7 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { Problems } from '../lib/rules';
+import { BRANCH, check, Problems } from '../lib/rules';
 import { boolean, checkProps, fieldsOf, is, list, object, required, string, stringList } from '../lib/shape';
 import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
 import { IGitCredentials } from './git-credentials';
@@ -142,6 +142,11 @@ export class GitRepository extends Construct implements IFluxObject {
     checkProps(subject, 'GitRepository', GIT_REPOSITORY_PROPS, props);
 
     const problems = new Problems(subject);
+    check(problems, 'ref.branch', props.ref?.branch, BRANCH);
+    for (const field of ['tag', 'semver', 'name', 'commit'] as const) {
+      if (props.ref?.[field] === '')
+        problems.add(`ref.${field} "" is empty, which Flux reads as not set; give one or leave it out`, `ref.${field}`);
+    }
     checkCredentials(problems, props.url, this.namespace, props.secretRef);
 
     const spec = compact({
@@ -190,6 +195,12 @@ function checkCredentials(
   if (scheme && (scheme === 'ssh') !== (credentials.transport === 'ssh')) {
     problems.add(
       `secretRef "${credentials.secretName}" holds ${credentials.transport === 'ssh' ? 'an SSH key' : 'an HTTPS token'}, but url "${url}" is ${scheme}; use a ${credentials.transport}:// URL or other credentials`,
+    );
+  } else if (scheme === 'http') {
+    problems.add(
+      `url "${url}" would send the token of secretRef "${credentials.secretName}" in the clear over plain http; ` +
+        `use the https:// URL of the repository`,
+      'url',
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { check, checkNamespace, Problems, SOURCE_PATH } from '../lib/rules';
+import { check, checkNamespace, labelledName, Problems, Rule, SOURCE_PATH } from '../lib/rules';
 import { boolean, checkProps, fieldsOf, is, list, object, problem, record, required, string } from '../lib/shape';
 import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
 
@@ -184,6 +184,16 @@ export const KUSTOMIZATION_PROPS = fieldsOf<KustomizationProps>()({
   serviceAccountName: string(),
 });
 
+/** Kustomization names: Flux writes them into the label kustomize.toolkit.fluxcd.io/name of what it applies. */
+export const KUSTOMIZATION_NAME = labelledName('Kustomization', 'kustomize.toolkit.fluxcd.io/name');
+// What kustomize-controller substitutes: ^[_[:alpha:]][_[:alpha:][:digit:]]*$ (ASCII).
+const VARIABLE: Rule = {
+  test: (v) => /^[_A-Za-z][_A-Za-z0-9]*$/.test(v),
+  text:
+    'is not a variable name Flux substitutes (it fails the whole Kustomization); use letters, digits and "_", ' +
+    'starting with a letter or "_", such as cluster_name',
+};
+
 /**
  * A Flux `Kustomization` (kustomize.toolkit.fluxcd.io/v1): applies a path of a source to the
  * cluster and keeps it applied.
@@ -216,8 +226,11 @@ export class Kustomization extends Construct implements IFluxObject {
     const interval = props.interval ?? '10m';
 
     const problems = new Problems(subject);
+    check(problems, 'name', this.name, KUSTOMIZATION_NAME);
     check(problems, 'path', props.path, SOURCE_PATH);
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
+    for (const variable of Object.keys(props.postBuild?.substitute ?? {}).filter((v) => !VARIABLE.test(v)))
+      problems.add(`postBuild.substitute "${variable}" ${VARIABLE.text}`, `postBuild.substitute.${variable}`);
 
     const spec = compact({
       interval,

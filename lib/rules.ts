@@ -33,10 +33,27 @@ export const NAMESPACE: Rule = {
     'digit (DNS-1123 label), at most 63 characters',
 };
 
+/** Names of objects (of `kind`) whose name Flux writes into a label of everything they apply. */
+export function labelledName(kind: string, label: string): Rule {
+  return {
+    test: (v) => v.length <= 63 && DNS1123_SUBDOMAIN.test(v),
+    text:
+      `is not a valid ${kind} name; use lower-case letters, digits, "-" and ".", starting and ending with a ` +
+      `letter or digit, at most 63 characters: Flux writes it into the label ${label} of every object it ` +
+      'applies, and a label value holds at most 63',
+  };
+}
+
 /** A duration that is more than nothing, such as a timeout. */
 export const POSITIVE_DURATION: Rule = {
   test: (v) => FLUX_DURATION.test(v) && /[1-9]/.test(v),
   text: 'is not a positive duration; use Go syntax such as 5m or 1m30s (units ms, s, m, h)',
+};
+
+/** How often Flux reconciles; the schema checks the syntax, not that it is more than nothing. */
+export const INTERVAL: Rule = {
+  test: (v) => !FLUX_DURATION.test(v) || /[1-9]/.test(v),
+  text: 'is zero; Flux requires a positive interval (how often it reconciles), such as 1m or 10m',
 };
 
 /** A branch name as git allows it (git check-ref-format) and Flux follows it: the name alone. */

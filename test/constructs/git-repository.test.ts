@@ -93,6 +93,39 @@ describe('GitRepository', () => {
     );
   });
 
+  test('fails if interval is zero, which Flux refuses', () => {
+    assert.throws(() => gitRepository({ interval: '0s' }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): interval "0s" is zero; Flux requires a positive ' +
+        'interval (how often it reconciles), such as 1m or 10m',
+    });
+  });
+
+  test('fails if the branch is empty or not a branch name, and if another ref field is empty', () => {
+    assert.throws(
+      () => gitRepository({ ref: { branch: '' } }),
+      /^[^\n]*: ref\.branch "" is not a branch name Flux can follow; give the name alone, such as main: not empty,/,
+    );
+    assert.throws(
+      () => gitRepository({ ref: { branch: 'refs/heads/main' } }),
+      /ref\.branch "refs\/heads\/main" is not a branch name/,
+    );
+    assert.throws(() => gitRepository({ ref: { tag: '' } }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): ref.tag "" is empty, which Flux reads as not ' +
+        'set; give one or leave it out',
+    });
+  });
+
+  test('fails if a token would go over plain http', () => {
+    const token = new ExistingGitSecret({ secretName: 'git-token', namespace: 'flux-system', transport: 'https' });
+    assert.throws(() => gitRepository({ url: 'http://git.example.com/org/repo', secretRef: token }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): url "http://git.example.com/org/repo" would send ' +
+        'the token of secretRef "git-token" in the clear over plain http; use the https:// URL of the repository',
+    });
+  });
+
   test('fails if props have the wrong type, before building anything from them', () => {
     assert.throws(() => gitRepository({ sparseCheckout: 'apps' as never }), {
       message:

@@ -118,6 +118,34 @@ describe('Kustomization', () => {
     });
   }
 
+  test('fails if interval is zero, which Flux refuses', () => {
+    assert.throws(() => kustomization({ interval: '0m0s' }), {
+      message:
+        'test/apps (Kustomization flux-system/apps): interval "0m0s" is zero; Flux requires a positive interval ' +
+        '(how often it reconciles), such as 1m or 10m',
+    });
+  });
+
+  test('fails if the name is longer than a label value, which Flux writes it into', () => {
+    const name = `apps-${'a'.repeat(59)}`;
+    assert.throws(() => kustomization({ name }), {
+      message:
+        `test/apps (Kustomization flux-system/${name}): name "${name}" is not a valid Kustomization name; use ` +
+        'lower-case letters, digits, "-" and ".", starting and ending with a letter or digit, at most 63 ' +
+        'characters: Flux writes it into the label kustomize.toolkit.fluxcd.io/name of every object it applies, ' +
+        'and a label value holds at most 63',
+    });
+  });
+
+  test('fails if a postBuild variable has a name Flux does not substitute', () => {
+    assert.throws(() => kustomization({ postBuild: { substitute: { cluster_name: 'dev', 'cluster-env': 'dev' } } }), {
+      message:
+        'test/apps (Kustomization flux-system/apps): postBuild.substitute "cluster-env" is not a variable name ' +
+        'Flux substitutes (it fails the whole Kustomization); use letters, digits and "_", starting with a letter ' +
+        'or "_", such as cluster_name',
+    });
+  });
+
   test('fails if a prop spread from shared defaults is misspelt, naming the nearest', () => {
     const shared = { prune: true, retryIntervall: '1m' };
     assert.throws(

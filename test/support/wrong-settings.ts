@@ -1,5 +1,5 @@
 import { App, TerraformStack } from 'cdktf';
-import { FluxInstall, FluxStackDefaults, GitRepository, Kustomization } from '../../constructs';
+import { ExistingGitSecret, FluxInstall, FluxStackDefaults, GitRepository, Kustomization } from '../../constructs';
 import { FluxManifests } from '../../lib/flux-manifests';
 import { FluxEnvironmentStacks } from '../../stacks';
 
@@ -24,6 +24,7 @@ export interface WrongSetting {
 
 const dev = [{ name: 'dev' }];
 const layout = (...kustomizations: Record<string, unknown>[]) => env({ kustomizations });
+const httpsToken = new ExistingGitSecret({ secretName: 'git-token', namespace: 'flux-system', transport: 'https' });
 
 const env = (extra: Record<string, unknown>) => [{ name: 'dev', ...extra }];
 const install = (extra: Record<string, unknown>) => env({ install: extra });
@@ -486,5 +487,54 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     setting: 'dependsOn',
     value: 'GitRepository flux-system/flux-system',
     says: 'is not a Kustomization',
+  },
+  // Values the CRDs accept and Flux refuses when it reconciles
+  {
+    mistake: 'a Kustomization name longer than a label value',
+    settings: layout({ name: `apps-${'x'.repeat(60)}`, prune: true }),
+    setting: 'name',
+    value: `apps-${'x'.repeat(60)}`,
+    says: 'at most 63 characters: Flux writes it into the label kustomize.toolkit.fluxcd.io/name',
+  },
+  {
+    mistake: 'a postBuild variable name with a dash',
+    settings: layout({ name: 'apps', prune: true, postBuild: { substitute: { 'cluster-name': 'dev' } } }),
+    setting: 'postBuild.substitute',
+    value: 'cluster-name',
+    says: 'starting with a letter or "_"',
+  },
+  {
+    mistake: 'an empty branch on a GitRepository',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', ref: { branch: '' } }),
+    setting: 'ref.branch',
+    value: '""',
+    says: 'not empty',
+  },
+  {
+    mistake: 'a zero Kustomization interval',
+    settings: layout({ name: 'apps', prune: true, interval: '0s' }),
+    setting: 'interval',
+    value: '0s',
+    says: 'positive interval',
+  },
+  {
+    mistake: 'a zero GitRepository interval',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', interval: '0m' }),
+    setting: 'interval',
+    value: '0m',
+    says: 'positive interval',
+  },
+  {
+    mistake: 'a token over plain http',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'mirror', { url: 'http://git.example.com/mark-icy/infra-new', secretRef: httpsToken }),
+    setting: 'url',
+    value: 'http://git.example.com/mark-icy/infra-new',
+    says: 'use the https:// URL',
   },
 ];
