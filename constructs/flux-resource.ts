@@ -1,11 +1,12 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
-import { KubernetesObject } from '../lib/kubernetes-object';
+import { describeObject, KubernetesObject } from '../lib/kubernetes-object';
 import { check, checkName, checkNamespace, INTERVAL, POSITIVE_DURATION, Problems } from '../lib/rules';
 import { boolean, fieldsOf, provider, string } from '../lib/shape';
+import { FluxInstall } from './flux-install';
 import { FluxStackDefaults, MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
@@ -75,6 +76,17 @@ export function createFluxResource(
   problems: Problems,
   manifest: KubernetesObject = object,
 ): Manifest {
+  // Its CRD would not exist yet when the stack that installs it is first planned.
+  const stack = TerraformStack.of(scope);
+  const install = stack.node.findAll().find((c) => c instanceof FluxInstall);
+  if (install) {
+    throw new Error(
+      `${scope.node.path}: ${describeObject(object)} is in stack ${stack.node.id}, which installs Flux's CRDs ` +
+        `(${install.node.path}); its kubernetes_manifest needs the ${object.kind} CRD at plan time, so the first ` +
+        `plan of ${stack.node.id} would fail. Add it to the sync stack (the sync of addFluxEnvironment), which ` +
+        `is planned once the CRDs exist`,
+    );
+  }
   const defaults = FluxStackDefaults.of(scope);
   const manifests = props.manifests ?? defaults?.manifests;
   if (!manifests) {

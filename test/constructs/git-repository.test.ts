@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { TerraformVariable } from 'cdktf';
 import { stringify } from 'yaml';
 import { FluxManifests } from '../../lib/flux-manifests';
-import { ExistingGitSecret, GitRepository, GitRepositoryProps } from '../../constructs';
+import { ExistingGitSecret, FluxInstall, GitRepository, GitRepositoryProps } from '../../constructs';
 import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs } from '../support/synth';
@@ -132,6 +132,22 @@ describe('GitRepository', () => {
         'test/flux-system (GitRepository flux-system/flux-system): sparseCheckout "apps": must be a list of ' +
         'strings, such as ["a", "b"]',
     });
+  });
+
+  test('fails if added to the stack that installs Flux, whose first plan has no CRDs yet', () => {
+    assert.throws(
+      () =>
+        synthConstructs((scope) => {
+          new FluxInstall(scope, 'flux', { manifests: v294 });
+          new GitRepository(scope, 'flux-system', { manifests: v294, url: 'ssh://git@github.com/mark-icy/infra-new' });
+        }),
+      {
+        message:
+          "test/flux-system: GitRepository flux-system/flux-system is in stack test, which installs Flux's CRDs " +
+          '(test/flux); its kubernetes_manifest needs the GitRepository CRD at plan time, so the first plan of test ' +
+          'would fail. Add it to the sync stack (the sync of addFluxEnvironment), which is planned once the CRDs exist',
+      },
+    );
   });
 
   test('fails if the name is not a DNS-1123 name', () => {

@@ -537,4 +537,22 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     value: 'http://git.example.com/mark-icy/infra-new',
     says: 'use the https:// URL',
   },
+  // Flux objects in the stack that installs their CRDs
+  {
+    mistake: 'a Kustomization added to the bootstrap stack',
+    settings: dev,
+    build: ({ bootstrap, sync }) =>
+      new Kustomization(bootstrap, 'monitoring', { sourceRef: sync.gitRepository, prune: true }),
+    setting: 'monitoring',
+    value: 'dev-flux-bootstrap',
+    says: 'Add it to the sync stack',
+  },
+  {
+    mistake: 'a GitRepository added to the bootstrap stack',
+    settings: dev,
+    build: ({ bootstrap }) => new GitRepository(bootstrap, 'shared', { url: 'https://github.com/mark-icy/shared' }),
+    setting: 'shared',
+    value: 'dev-flux-bootstrap',
+    says: 'Add it to the sync stack',
+  },
 ];
