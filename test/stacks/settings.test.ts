@@ -9,9 +9,11 @@ import { WRONG_SETTINGS, WrongSetting } from '../support/wrong-settings';
 /** The message a synth of these environments (and what `wrong` adds) fails with, or undefined if it passes. */
 async function refusal(
   settings: Record<string, unknown>[],
-  wrong: Pick<WrongSetting, 'build'> = {},
+  wrong: Pick<WrongSetting, 'build' | 'env'> = {},
 ): Promise<string | undefined> {
+  const saved = { ...process.env };
   try {
+    Object.assign(process.env, { TERRAFORM_BINARY_NAME: 'tofu', ...wrong.env });
     const app = Testing.app();
     let stacks: FluxEnvironmentStacks | undefined;
     for (const s of settings) stacks = await addFluxEnvironment(app, s as unknown as EnvironmentSettings);
@@ -20,6 +22,8 @@ async function refusal(
     return undefined;
   } catch (error) {
     return (error as Error).message;
+  } finally {
+    process.env = saved;
   }
 }
 

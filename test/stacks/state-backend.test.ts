@@ -89,6 +89,24 @@ describe('state backends', () => {
     );
   });
 
+  test('fails if state encryption is asked of Terraform, which has none', async () => {
+    const saved = process.env.TERRAFORM_BINARY_NAME;
+    process.env.TERRAFORM_BINARY_NAME = 'terraform';
+    try {
+      await assert.rejects(addFluxEnvironment(Testing.app(), { name: 'dev', encryptState: true }), {
+        message:
+          'environment "dev": encryptState true needs OpenTofu, but TERRAFORM_BINARY_NAME is "terraform": ' +
+          "Terraform has no state encryption and refuses the stacks' encryption block. Set " +
+          'TERRAFORM_BINARY_NAME=tofu (OpenTofu 1.7 or later), or turn encryptState off',
+      });
+      process.env.TERRAFORM_BINARY_NAME = '/opt/tofu/bin/tofu';
+      await addFluxEnvironment(Testing.app(), { name: 'dev', encryptState: true });
+    } finally {
+      if (saved === undefined) delete process.env.TERRAFORM_BINARY_NAME;
+      else process.env.TERRAFORM_BINARY_NAME = saved;
+    }
+  });
+
   test('encrypts state and plans with OpenTofu state encryption keyed by a sensitive variable', async () => {
     const { bootstrap, sync } = await terraformBlocks({ type: 'kubernetes' }, true);
     for (const stack of [bootstrap, sync]) {

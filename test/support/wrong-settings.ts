@@ -14,6 +14,8 @@ export interface WrongSetting {
   readonly settings: Record<string, unknown>[];
   /** What main.ts adds to the last environment's stacks, when the mistake is there. */
   readonly build?: (stacks: FluxEnvironmentStacks, app: App) => void;
+  /** Environment variables synth runs with, such as TERRAFORM_BINARY_NAME. */
+  readonly env?: Record<string, string>;
   /** The setting a clear message names, such as `gitAuth.type`. */
   readonly setting: string;
   /** The value a clear message repeats. */
@@ -554,5 +556,22 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     setting: 'shared',
     value: 'dev-flux-bootstrap',
     says: 'Add it to the sync stack',
+  },
+  // State that the binary or the backend cannot keep
+  {
+    mistake: 'state encryption with Terraform as the binary',
+    settings: env({ encryptState: true }),
+    env: { TERRAFORM_BINARY_NAME: 'terraform' },
+    setting: 'encryptState',
+    value: 'terraform',
+    says: 'TERRAFORM_BINARY_NAME=tofu',
+  },
+  {
+    mistake: 'state encryption with Terraform by its path',
+    settings: env({ encryptState: true }),
+    env: { TERRAFORM_BINARY_NAME: '/usr/local/bin/terraform' },
+    setting: 'encryptState',
+    value: '/usr/local/bin/terraform',
+    says: 'needs OpenTofu',
   },
 ];
