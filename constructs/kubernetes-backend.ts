@@ -1,6 +1,6 @@
 import { TerraformBackend, TerraformRemoteState } from 'cdktf';
 import { Construct } from 'constructs';
-import { NAMESPACE } from '../lib/rules';
+import { NAMESPACE, Rule } from '../lib/rules';
 import { checkProps, fieldsOf, required, string } from '../lib/shape';
 
 /** Props of {@link KubernetesBackend}. */
@@ -18,8 +18,19 @@ export interface KubernetesBackendProps {
   readonly configContext?: string;
 }
 
+// The backend names the state Secret tfstate-<workspace>-<suffix> and labels it with the suffix;
+// it splits a large state over several Secrets by appending -<n> itself, so it refuses a suffix that
+// ends in -<number> ("secret_suffix must not end with '-<number>'").
+const SECRET_SUFFIX: Rule = {
+  test: (v) => v.length <= 63 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v) && !/-\+?[0-9]+$/.test(v),
+  text:
+    'is not a secret suffix the kubernetes backend accepts; use at most 63 lower-case letters, digits, "-" and ' +
+    '".", starting and ending with a letter or digit and not ending in -<number>: the backend appends -<n> ' +
+    'itself when it splits a large state over several Secrets (such as state2 instead of state-2)',
+};
+
 const KUBERNETES_BACKEND_PROPS = fieldsOf<KubernetesBackendProps>()({
-  secretSuffix: required(string()),
+  secretSuffix: required(string(SECRET_SUFFIX)),
   namespace: string(NAMESPACE),
   configPath: string(),
   configContext: string(),

@@ -1,5 +1,12 @@
 import { App, TerraformStack } from 'cdktf';
-import { ExistingGitSecret, FluxInstall, FluxStackDefaults, GitRepository, Kustomization } from '../../constructs';
+import {
+  ExistingGitSecret,
+  FluxInstall,
+  FluxStackDefaults,
+  GitRepository,
+  KubernetesBackend,
+  Kustomization,
+} from '../../constructs';
 import { FluxManifests } from '../../lib/flux-manifests';
 import { FluxEnvironmentStacks } from '../../stacks';
 
@@ -573,5 +580,13 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     setting: 'encryptState',
     value: '/usr/local/bin/terraform',
     says: 'needs OpenTofu',
+  },
+  {
+    mistake: 'a kubernetes backend secret suffix ending in -<number>',
+    settings: dev,
+    build: (_, app) => new KubernetesBackend(new TerraformStack(app, 'extra'), { secretSuffix: 'state-2' }),
+    setting: 'secretSuffix',
+    value: 'state-2',
+    says: 'appends -<n> itself',
   },
 ];
