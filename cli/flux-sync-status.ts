@@ -100,16 +100,16 @@ export function notSyncedReason(
   const { generation, annotations } = object.metadata;
   const status = object.status ?? {};
   const ready = status.conditions?.find((c) => c.type === 'Ready');
-  const flux = ready && ready.status !== 'True' ? `${ready.reason ?? ready.status}: ${ready.message ?? ''}` : '';
-  const last = flux ? `; last: ${flux}` : '';
-  const reconciled = status.observedGeneration ?? 0;
+  if (!ready) return 'Flux has not reported on it yet (no Ready condition)';
+  const flux = `${ready.reason ?? ready.status}: ${ready.message ?? ''}`;
+  // Flux stamps each condition with the generation it judged.
+  const judged = ready.observedGeneration ?? generation ?? 0;
+  if (generation !== undefined && judged < generation)
+    return `Flux has not reconciled its current spec yet (generation ${generation}, Ready is of ${judged}: ${flux})`;
+  if (ready.status !== 'True') return flux;
   const requested = annotations?.[RECONCILE_REQUEST_ANNOTATION];
-  if (generation !== undefined && (reconciled < generation || (ready?.observedGeneration ?? generation) < generation))
-    return `Flux has not reconciled its current spec yet (generation ${generation}, reconciled ${reconciled})${last}`;
   if (requested !== undefined && status.lastHandledReconcileAt !== requested)
-    return `Flux has not handled the reconcile this deploy requested yet${last}`;
-  if (!ready) return 'Flux has not reported it Ready yet (no Ready condition)';
-  if (flux) return flux;
+    return `Ready from before the reconcile this deploy requested; Flux has not handled it yet`;
   const ref = object.spec?.sourceRef;
   if (object.kind === 'Kustomization' && ref) {
     const namespace = ref.namespace ?? object.metadata.namespace ?? '';

@@ -46,6 +46,12 @@ export interface FluxResourceProps {
    * @default - the stack's, set with FluxStackDefaults; else no wait
    */
   readonly readyTimeout?: string;
+  /**
+   * Values outside the spec whose change, like a change of the spec, asks Flux to reconcile and
+   * is waited for (with readyTimeout), such as the version of the credentials the object reads.
+   * @default - the spec alone
+   */
+  readonly reconcileOn?: string[];
 }
 
 /** Drops undefined fields, so the manifest holds only what the user set. */
@@ -83,5 +89,6 @@ export function createFluxResource(
     provider: props.kubernetesProvider,
     adopt: props.adopt ?? defaults?.adopt,
     readyTimeout,
+    reconcileOn: props.reconcileOn,
   });
 }

@@ -293,9 +293,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   });
 
   test('refuses literal template text that is not escaped, at plan', async () => {
-    const result = await project
-      .use([DEV], [probe({ doc: 'e.g. ${var:=default}' })])
-      .deploy(['dev-flux-sync']);
+    const result = await project.use([DEV], [probe({ doc: 'e.g. ${var:=default}' })]).deploy(['dev-flux-sync']);
     await failed(
       result,
       () => project.tofu('dev-flux-sync', ['plan']),
@@ -352,9 +350,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       'drift without force_conflicts',
     );
     succeeded(
-      await project
-        .use([DEV], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }])
-        .deploy(['dev-flux-sync']),
+      await project.use([DEV], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }]).deploy(['dev-flux-sync']),
       'the same with force_conflicts',
     );
     assert.equal(getJson(cluster.kubeconfig, ['configmap', 'probe', '-n', 'flux-system']).data.owner, 'terraform');

@@ -110,12 +110,24 @@ export class CdktfProject {
 
   /** `npm run review -- <stack>`, in the project's folder: plans the synthesized stack and summarizes it. */
   public review(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
-    // As the script runs it (node --import tsx), with tsx resolved from this checkout, not the project's folder.
-    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    return this.run(process.execPath, ['--import', tsx, join(root, 'cli', 'review.ts'), stack], this.dir, {
-      TF_IN_AUTOMATION: '1',
+    return this.script('review.ts', [stack], { TF_IN_AUTOMATION: '1', ...extraEnv });
+  }
+
+  /**
+   * `npm run deploy -- --auto-approve <stacks>`: cdktf deploy, then the confirmation that Flux
+   * syncs (cli/deploy.ts), with this checkout's cdktf on PATH as npm puts it there.
+   */
+  public npmDeploy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
+    return this.script('deploy.ts', [...alone(stacks), '--auto-approve', ...stacks], {
+      PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
       ...extraEnv,
     });
+  }
+
+  /** One of cli/ as its npm script runs it (node --import tsx), tsx resolved from this checkout. */
+  private script(file: string, args: string[], extraEnv: Record<string, string>): Promise<CommandResult> {
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    return this.run(process.execPath, ['--import', tsx, join(root, 'cli', file), ...args], this.dir, extraEnv);
   }
 
   public diff(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
