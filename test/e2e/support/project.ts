@@ -36,6 +36,7 @@ export class CdktfProject {
   public readonly dir: string;
   private settings: EnvironmentSettings[] = [];
   private raw: RawManifest[] = [];
+  private readonly appCommand: string;
 
   constructor(
     dir: string,
@@ -43,10 +44,17 @@ export class CdktfProject {
   ) {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
-    const app = `${join(root, 'node_modules', '.bin', 'tsx')} ${join(__dirname, 'app.ts')}`;
+    // As this repository's cdktf.json runs main.ts, with tsx resolved from this checkout.
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    this.appCommand = `${process.execPath} --import ${tsx} ${join(__dirname, 'app.ts')}`;
     writeFileSync(
       join(dir, 'cdktf.json'),
-      JSON.stringify({ language: 'typescript', app, terraformProviders: [], sendCrashReports: 'false' }),
+      JSON.stringify({
+        language: 'typescript',
+        app: this.appCommand,
+        terraformProviders: [],
+        sendCrashReports: 'false',
+      }),
     );
   }
 
@@ -55,6 +63,11 @@ export class CdktfProject {
     this.settings = settings;
     this.raw = raw;
     return this;
+  }
+
+  /** The app alone, as cdktf.json runs it, without the cdktf CLI: what npm run synth does. */
+  public app(): Promise<CommandResult> {
+    return this.run('/bin/sh', ['-c', this.appCommand], this.dir, {});
   }
 
   public cdktf(args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
