@@ -24,7 +24,8 @@ function project(): { dir: string; calls: () => string[] } {
   const app = [
     `const fs = require('fs');`,
     `fs.writeFileSync('cdktf.out/manifest.json', ${JSON.stringify(JSON.stringify(manifest))});`,
-    `for (const s of ['dev-flux-bootstrap', 'dev-flux-sync']) fs.writeFileSync('cdktf.out/stacks/' + s + '/cdk.tf.json',`,
+    `for (const s of ['dev-flux-bootstrap', 'dev-flux-sync'])`,
+    `  fs.writeFileSync('cdktf.out/stacks/' + s + '/cdk.tf.json',`,
     `  JSON.stringify({ terraform: { required_providers: { tls: { version: '4.1.0' } } } }));`,
   ].join('\n');
   for (const stack of ['dev-flux-bootstrap', 'dev-flux-sync'])
