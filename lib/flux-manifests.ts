@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { componentsIn, missingFromManifests } from './flux-components';
 import { KubernetesObject } from './kubernetes-object';
 import { checkLocked, DEFAULT_LOCK_FILE } from './manifests-lock';
 
@@ -18,14 +19,16 @@ const RELEASE_FILE = 'install.yaml';
 /**
  * The parsed install manifests of one Flux version: the namespace, CRDs and controllers,
  * as `flux install --export` writes them (`gotk-components.yaml`) or as Flux's release
- * publishes them (`install.yaml`).
+ * publishes them (`install.yaml`). A file that lacks what a Flux install needs (see
+ * `missingFromManifests`) is refused, naming what is missing.
  */
 export class FluxManifests {
   /**
    * Parses manifests text. The version comes from the `# Flux Version:` header that
    * `flux install --export` writes, or else from the objects' `app.kubernetes.io/version` label.
+   * Throws unless they hold a Flux install of `components` (see {@link checkHolds}).
    */
-  public static parse(text: string, origin: string): FluxManifests {
+  public static parse(text: string, origin: string, components: readonly string[] = []): FluxManifests {
     const objects: KubernetesObject[] = [];
     for (const document of parseAllDocuments(text)) {
       if (document.errors.length > 0) {
@@ -49,23 +52,28 @@ export class FluxManifests {
           `install --export`,
       );
     }
-    return new FluxManifests(version, objects, origin, sha256(text));
+    return new FluxManifests(version, objects, origin, sha256(text)).checkHolds(components);
   }
 
   /**
    * Parses manifests text, or takes the result of parsing the same text before from
    * `<cacheDir>/parsed/<sha256>.json`: YAML parsing is most of a one-environment synth.
    */
-  public static parseCached(text: string, origin: string, cacheDir: string): FluxManifests {
+  public static parseCached(
+    text: string,
+    origin: string,
+    cacheDir: string,
+    components: readonly string[] = [],
+  ): FluxManifests {
     const file = join(cacheDir, 'parsed', `${sha256(text)}.json`);
     if (existsSync(file)) {
       const { version, objects } = JSON.parse(readFileSync(file, 'utf8')) as {
         version: string;
         objects: KubernetesObject[];
       };
-      return new FluxManifests(version, objects, origin, sha256(text));
+      return new FluxManifests(version, objects, origin, sha256(text)).checkHolds(components);
     }
-    const manifests = FluxManifests.parse(text, origin);
+    const manifests = FluxManifests.parse(text, origin, components);
     try {
       writeAtomically(file, JSON.stringify({ version: manifests.version, objects: manifests.objects }));
     } catch {
@@ -87,9 +95,17 @@ export class FluxManifests {
     /** sha256 of the text, as the lock pins it. */
     public readonly sha256: string,
   ) {
-    this.components = objects
-      .filter((o) => o.kind === 'Deployment')
-      .map((o) => o.metadata.labels?.['app.kubernetes.io/component'] ?? o.metadata.name);
+    this.components = componentsIn(objects);
+  }
+
+  /**
+   * Throws, naming everything missing, unless these manifests hold what a Flux install of
+   * `components` needs and all they have of any other controller: checked whatever the lock says.
+   */
+  public checkHolds(components: readonly string[]): this {
+    const missing = missingFromManifests(this.objects, this.version, components);
+    if (missing.length > 0) throw new Error(`Flux manifests ${this.origin}: ${missing.join('; ')}`);
+    return this;
   }
 
   /** The CustomResourceDefinition that serves `kind` in `group`, if these manifests have it. */
@@ -109,6 +125,11 @@ export interface FluxManifestsOptions {
    * @default DEFAULT_FLUX_VERSION
    */
   readonly version?: string;
+  /**
+   * The controllers to be installed: the manifests must hold each, checked before the lock.
+   * @default - only what the file has of each controller it has objects of
+   */
+  readonly components?: readonly string[];
   /**
    * A `gotk-components.yaml` (from `flux install --export`), or a directory holding one,
    * either directly or under `<version>/`. Its version must be the one asked for.
@@ -147,12 +168,12 @@ class DownloadError extends Error {}
 const parsedFiles = new Map<string, { mtimeMs: number; manifests: FluxManifests }>();
 
 /** Reads and parses a manifests file once per process, however many environments use it. */
-function readManifestsFile(file: string, cacheDir: string): FluxManifests {
+function readManifestsFile(file: string, cacheDir: string, components: readonly string[]): FluxManifests {
   const absolute = resolve(file);
   const { mtimeMs } = statSync(absolute);
   const cached = parsedFiles.get(absolute);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.manifests;
-  const manifests = FluxManifests.parseCached(readFileSync(absolute, 'utf8'), absolute, cacheDir);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.manifests.checkHolds(components);
+  const manifests = FluxManifests.parseCached(readFileSync(absolute, 'utf8'), absolute, cacheDir, components);
   parsedFiles.set(absolute, { mtimeMs, manifests });
   return manifests;
 }
@@ -191,7 +212,7 @@ function localCandidates(options: FluxManifestsOptions, version: string): string
   return candidates;
 }
 
-function readCachedRelease(file: string, cacheDir: string): FluxManifests {
+function readCachedRelease(file: string, cacheDir: string, components: readonly string[]): FluxManifests {
   const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
   const text = readFileSync(file);
   if (sha256(text) !== expected) {
@@ -199,7 +220,7 @@ function readCachedRelease(file: string, cacheDir: string): FluxManifests {
       `Flux manifests cache ${file} does not match its recorded checksum; delete ${dirname(file)} and run again`,
     );
   }
-  return readManifestsFile(file, cacheDir);
+  return readManifestsFile(file, cacheDir, components);
 }
 
 /**
@@ -213,8 +234,11 @@ export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManif
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   for (const file of candidates) {
     if (!existsSync(file)) continue;
+    const components = options.components ?? [];
     const manifests = checkVersion(
-      file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir),
+      file.endsWith(RELEASE_FILE)
+        ? readCachedRelease(file, cacheDir, components)
+        : readManifestsFile(file, cacheDir, components),
       version,
     );
     checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
@@ -257,7 +281,10 @@ export async function downloadFluxManifests(options: FluxManifestsOptions = {}):
     );
   }
   const file = join(options.cacheDir ?? defaultCacheDir(), version, RELEASE_FILE);
-  const manifests = checkVersion(FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`), version);
+  const manifests = checkVersion(
+    FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`, options.components),
+    version,
+  );
   checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
   writeAtomically(file, manifest);
   writeAtomically(`${file}.sha256`, `${actual}\n`);
