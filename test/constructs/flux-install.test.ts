@@ -106,14 +106,38 @@ describe('FluxInstall', () => {
     );
   });
 
-  test('fails if a component is not a Flux component', () => {
+  test('fails if a component is not a Flux component, naming the nearest one', () => {
+    assert.throws(
+      () => install({ components: ['source-controller', 'kustomise-controller'] }),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          'test/flux: components "kustomise-controller" is not a Flux component; did you mean kustomize-controller? ' +
+            'choose from source-controller, kustomize-controller, helm-controller, notification-controller',
+          'reported once, as a typo, not also as a component the manifests lack',
+        );
+        return true;
+      },
+    );
     assert.throws(
       () => install({ components: ['source-controller', 'helm'] }),
-      /components "helm" is not a Flux component; choose from source-controller, kustomize-controller/,
+      /components "helm" is not a Flux component; did you mean helm-controller\? choose from source-controller/,
+    );
+    assert.throws(
+      () => install({ componentsExtra: ['image-reflector-controler'] }),
+      /componentsExtra "image-reflector-controler" is not a Flux extra component; did you mean image-reflector-controller\? choose from image-reflector-controller, image-automation-controller, source-watcher$/,
     );
     assert.throws(
       () => install({ componentsExtra: ['image-updater'] }),
       /componentsExtra "image-updater" is not a Flux extra component; choose from image-reflector-controller/,
+    );
+    assert.throws(
+      () => install({ components: ['source-controller', 'kustomize-controller', 'image-automation-controller'] }),
+      /components "image-automation-controller" is not a Flux component; it goes in componentsExtra$/,
+    );
+    assert.throws(
+      () => install({ componentsExtra: ['helm-controler'] }),
+      /componentsExtra "helm-controler" is not a Flux extra component; did you mean helm-controller \(in components\)\?/,
     );
   });
 
