@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { componentsIn, missingFromManifests } from './flux-components';
 import { KubernetesObject } from './kubernetes-object';
-import { checkLocked, DEFAULT_LOCK_FILE } from './manifests-lock';
+import { checkLocked, defaultLockFile, ManifestsSource, pin } from './manifests-lock';
 
 /** The Flux release installed when an environment names none. */
 export const DEFAULT_FLUX_VERSION = 'v2.9.4';
@@ -43,7 +43,7 @@ export class FluxManifests {
       }
       objects.push(object);
     }
-    const headerVersion = /^# Flux Version: (\S+)$/m.exec(text)?.[1];
+    const headerVersion = exportVersion(text);
     const labelVersion = objects.find((o) => o.kind === 'Namespace')?.metadata.labels?.['app.kubernetes.io/version'];
     const version = headerVersion ?? labelVersion;
     if (!version) {
@@ -52,7 +52,7 @@ export class FluxManifests {
           `install --export`,
       );
     }
-    return new FluxManifests(version, objects, origin, sha256(text)).checkHolds(components);
+    return new FluxManifests(version, objects, origin, text).checkHolds(components);
   }
 
   /**
@@ -71,7 +71,7 @@ export class FluxManifests {
         version: string;
         objects: KubernetesObject[];
       };
-      return new FluxManifests(version, objects, origin, sha256(text)).checkHolds(components);
+      return new FluxManifests(version, objects, origin, text).checkHolds(components);
     }
     const manifests = FluxManifests.parse(text, origin, components);
     try {
@@ -84,6 +84,10 @@ export class FluxManifests {
 
   /** Controllers present in these manifests, by their `app.kubernetes.io/component` label. */
   public readonly components: readonly string[];
+  /** `export` when `flux install --export` wrote the file (it has the header), else `release`. */
+  public readonly source: ManifestsSource;
+  /** sha256 of the text, as the lock pins it. */
+  public readonly sha256: string;
 
   private constructor(
     /** The Flux version, such as `v2.9.4`. */
@@ -92,10 +96,11 @@ export class FluxManifests {
     public readonly objects: readonly KubernetesObject[],
     /** The file the manifests were read from, for messages. */
     public readonly origin: string,
-    /** sha256 of the text, as the lock pins it. */
-    public readonly sha256: string,
+    text: string,
   ) {
     this.components = componentsIn(objects);
+    this.source = exportVersion(text) ? 'export' : 'release';
+    this.sha256 = sha256(text);
   }
 
   /**
@@ -153,8 +158,9 @@ export interface FluxManifestsOptions {
    */
   readonly releasesUrl?: string;
   /**
-   * The lock of accepted files' sha256 (flux-manifests.lock.json); any other file is refused.
-   * @default DEFAULT_LOCK_FILE, beside the project's package.json
+   * The lock of accepted files' sha256 (flux-manifests.lock.json); any other file is refused,
+   * and a verified release download it has no entry for is pinned in it.
+   * @default - the FLUX_MANIFESTS_LOCK environment variable, else DEFAULT_LOCK_FILE beside package.json
    */
   readonly lockFile?: string;
 }
@@ -186,6 +192,11 @@ function checkVersion(manifests: FluxManifests, version: string): FluxManifests 
     );
   }
   return manifests;
+}
+
+/** The version in the header `flux install --export` writes; release files have none. */
+function exportVersion(text: string): string | undefined {
+  return /^# Flux Version: (\S+)$/m.exec(text)?.[1];
 }
 
 function defaultCacheDir(): string {
@@ -234,29 +245,52 @@ export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManif
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   for (const file of candidates) {
     if (!existsSync(file)) continue;
+    const cached = file === join(cacheDir, version, RELEASE_FILE);
     const components = options.components ?? [];
     const manifests = checkVersion(
-      file.endsWith(RELEASE_FILE)
-        ? readCachedRelease(file, cacheDir, components)
-        : readManifestsFile(file, cacheDir, components),
+      cached ? readCachedRelease(file, cacheDir, components) : readManifestsFile(file, cacheDir, components),
       version,
     );
-    checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
+    // The cache holds only downloads verified against the release's checksum: pinned on first use too.
+    checkLocked(manifests, options.lockFile ?? defaultLockFile(), cached);
     return manifests;
   }
   throw new FluxManifestsNotFoundError(
     `Flux ${version} install manifests not found; looked for ${candidates.join(', ')}. ` +
       `Produce them on a machine with the flux CLI: ` +
       `mkdir -p <dir>/${version} && flux install --version=${version} --export > <dir>/${version}/${MANIFEST_FILE}, ` +
-      `then set FLUX_MANIFESTS_DIR=<dir> (or run once with network access to download and cache Flux's release).`,
+      `then set FLUX_MANIFESTS_DIR=<dir> (or run once with network access to download Flux's release, pin it in ` +
+      `the lock and cache it).`,
   );
 }
 
 /**
  * Downloads `install.yaml` of a Flux release, checks it against the sha256 that the release's
- * checksums file publishes, and caches it. Nothing is cached when the check fails.
+ * checksums file publishes, pins it in the lock on first use (a file with other bytes for a
+ * version and components the lock pins is refused), and caches it. Nothing is cached when a
+ * check fails.
  */
-export async function downloadFluxManifests(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
+export function downloadFluxManifests(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
+  return downloadRelease(options, (manifests, lockFile) => checkLocked(manifests, lockFile, true));
+}
+
+/**
+ * Downloads, verifies and caches `install.yaml` of a Flux release as {@link downloadFluxManifests}
+ * does, and pins it in the lock whatever the lock held for that version and components.
+ */
+export function pinFluxRelease(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
+  return downloadRelease(options, pin);
+}
+
+/** Any manifests file from a URL, parsed; not cached, not checked against the lock. */
+export async function fetchFluxManifests(url: string): Promise<FluxManifests> {
+  return FluxManifests.parse((await fetchBody(url)).toString('utf8'), url);
+}
+
+async function downloadRelease(
+  options: FluxManifestsOptions,
+  lock: (manifests: FluxManifests, lockFile: string) => void,
+): Promise<FluxManifests> {
   const version = options.version ?? DEFAULT_FLUX_VERSION;
   const base = `${options.releasesUrl ?? process.env.FLUX_RELEASES_URL ?? FLUX_RELEASES_URL}/${version}`;
   const checksumsName = `flux_${version.replace(/^v/, '')}_checksums.txt`;
@@ -285,7 +319,7 @@ export async function downloadFluxManifests(options: FluxManifestsOptions = {}):
     FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`, options.components),
     version,
   );
-  checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
+  lock(manifests, options.lockFile ?? defaultLockFile());
   writeAtomically(file, manifest);
   writeAtomically(`${file}.sha256`, `${actual}\n`);
   return manifests;

@@ -146,6 +146,7 @@ describe('what the manifests must hold, whatever the lock says', () => {
       [
         {
           version: 'v2.9.4',
+          source: 'export',
           components: ['source-controller'],
           sha256: createHash('sha256').update(cut).digest('hex'),
         },
