@@ -17,7 +17,7 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-lock-'));
 async function manifestsLock(args: string[], env: Record<string, string>) {
   return promisify(execFile)('npm', ['run', '--silent', 'manifests:lock', '--', ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, npm_config_update_notifier: 'false', ...env },
     timeout: 60_000,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, output: `${stdout}${stderr}` }),

@@ -23,7 +23,7 @@ const root = join(__dirname, '..', '..');
 /** Runs a command the way a user pastes it into a shell in the project. */
 async function runCommand(command: string): Promise<void> {
   assert.match(command, /npm run manifests:lock -- /);
-  await run(command, { cwd: root, timeout: 60_000 });
+  await run(command, { cwd: root, timeout: 60_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
 }
 
 function catchError(f: () => unknown): Error | undefined {
