@@ -10,6 +10,7 @@ import { FluxManifests, loadFluxManifests } from '../../lib/flux-manifests';
 import { installObjects, resolveInstallOptions } from '../../lib/install-options';
 import { KubernetesObject } from '../../lib/kubernetes-object';
 import { writeLock } from '../../lib/manifests-lock';
+import { MANIFEST_FIXTURES } from '../support/manifest-fixtures';
 import { manifests, MANIFESTS_DIR } from '../support/manifests';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
@@ -42,16 +43,9 @@ function assertRefused(text: string, message: string, components?: string[]) {
 
 describe('what the manifests must hold, whatever the lock says', () => {
   test('every shared file holds it, for each controller it was made with', () => {
-    for (const [directory, count] of [
-      ['v2.6.4', 4],
-      ['v2.7.5', 4],
-      ['v2.8.8', 4],
-      ['v2.9.3', 4],
-      ['v2.9.3-image-automation', 6],
-      ['v2.9.4', 4],
-      ['v2.9.4-image-automation', 6],
-    ] as const) {
+    for (const { directory } of MANIFEST_FIXTURES) {
       const m = manifests(directory.slice(0, 6), directory);
+      const count = directory.endsWith('-image-automation') ? 6 : 4;
       assert.equal(m.checkHolds(m.components).components.length, count, directory);
     }
   });
