@@ -1,5 +1,6 @@
 import { App } from 'cdktf';
 import { resolveFluxManifests } from '../lib/flux-manifests';
+import { installedComponents, resolveInstallOptions } from '../lib/install-options';
 import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../settings';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { FluxSyncStack } from './flux-sync-stack';
@@ -46,7 +47,11 @@ export interface FluxEnvironmentStacks {
 export async function addFluxEnvironment(app: App, settings: EnvironmentSettings): Promise<FluxEnvironmentStacks> {
   const environment = resolveEnvironment(settings);
   claimCluster(app, environment);
-  const manifests = await resolveFluxManifests({ version: environment.fluxVersion, path: environment.manifestsPath });
+  const manifests = await resolveFluxManifests({
+    version: environment.fluxVersion,
+    path: environment.manifestsPath,
+    components: installedComponents(resolveInstallOptions(environment.install)),
+  });
   const bootstrap = new FluxBootstrapStack(app, `${environment.name}-flux-bootstrap`, { environment, manifests });
   const sync = new FluxSyncStack(app, `${environment.name}-flux-sync`, { environment, manifests, bootstrap });
   sync.addDependency(bootstrap);
