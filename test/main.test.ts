@@ -62,8 +62,13 @@ describe('cdktf synth (the real CLI running main.ts)', () => {
       XDG_CACHE_HOME: join(dir, 'cache'),
     };
     delete online.FLUX_MANIFESTS_DIR;
+    // npm run synth runs the app itself, which writes where CDKTF_OUTDIR says, as under cdktf synth.
     const synth = (output: string) =>
-      run('npm', ['run', 'synth', '--', '--output', join(dir, output)], { cwd: root, env: online, timeout: 120_000 });
+      run('npm', ['run', 'synth'], {
+        cwd: root,
+        env: { ...online, CDKTF_OUTDIR: join(dir, output) },
+        timeout: 120_000,
+      });
     try {
       const { stdout } = await synth('out');
       assert.match(
