@@ -89,4 +89,13 @@ describe('cdktf synth (the real CLI running main.ts)', () => {
     assert.doesNotMatch(again.stdout, /Pinned/, 'offline from the cache, pinned already');
     assert.ok(existsSync(join(dir, 'again', 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json')));
   });
+
+  test('two npm run synth at once into one folder: the second waits, and both leave complete output', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
+    const synth = () => run('npm', ['run', 'synth'], { cwd: root, env: { ...env, CDKTF_OUTDIR: outdir } });
+    await Promise.all([synth(), synth()]);
+    const bootstrap = JSON.parse(readFileSync(join(outdir, 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json'), 'utf8'));
+    assert.equal(Object.keys(bootstrap.resource.kubernetes_manifest).length, 32);
+    assert.equal(existsSync(join(outdir, '.synth.lock')), false, 'the lock was left behind');
+  });
 });
