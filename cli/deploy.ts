@@ -13,6 +13,9 @@
 // deployed stacks is read from the cluster until all are Ready for their current spec
 // (Kustomizations at their source's revision) or the objects' wait timeout has passed, and each
 // that is not is named with Flux's own reason and message.
+// Objects the stack declares that are on the cluster but not in its state (an apply killed before
+// it wrote state, a lost answer, deleted state) are taken over with import blocks for that apply,
+// when this stack or Flux's install made them, and refused by name otherwise (cli/take-over.ts).
 // Exit code: OpenTofu's when an apply failed, 1 when Flux has not synced or the input is bad, else 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,6 +30,7 @@ import {
   syncProblems,
   waitForSync,
 } from './flux-sync-status';
+import { objectsNotInState, stateAddresses, writeTakeOver } from './take-over';
 
 const OUTDIR = 'cdktf.out';
 const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
@@ -169,7 +173,29 @@ async function main(args: string[]): Promise<number> {
     const init = initIfNeeded(dir);
     if (init !== 0) return init;
     const apply = ['apply', ...(options.autoApprove ? ['-auto-approve', '-input=false'] : []), ...options.vars];
-    const code = await runTofu(apply, dir);
+    const { takeOver, inTheWay } = await objectsNotInState(dir, () => stateAddresses(binary, dir));
+    if (inTheWay.length > 0)
+      throw new UsageError(
+        `${stack}: ${inTheWay.map((o) => o.label).join(', ')} ${inTheWay.length === 1 ? 'exists' : 'exist'} on the ` +
+          `cluster, but neither this stack (field manager Terraform) nor Flux's install (label ` +
+          `app.kubernetes.io/part-of=flux) made ${inTheWay.length === 1 ? 'it' : 'them'}: delete ` +
+          `${inTheWay.length === 1 ? 'it' : 'them'}, or take ${inTheWay.length === 1 ? 'it' : 'them'} over with ` +
+          `adopt: true in the environment's settings`,
+      );
+    let forget = () => undefined as void;
+    if (takeOver.length > 0) {
+      console.log(
+        `${stack}: taking over ${takeOver.length} objects an earlier apply made but did not record in state ` +
+          `(imported, not recreated): ${takeOver.map((o) => o.label).join(', ')}`,
+      );
+      forget = writeTakeOver(dir, takeOver);
+    }
+    let code: number;
+    try {
+      code = await runTofu(apply, dir);
+    } finally {
+      forget();
+    }
     const flux = fluxObjectsOf(dir, stack);
     const problems = flux ? await fluxProblems(flux, code === 0) : undefined;
     if (flux && code !== 0) {

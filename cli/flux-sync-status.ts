@@ -75,13 +75,28 @@ export function fluxObjectsOf(stackDir: string, stack: string, env = process.env
     });
   }
   if (objects.length === 0) return undefined;
+  return { stack, ...stackCluster(config, env), objects };
+}
+
+/** The cluster a stack's variables select: TF_VAR_kubeconfig_path and TF_VAR_kube_context win, as for OpenTofu. */
+export function stackCluster(
+  config: { variable?: Record<string, { default?: string }> },
+  env = process.env,
+): { kubeconfigPath: string; kubeContext: string } {
   const variable = (name: string) => env[`TF_VAR_${name}`] ?? config.variable?.[name]?.default ?? '';
   return {
-    stack,
     kubeconfigPath: expandHome(variable('kubeconfig_path') || '~/.kube/config'),
     kubeContext: variable('kube_context'),
-    objects,
   };
+}
+
+/** A client of the cluster. Loaded only when needed: the library loads every API model of Kubernetes (~1.5 s). */
+export async function kubernetesClient(cluster: { kubeconfigPath: string; kubeContext: string }) {
+  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  config.loadFromFile(cluster.kubeconfigPath);
+  if (cluster.kubeContext) config.setCurrentContext(cluster.kubeContext);
+  return KubernetesObjectApi.makeApiClient(config);
 }
 
 const label = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
@@ -146,12 +161,7 @@ export function syncProblems(objects: readonly (LiveFluxObject | { missing: Flux
 export async function readFluxObjects(
   stack: StackFluxObjects,
 ): Promise<(LiveFluxObject | { missing: FluxObjectRef })[]> {
-  // Loaded only here: the client loads every API model of Kubernetes (~1.5 s).
-  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
-  const config = new KubeConfig();
-  config.loadFromFile(stack.kubeconfigPath);
-  if (stack.kubeContext) config.setCurrentContext(stack.kubeContext);
-  const client = KubernetesObjectApi.makeApiClient(config);
+  const client = await kubernetesClient(stack);
   return Promise.all(
     stack.objects.map(async (ref) => {
       try {

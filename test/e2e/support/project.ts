@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -86,9 +86,8 @@ export class CdktfProject {
     });
   }
 
-  private run(command: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<CommandResult> {
-    const start = Date.now();
-    const env = {
+  private environment(extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
       ...process.env,
       TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'),
       CHECKPOINT_DISABLE: '1',
@@ -102,6 +101,11 @@ export class CdktfProject {
       ...this.env,
       ...extraEnv,
     };
+  }
+
+  private run(command: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<CommandResult> {
+    const start = Date.now();
+    const env = this.environment(extraEnv);
     return new Promise((resolve) => {
       execFile(command, args, { cwd, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         // Strip the colour codes tofu prints, so assertions read plain text.
@@ -135,6 +139,43 @@ export class CdktfProject {
       PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
       ...extraEnv,
     });
+  }
+
+  /**
+   * `npm run deploy -- --auto-approve <stacks>` in a process group of its own, as a terminal runs
+   * it, sent `signal` to the whole group once its output matches `when`: SIGINT is a terminal's
+   * Ctrl-C, SIGKILL a machine that died.
+   */
+  public npmDeployInterrupted(
+    stacks: string[],
+    when: RegExp,
+    signal: NodeJS.Signals = 'SIGINT',
+  ): Promise<CommandResult & { interrupted: boolean }> {
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const args = ['--import', tsx, join(root, 'cli', 'deploy.ts'), ...alone(stacks), '--auto-approve', ...stacks];
+    const start = Date.now();
+    const child = spawn(process.execPath, args, {
+      cwd: this.dir,
+      env: { ...this.environment(), PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let interrupted = false;
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!interrupted && when.test(output)) {
+        interrupted = true;
+        process.kill(-child.pid!, signal);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    return new Promise((resolve) =>
+      child.once('exit', (code) =>
+        resolve({ ok: code === 0, code: code ?? 1, output, seconds: (Date.now() - start) / 1000, interrupted }),
+      ),
+    );
   }
 
   /** One of cli/ as its npm script runs it (node --import tsx), tsx resolved from this checkout. */
