@@ -90,9 +90,15 @@ export function stackCluster(
   };
 }
 
-/** A client of the cluster. Loaded only when needed: the library loads every API model of Kubernetes (~1.5 s). */
+/**
+ * A client of the cluster, loaded only when needed and by deep path: the package's index loads a
+ * class for every API of Kubernetes (~0.9 s against ~0.45 s for these two modules).
+ */
 export async function kubernetesClient(cluster: { kubeconfigPath: string; kubeContext: string }) {
-  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
+  const [{ KubeConfig }, { KubernetesObjectApi }] = await Promise.all([
+    import('@kubernetes/client-node/dist/config.js'),
+    import('@kubernetes/client-node/dist/object.js'),
+  ]);
   const config = new KubeConfig();
   config.loadFromFile(cluster.kubeconfigPath);
   if (cluster.kubeContext) config.setCurrentContext(cluster.kubeContext);
