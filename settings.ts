@@ -188,7 +188,8 @@ export interface EnvironmentSettings {
   readonly fluxVersion?: string;
   /**
    * A gotk-components.yaml, or a directory of `<version>/gotk-components.yaml`.
-   * @default - FLUX_MANIFESTS_DIR, then the download cache, then Flux's release (checksum-verified)
+   * @default - FLUX_MANIFESTS_DIR, then the download cache, then Flux's release (checksum-verified,
+   * pinned in the lock on first use)
    */
   readonly manifestsPath?: string;
   /**

@@ -1,7 +1,12 @@
 // npm run bench: wall time and peak memory of synthesizing 1, 3, 10 and 20 environments, beside
-// the floor (an empty CDKTF app synthesized the same way), each in a fresh process, in one run.
-// Targets: one environment at most 2x the floor; twenty at most 5x one.
+// the floor (an empty CDKTF app synthesized the same way), each in a fresh process, in one run;
+// then the README's `npm run synth` of main.ts beside the app alone (`node --import tsx main.ts`)
+// and `cdktf synth`, interleaved the same way.
+// Targets: one environment at most 2x the floor; twenty at most 5x one; npm run synth at most 1.5x
+// the app alone.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -44,6 +49,25 @@ function measure(cases: number[]): Map<number, Figures> {
   return new Map(cases.map((c) => [c, { wallMs: median(walls.get(c)!), maxRssMb: median(rss.get(c)!) }]));
 }
 
+/** Median wall time of each command, run from the repository's root, rounds interleaved. */
+function measureCommands(commands: Record<string, string[]>): Record<string, number> {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-bench-synth-'));
+  const root = join(__dirname, '..');
+  const walls: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((c) => [c, []]));
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const [name, [command, ...args]] of Object.entries(commands)) {
+        const start = performance.now();
+        execFileSync(command, args, { cwd: root, env: { ...env, CDKTF_OUTDIR: outdir }, stdio: 'ignore' });
+        walls[name].push(performance.now() - start);
+      }
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  return Object.fromEntries(Object.entries(walls).map(([name, values]) => [name, median(values)]));
+}
+
 const figures = measure([0, 1, 3, 10, 20]);
 const [floor, one, three, ten, twenty] = [0, 1, 3, 10, 20].map((n) => figures.get(n)!);
 
@@ -58,6 +82,17 @@ console.log(row('1 environment', one, `${(one.wallMs / floor.wallMs).toFixed(2)}
 console.log(row('3 environments', three, `${(three.wallMs / one.wallMs).toFixed(2)}x one`));
 console.log(row('10 environments', ten, `${(ten.wallMs / one.wallMs).toFixed(2)}x one`));
 console.log(row('20 environments', twenty, `${(twenty.wallMs / one.wallMs).toFixed(2)}x one (<= 5x)`));
+const synth = measureCommands({
+  'the app alone': [process.execPath, '--import', 'tsx', 'main.ts'],
+  'npm run synth': ['npm', 'run', '--silent', 'synth'],
+  'cdktf synth': [join(__dirname, '..', 'node_modules', '.bin', 'cdktf'), 'synth'],
+});
+const alone = synth['the app alone'];
+for (const [name, ms] of Object.entries(synth)) {
+  const ratio = name === 'the app alone' ? '' : `${(ms / alone).toFixed(2)}x the app alone`;
+  const target = name === 'npm run synth' ? ' (<= 1.5x)' : '';
+  console.log(`${name.padEnd(22)} ${ms.toFixed(0).padStart(8)} ms${' '.repeat(15)}${ratio}${target}`);
+}
 const perEnvironment = (twenty.wallMs - one.wallMs) / 19;
 console.log(
   `marginal cost per further environment: ${perEnvironment.toFixed(0)} ms, ` +

@@ -1,31 +1,128 @@
-// npm run deploy -- <stack>...: `cdktf deploy --skip-provider-lock <args>`, then confirms that Flux
-// syncs. The deploy itself waits for the Flux objects it creates or changes (the provider's wait
-// blocks, see constructs/ready-wait.ts), but when one times out OpenTofu says only "timed out
-// waiting on field matchers"; and a deploy that changed nothing waits for nothing. So after
-// cdktf, every Flux object the deployed stacks apply is read from the cluster, until all are
-// Ready for their current spec (Kustomizations at their source's revision) or the objects' wait
-// timeout has passed, and each that is not is named with Flux's own reason and message.
-// Exit code: cdktf's when it failed, 1 when Flux has not synced, else 0.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+// npm run deploy -- [--auto-approve] [--var name=value]... <stack>...: synthesizes the app, applies
+// each stack with OpenTofu (TERRAFORM_BINARY_NAME, default tofu) in the order of their
+// dependencies, and then confirms that Flux syncs.
+//
+// It does what `cdktf deploy --skip-provider-lock` does, without what that costs on every run: the
+// cdktf CLI's start-up (~2.5 s), and an `init` of every stack each time (here only when the stack
+// has never been initialised or its providers or backend changed). Ctrl-C reaches OpenTofu alone,
+// which stops gracefully and saves state; cdktf's abort killed it mid-apply and lost state.
+//
+// The deploy waits for the Flux objects it creates or changes (the provider's wait blocks, see
+// constructs/ready-wait.ts), but OpenTofu then says only "timed out waiting on field matchers",
+// and a deploy that changed nothing waits for nothing. So afterwards every Flux object of the
+// deployed stacks is read from the cluster until all are Ready for their current spec
+// (Kustomizations at their source's revision) or the objects' wait timeout has passed, and each
+// that is not is named with Flux's own reason and message.
+// Objects the stack declares that are on the cluster but not in its state (an apply killed before
+// it wrote state, a lost answer, deleted state) are taken over with import blocks for that apply,
+// when this stack or Flux's install made them, and refused by name otherwise (cli/take-over.ts).
+// Exit code: OpenTofu's when an apply failed, 1 when Flux has not synced or the input is bad, else 0.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   durationMs,
-  NotSynced,
   fluxObjectsOf,
+  NotSynced,
+  readFluxObjects,
   StackFluxObjects,
   syncProblems,
-  readFluxObjects,
   waitForSync,
 } from './flux-sync-status';
+import { objectsNotInState, stateAddresses, writeTakeOver } from './take-over';
 
-const STACKS_DIR = join('cdktf.out', 'stacks');
+const OUTDIR = 'cdktf.out';
+const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
+// cdktf deploy's flags that change nothing here: the lock is never refreshed, and the named stacks
+// are always deployed in the order of their dependencies.
+const ACCEPTED = ['--skip-provider-lock', '--ignore-missing-stack-dependencies'];
 
-function deployedStacks(args: string[]): StackFluxObjects[] {
-  if (!existsSync(STACKS_DIR)) return [];
-  const all = readdirSync(STACKS_DIR);
-  const named = args.filter((a) => all.includes(a));
-  return (named.length > 0 ? named : all).flatMap((stack) => fluxObjectsOf(join(STACKS_DIR, stack), stack) ?? []);
+class UsageError extends Error {}
+
+interface Options {
+  readonly stacks: string[];
+  readonly autoApprove: boolean;
+  readonly vars: string[];
+}
+
+function parse(args: string[]): Options {
+  const options = { stacks: [] as string[], autoApprove: false, vars: [] as string[] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--auto-approve') options.autoApprove = true;
+    else if (ACCEPTED.includes(arg)) continue;
+    else if (arg === '--var' || arg === '--var-file') options.vars.push(`-${arg.slice(2)}=${args[++i] ?? ''}`);
+    else if (/^--var(-file)?=/.test(arg)) options.vars.push(arg.slice(1));
+    else if (arg.startsWith('-'))
+      throw new UsageError(
+        `${arg} is not an option of npm run deploy (--auto-approve, --var, --var-file); for other cdktf deploy ` +
+          `options run npx cdktf deploy --skip-provider-lock ${args.join(' ')}`,
+      );
+    else options.stacks.push(arg);
+  }
+  return options;
+}
+
+/** Runs cdktf.json's app, as cdktf synth does. */
+function synthesize(): void {
+  const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
+  const synth = spawnSync(app, { shell: true, stdio: 'inherit' });
+  if (synth.status !== 0) throw new UsageError(`synth (${app}) failed; nothing was deployed`);
+}
+
+/** The named stacks, dependencies first. */
+function ordered(names: string[]): string[] {
+  const manifest = JSON.parse(readFileSync(join(OUTDIR, 'manifest.json'), 'utf8')) as {
+    stacks: Record<string, { dependencies: string[] }>;
+  };
+  const all = Object.keys(manifest.stacks);
+  if (names.length === 0 && all.length === 1) return all;
+  if (names.length === 0) throw new UsageError(`name the stacks to deploy: ${all.join(', ')}`);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length > 0)
+    throw new UsageError(`${unknown.join(', ')}: no such stack; the app's stacks are ${all.join(', ')}`);
+  const order: string[] = [];
+  const visit = (name: string) => {
+    if (order.includes(name)) return;
+    manifest.stacks[name].dependencies.forEach(visit);
+    order.push(name);
+  };
+  all.forEach(visit);
+  return order.filter((n) => names.includes(n));
+}
+
+/** `init` when the stack never had one, or its providers, backend or encryption changed since. */
+function initIfNeeded(dir: string): number {
+  const { terraform } = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as { terraform: unknown };
+  const stamp = join(dir, '.terraform', 'cdktf-flux-init.sha256');
+  const wanted = createHash('sha256').update(JSON.stringify(terraform)).digest('hex');
+  if (existsSync(join(dir, '.terraform.lock.hcl')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted)
+    return 0;
+  const init = spawnSync(binary, ['init', '-input=false'], { cwd: dir, stdio: 'inherit' });
+  if (init.status === 0) writeFileSync(stamp, wanted);
+  return init.status ?? 1;
+}
+
+/**
+ * OpenTofu in the foreground. Ctrl-C goes to the whole process group: OpenTofu gets it and stops
+ * gracefully, so this process ignores it (passing it on would be a second interrupt, which makes
+ * OpenTofu exit at once). A SIGTERM sent to this process alone is passed on.
+ */
+function runTofu(args: string[], cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { cwd, stdio: 'inherit' });
+    const ignore = () => undefined;
+    const terminate = () => child.kill('SIGTERM');
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', terminate);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGTERM', terminate);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
 }
 
 /**
@@ -34,24 +131,32 @@ function deployedStacks(args: string[]): StackFluxObjects[] {
  * object exists as applied and is only not Ready yet: untaint it, and let the next deploy
  * update it in place.
  */
-function untaintFluxObjects(stack: StackFluxObjects): string[] {
-  const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
-  const cwd = join(STACKS_DIR, stack.stack);
+function untaintFluxObjects(stack: StackFluxObjects, cwd: string): string[] {
   const pulled = spawnSync(binary, ['state', 'pull'], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (pulled.status !== 0 || !pulled.stdout.trim()) return [];
   const state = JSON.parse(pulled.stdout) as {
     resources?: { type: string; name: string; instances: { status?: string }[] }[];
   };
   const flux = new Set(stack.objects.map((o) => o.address));
-  const tainted = (state.resources ?? [])
+  return (state.resources ?? [])
     .filter((r) => r.instances.some((i) => i.status === 'tainted'))
     .map((r) => `${r.type}.${r.name}`)
-    .filter((address) => flux.has(address));
-  return tainted.filter((address) => spawnSync(binary, ['untaint', address], { cwd, stdio: 'ignore' }).status === 0);
+    .filter((address) => flux.has(address))
+    .filter((address) => spawnSync(binary, ['untaint', address], { cwd, stdio: 'ignore' }).status === 0);
 }
 
-function report(stack: StackFluxObjects, problems: NotSynced[], waited: string): void {
-  console.error(`\nFlux has not synced ${stack.stack}${waited}:`);
+/** Reads the stack's Flux objects after its apply: waiting for them when it succeeded, once when not. */
+async function fluxProblems(stack: StackFluxObjects, applied: boolean): Promise<NotSynced[] | undefined> {
+  const waited = stack.objects.filter((o) => o.waitTimeout);
+  if (applied && waited.length === 0) return undefined;
+  if (applied) return waitForSync(stack, Math.max(...waited.map((o) => durationMs(o.waitTimeout!))));
+  const live = await readFluxObjects(stack);
+  // A failure before any of its objects was created: the plan or apply said why.
+  return live.every((o) => 'missing' in o) ? undefined : syncProblems(live);
+}
+
+function report(stack: StackFluxObjects, problems: NotSynced[]): void {
+  console.error(`\nFlux has not synced ${stack.stack}:`);
   for (const { object, reason } of problems) console.error(`  ${object}: ${reason}`);
   console.error(
     `Fix what Flux reports (a branch, a path, the deploy key or known_hosts) and deploy again; ` +
@@ -60,38 +165,49 @@ function report(stack: StackFluxObjects, problems: NotSynced[], waited: string):
 }
 
 async function main(args: string[]): Promise<number> {
-  const cdktf = spawnSync('cdktf', ['deploy', '--skip-provider-lock', ...args], { stdio: 'inherit' });
-  if (cdktf.error) throw cdktf.error;
-  const failed = cdktf.status !== 0;
-  let synced = true;
-  for (const stack of deployedStacks(args)) {
-    const waited = stack.objects.filter((o) => o.waitTimeout);
-    if (waited.length === 0 && !failed) continue;
-    const timeoutMs = failed ? 0 : Math.max(...waited.map((o) => durationMs(o.waitTimeout!)));
-    let problems: NotSynced[];
-    try {
-      if (failed) {
-        const live = await readFluxObjects(stack);
-        // A deploy that failed before this stack: nothing of it to report.
-        if (live.every((o) => 'missing' in o)) continue;
-        problems = syncProblems(live);
-      } else problems = await waitForSync(stack, timeoutMs);
-    } catch (error) {
-      console.error(`\ndeploy: cannot read the Flux objects of ${stack.stack}: ${(error as Error).message}`);
-      synced = false;
-      continue;
+  const options = parse(args);
+  synthesize();
+  for (const stack of ordered(options.stacks)) {
+    const dir = join(OUTDIR, 'stacks', stack);
+    console.log(`\n${stack}: ${binary} apply`);
+    const init = initIfNeeded(dir);
+    if (init !== 0) return init;
+    const apply = ['apply', ...(options.autoApprove ? ['-auto-approve', '-input=false'] : []), ...options.vars];
+    const { takeOver, inTheWay } = await objectsNotInState(dir, () => stateAddresses(binary, dir));
+    if (inTheWay.length > 0)
+      throw new UsageError(
+        `${stack}: ${inTheWay.map((o) => o.label).join(', ')} ${inTheWay.length === 1 ? 'exists' : 'exist'} on the ` +
+          `cluster, but neither this stack (field manager Terraform) nor Flux's install (label ` +
+          `app.kubernetes.io/part-of=flux) made ${inTheWay.length === 1 ? 'it' : 'them'}: delete ` +
+          `${inTheWay.length === 1 ? 'it' : 'them'}, or take ${inTheWay.length === 1 ? 'it' : 'them'} over with ` +
+          `adopt: true in the environment's settings`,
+      );
+    let forget = () => undefined as void;
+    if (takeOver.length > 0) {
+      console.log(
+        `${stack}: taking over ${takeOver.length} objects an earlier apply made but did not record in state ` +
+          `(imported, not recreated): ${takeOver.map((o) => o.label).join(', ')}`,
+      );
+      forget = writeTakeOver(dir, takeOver);
     }
-    if (failed) {
-      const untainted = untaintFluxObjects(stack);
+    let code: number;
+    try {
+      code = await runTofu(apply, dir);
+    } finally {
+      forget();
+    }
+    const flux = fluxObjectsOf(dir, stack);
+    const problems = flux ? await fluxProblems(flux, code === 0) : undefined;
+    if (flux && code !== 0) {
+      const untainted = untaintFluxObjects(flux, dir);
       if (untainted.length > 0)
         console.error(`\nKept ${untainted.join(', ')} for the next deploy to update in place (untainted).`);
     }
-    if (problems.length === 0) continue;
-    synced = false;
-    report(stack, problems, failed ? '' : ` within ${timeoutMs / 1000} s`);
+    if (flux && problems && problems.length > 0) report(flux, problems);
+    if (code !== 0) return code;
+    if (problems && problems.length > 0) return 1;
   }
-  if (failed) return cdktf.status ?? 1;
-  return synced ? 0 : 1;
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -75,13 +75,34 @@ export function fluxObjectsOf(stackDir: string, stack: string, env = process.env
     });
   }
   if (objects.length === 0) return undefined;
+  return { stack, ...stackCluster(config, env), objects };
+}
+
+/** The cluster a stack's variables select: TF_VAR_kubeconfig_path and TF_VAR_kube_context win, as for OpenTofu. */
+export function stackCluster(
+  config: { variable?: Record<string, { default?: string }> },
+  env = process.env,
+): { kubeconfigPath: string; kubeContext: string } {
   const variable = (name: string) => env[`TF_VAR_${name}`] ?? config.variable?.[name]?.default ?? '';
   return {
-    stack,
     kubeconfigPath: expandHome(variable('kubeconfig_path') || '~/.kube/config'),
     kubeContext: variable('kube_context'),
-    objects,
   };
+}
+
+/**
+ * A client of the cluster, loaded only when needed and by deep path: the package's index loads a
+ * class for every API of Kubernetes (~0.9 s against ~0.45 s for these two modules).
+ */
+export async function kubernetesClient(cluster: { kubeconfigPath: string; kubeContext: string }) {
+  const [{ KubeConfig }, { KubernetesObjectApi }] = await Promise.all([
+    import('@kubernetes/client-node/dist/config.js'),
+    import('@kubernetes/client-node/dist/object.js'),
+  ]);
+  const config = new KubeConfig();
+  config.loadFromFile(cluster.kubeconfigPath);
+  if (cluster.kubeContext) config.setCurrentContext(cluster.kubeContext);
+  return KubernetesObjectApi.makeApiClient(config);
 }
 
 const label = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
@@ -100,16 +121,16 @@ export function notSyncedReason(
   const { generation, annotations } = object.metadata;
   const status = object.status ?? {};
   const ready = status.conditions?.find((c) => c.type === 'Ready');
-  const flux = ready && ready.status !== 'True' ? `${ready.reason ?? ready.status}: ${ready.message ?? ''}` : '';
-  const last = flux ? `; last: ${flux}` : '';
-  const reconciled = status.observedGeneration ?? 0;
+  if (!ready) return 'Flux has not reported on it yet (no Ready condition)';
+  const flux = `${ready.reason ?? ready.status}: ${ready.message ?? ''}`;
+  // Flux stamps each condition with the generation it judged.
+  const judged = ready.observedGeneration ?? generation ?? 0;
+  if (generation !== undefined && judged < generation)
+    return `Flux has not reconciled its current spec yet (generation ${generation}, Ready is of ${judged}: ${flux})`;
+  if (ready.status !== 'True') return flux;
   const requested = annotations?.[RECONCILE_REQUEST_ANNOTATION];
-  if (generation !== undefined && (reconciled < generation || (ready?.observedGeneration ?? generation) < generation))
-    return `Flux has not reconciled its current spec yet (generation ${generation}, reconciled ${reconciled})${last}`;
   if (requested !== undefined && status.lastHandledReconcileAt !== requested)
-    return `Flux has not handled the reconcile this deploy requested yet${last}`;
-  if (!ready) return 'Flux has not reported it Ready yet (no Ready condition)';
-  if (flux) return flux;
+    return `Ready from before the reconcile this deploy requested; Flux has not handled it yet`;
   const ref = object.spec?.sourceRef;
   if (object.kind === 'Kustomization' && ref) {
     const namespace = ref.namespace ?? object.metadata.namespace ?? '';
@@ -146,12 +167,7 @@ export function syncProblems(objects: readonly (LiveFluxObject | { missing: Flux
 export async function readFluxObjects(
   stack: StackFluxObjects,
 ): Promise<(LiveFluxObject | { missing: FluxObjectRef })[]> {
-  // Loaded only here: the client loads every API model of Kubernetes (~1.5 s).
-  const { KubeConfig, KubernetesObjectApi } = await import('@kubernetes/client-node');
-  const config = new KubeConfig();
-  config.loadFromFile(stack.kubeconfigPath);
-  if (stack.kubeContext) config.setCurrentContext(stack.kubeContext);
-  const client = KubernetesObjectApi.makeApiClient(config);
+  const client = await kubernetesClient(stack);
   return Promise.all(
     stack.objects.map(async (ref) => {
       try {

@@ -88,11 +88,8 @@ export class FluxInstall extends Construct {
     // Nothing else is ordered: each wave is applied in parallel.
     const make = (object: KubernetesObject, dependsOn: Manifest[]) =>
       manifestResource(this, object, { provider: props.kubernetesProvider, dependsOn, adopt: props.adopt });
-    const namespaceObject = this.objects.find((o) => o.kind === 'Namespace');
-    if (!namespaceObject)
-      throw new Error(
-        `${this.node.path}: the manifests ${props.manifests.origin} have no Namespace; is this a gotk-components.yaml?`,
-      );
+    // FluxManifests refuses a file without its Namespace.
+    const [namespaceObject] = this.objects.filter((o) => o.kind === 'Namespace');
     this.namespaceResource = make(namespaceObject, []);
     const restObjects = this.objects.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition');
     const rest = restObjects.map((o) => make(o, o.metadata.namespace ? [this.namespaceResource] : []));

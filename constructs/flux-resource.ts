@@ -5,7 +5,7 @@ import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
 import { describeObject, KubernetesObject } from '../lib/kubernetes-object';
 import { check, checkName, checkNamespace, INTERVAL, POSITIVE_DURATION, Problems } from '../lib/rules';
-import { boolean, fieldsOf, provider, string } from '../lib/shape';
+import { boolean, fieldsOf, list, provider, string } from '../lib/shape';
 import { FluxInstall } from './flux-install';
 import { FluxStackDefaults, MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
@@ -48,6 +48,12 @@ export interface FluxResourceProps {
    * @default - the stack's, set with FluxStackDefaults; else no wait
    */
   readonly readyTimeout?: string;
+  /**
+   * Values outside the spec whose change, like a change of the spec, asks Flux to reconcile and
+   * is waited for (with readyTimeout), such as the version of the credentials the object reads.
+   * @default - the spec alone
+   */
+  readonly reconcileOn?: string[];
 }
 
 /** The shape of the props every Flux object takes, for the run-time check of its props. */
@@ -57,6 +63,7 @@ export const FLUX_RESOURCE_PROPS = fieldsOf<FluxResourceProps>()({
   kubernetesProvider: provider,
   adopt: boolean,
   readyTimeout: string(),
+  reconcileOn: list(string()),
 });
 
 /** Drops undefined fields, so the manifest holds only what the user set. */
@@ -109,5 +116,6 @@ export function createFluxResource(
     provider: props.kubernetesProvider,
     adopt: props.adopt ?? defaults?.adopt,
     readyTimeout,
+    reconcileOn: props.reconcileOn,
   });
 }

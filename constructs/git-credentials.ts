@@ -13,6 +13,13 @@ export interface IGitCredentials {
   readonly namespace: string;
   /** The URL scheme the Secret's keys are for: `ssh` (identity, known_hosts) or `https` (username, password). */
   readonly transport: 'ssh' | 'https';
+  /**
+   * A value that changes whenever what Flux authenticates with does (a new key pair, a deploy key
+   * registered again, other known_hosts), made of public parts only; a token of the stack that
+   * manages the Secret.
+   * @default - unknown: the Secret is not managed here
+   */
+  readonly version?: string;
 }
 
 /** Props of {@link ExistingGitSecret}. */

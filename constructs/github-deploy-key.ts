@@ -1,7 +1,7 @@
 import { RepositoryDeployKey } from '@cdktf/provider-github/lib/repository-deploy-key';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { ITerraformDependable, TerraformProvider } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
 import { anything, boolean, checkProps, fieldsOf, list, object, oneOf, provider, required, string } from '../lib/shape';
@@ -95,6 +95,8 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
   public readonly deployKey: RepositoryDeployKey;
   /** The Secret Flux reads: identity, identity.pub, known_hosts. */
   public readonly secret: SecretV1;
+  /** Changes with the key pair, the deploy key's registration and known_hosts; nothing secret. */
+  public readonly version: string;
 
   constructor(scope: Construct, id: string, props: GitHubDeployKeyProps) {
     super(scope, id);
@@ -131,5 +133,7 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
       provider: props.providers?.kubernetes,
     });
     if (props.adopt) new ImportExisting(this, this.secret, `${this.namespace}/${this.secretName}`);
+    const knownHosts = props.knownHosts ?? GITHUB_KNOWN_HOSTS;
+    this.version = Fn.sha1(Fn.join('\n', [this.privateKey.publicKeyOpenssh, this.deployKey.id, knownHosts]));
   }
 }

@@ -27,6 +27,8 @@ export interface ManifestResourceOptions {
    * @default - no wait
    */
   readonly readyTimeout?: string;
+  /** @default - the spec alone; see FluxResourceProps.reconcileOn */
+  readonly reconcileOn?: string[];
 }
 
 const addressesByStack = new WeakMap<TerraformStack, Map<string, string>>();
@@ -121,7 +123,9 @@ export function manifestResource(
   });
   resource.overrideLogicalId(address);
   const stored = storedForm(object);
-  const manifest = options.readyTimeout ? waitForReady(resource, stored, options.readyTimeout) : stored;
+  const manifest = options.readyTimeout
+    ? waitForReady(resource, stored, options.readyTimeout, options.reconcileOn)
+    : stored;
   resource.manifest = manifestAttribute(resource, address, manifest);
   if (options.adopt) new ImportExisting(scope, resource, manifestImportId(object));
   return resource;

@@ -49,10 +49,16 @@ function specDigest(spec: unknown): string {
  *
  * The annotation is one of the provider's computed fields (metadata.annotations), so a
  * `flux reconcile`, which overwrites it, is not drift.
+ * `reconcileOn` are values outside the spec that make a new request too (the credentials' version).
  * @returns the object, annotated.
  */
-export function waitForReady(resource: Manifest, object: KubernetesObject, timeout: string): KubernetesObject {
-  const request = specDigest(object.spec);
+export function waitForReady(
+  resource: Manifest,
+  object: KubernetesObject,
+  timeout: string,
+  reconcileOn: readonly string[] = [],
+): KubernetesObject {
+  const request = specDigest(reconcileOn.length > 0 ? [object.spec, ...reconcileOn] : object.spec);
   resource.putWait({
     fields: {
       'status.lastHandledReconcileAt': `^${request}$`,

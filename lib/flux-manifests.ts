@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { componentsIn, missingFromManifests } from './flux-components';
 import { KubernetesObject } from './kubernetes-object';
-import { checkLocked, DEFAULT_LOCK_FILE } from './manifests-lock';
+import { checkLocked, defaultLockFile, ManifestsSource, pin } from './manifests-lock';
 
 /** The Flux release installed when an environment names none. */
 export const DEFAULT_FLUX_VERSION = 'v2.9.4';
@@ -18,14 +19,16 @@ const RELEASE_FILE = 'install.yaml';
 /**
  * The parsed install manifests of one Flux version: the namespace, CRDs and controllers,
  * as `flux install --export` writes them (`gotk-components.yaml`) or as Flux's release
- * publishes them (`install.yaml`).
+ * publishes them (`install.yaml`). A file that lacks what a Flux install needs (see
+ * `missingFromManifests`) is refused, naming what is missing.
  */
 export class FluxManifests {
   /**
    * Parses manifests text. The version comes from the `# Flux Version:` header that
    * `flux install --export` writes, or else from the objects' `app.kubernetes.io/version` label.
+   * Throws unless they hold a Flux install of `components` (see {@link checkHolds}).
    */
-  public static parse(text: string, origin: string): FluxManifests {
+  public static parse(text: string, origin: string, components: readonly string[] = []): FluxManifests {
     const objects: KubernetesObject[] = [];
     for (const document of parseAllDocuments(text)) {
       if (document.errors.length > 0) {
@@ -40,7 +43,7 @@ export class FluxManifests {
       }
       objects.push(object);
     }
-    const headerVersion = /^# Flux Version: (\S+)$/m.exec(text)?.[1];
+    const headerVersion = exportVersion(text);
     const labelVersion = objects.find((o) => o.kind === 'Namespace')?.metadata.labels?.['app.kubernetes.io/version'];
     const version = headerVersion ?? labelVersion;
     if (!version) {
@@ -49,23 +52,28 @@ export class FluxManifests {
           `install --export`,
       );
     }
-    return new FluxManifests(version, objects, origin, sha256(text));
+    return new FluxManifests(version, objects, origin, text).checkHolds(components);
   }
 
   /**
    * Parses manifests text, or takes the result of parsing the same text before from
    * `<cacheDir>/parsed/<sha256>.json`: YAML parsing is most of a one-environment synth.
    */
-  public static parseCached(text: string, origin: string, cacheDir: string): FluxManifests {
+  public static parseCached(
+    text: string,
+    origin: string,
+    cacheDir: string,
+    components: readonly string[] = [],
+  ): FluxManifests {
     const file = join(cacheDir, 'parsed', `${sha256(text)}.json`);
     if (existsSync(file)) {
       const { version, objects } = JSON.parse(readFileSync(file, 'utf8')) as {
         version: string;
         objects: KubernetesObject[];
       };
-      return new FluxManifests(version, objects, origin, sha256(text));
+      return new FluxManifests(version, objects, origin, text).checkHolds(components);
     }
-    const manifests = FluxManifests.parse(text, origin);
+    const manifests = FluxManifests.parse(text, origin, components);
     try {
       writeAtomically(file, JSON.stringify({ version: manifests.version, objects: manifests.objects }));
     } catch {
@@ -76,6 +84,10 @@ export class FluxManifests {
 
   /** Controllers present in these manifests, by their `app.kubernetes.io/component` label. */
   public readonly components: readonly string[];
+  /** `export` when `flux install --export` wrote the file (it has the header), else `release`. */
+  public readonly source: ManifestsSource;
+  /** sha256 of the text, as the lock pins it. */
+  public readonly sha256: string;
 
   private constructor(
     /** The Flux version, such as `v2.9.4`. */
@@ -84,12 +96,21 @@ export class FluxManifests {
     public readonly objects: readonly KubernetesObject[],
     /** The file the manifests were read from, for messages. */
     public readonly origin: string,
-    /** sha256 of the text, as the lock pins it. */
-    public readonly sha256: string,
+    text: string,
   ) {
-    this.components = objects
-      .filter((o) => o.kind === 'Deployment')
-      .map((o) => o.metadata.labels?.['app.kubernetes.io/component'] ?? o.metadata.name);
+    this.components = componentsIn(objects);
+    this.source = exportVersion(text) ? 'export' : 'release';
+    this.sha256 = sha256(text);
+  }
+
+  /**
+   * Throws, naming everything missing, unless these manifests hold what a Flux install of
+   * `components` needs and all they have of any other controller: checked whatever the lock says.
+   */
+  public checkHolds(components: readonly string[]): this {
+    const missing = missingFromManifests(this.objects, this.version, components);
+    if (missing.length > 0) throw new Error(`Flux manifests ${this.origin}: ${missing.join('; ')}`);
+    return this;
   }
 
   /** The CustomResourceDefinition that serves `kind` in `group`, if these manifests have it. */
@@ -109,6 +130,11 @@ export interface FluxManifestsOptions {
    * @default DEFAULT_FLUX_VERSION
    */
   readonly version?: string;
+  /**
+   * The controllers to be installed: the manifests must hold each, checked before the lock.
+   * @default - only what the file has of each controller it has objects of
+   */
+  readonly components?: readonly string[];
   /**
    * A `gotk-components.yaml` (from `flux install --export`), or a directory holding one,
    * either directly or under `<version>/`. Its version must be the one asked for.
@@ -132,8 +158,9 @@ export interface FluxManifestsOptions {
    */
   readonly releasesUrl?: string;
   /**
-   * The lock of accepted files' sha256 (flux-manifests.lock.json); any other file is refused.
-   * @default DEFAULT_LOCK_FILE, beside the project's package.json
+   * The lock of accepted files' sha256 (flux-manifests.lock.json); any other file is refused,
+   * and a verified release download it has no entry for is pinned in it.
+   * @default - the FLUX_MANIFESTS_LOCK environment variable, else DEFAULT_LOCK_FILE beside package.json
    */
   readonly lockFile?: string;
 }
@@ -147,12 +174,12 @@ class DownloadError extends Error {}
 const parsedFiles = new Map<string, { mtimeMs: number; manifests: FluxManifests }>();
 
 /** Reads and parses a manifests file once per process, however many environments use it. */
-function readManifestsFile(file: string, cacheDir: string): FluxManifests {
+function readManifestsFile(file: string, cacheDir: string, components: readonly string[]): FluxManifests {
   const absolute = resolve(file);
   const { mtimeMs } = statSync(absolute);
   const cached = parsedFiles.get(absolute);
-  if (cached && cached.mtimeMs === mtimeMs) return cached.manifests;
-  const manifests = FluxManifests.parseCached(readFileSync(absolute, 'utf8'), absolute, cacheDir);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.manifests.checkHolds(components);
+  const manifests = FluxManifests.parseCached(readFileSync(absolute, 'utf8'), absolute, cacheDir, components);
   parsedFiles.set(absolute, { mtimeMs, manifests });
   return manifests;
 }
@@ -165,6 +192,11 @@ function checkVersion(manifests: FluxManifests, version: string): FluxManifests 
     );
   }
   return manifests;
+}
+
+/** The version in the header `flux install --export` writes; release files have none. */
+function exportVersion(text: string): string | undefined {
+  return /^# Flux Version: (\S+)$/m.exec(text)?.[1];
 }
 
 function defaultCacheDir(): string {
@@ -191,7 +223,7 @@ function localCandidates(options: FluxManifestsOptions, version: string): string
   return candidates;
 }
 
-function readCachedRelease(file: string, cacheDir: string): FluxManifests {
+function readCachedRelease(file: string, cacheDir: string, components: readonly string[]): FluxManifests {
   const expected = readFileSync(`${file}.sha256`, 'utf8').trim();
   const text = readFileSync(file);
   if (sha256(text) !== expected) {
@@ -199,7 +231,7 @@ function readCachedRelease(file: string, cacheDir: string): FluxManifests {
       `Flux manifests cache ${file} does not match its recorded checksum; delete ${dirname(file)} and run again`,
     );
   }
-  return readManifestsFile(file, cacheDir);
+  return readManifestsFile(file, cacheDir, components);
 }
 
 /**
@@ -213,26 +245,52 @@ export function loadFluxManifests(options: FluxManifestsOptions = {}): FluxManif
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   for (const file of candidates) {
     if (!existsSync(file)) continue;
+    const cached = file === join(cacheDir, version, RELEASE_FILE);
+    const components = options.components ?? [];
     const manifests = checkVersion(
-      file.endsWith(RELEASE_FILE) ? readCachedRelease(file, cacheDir) : readManifestsFile(file, cacheDir),
+      cached ? readCachedRelease(file, cacheDir, components) : readManifestsFile(file, cacheDir, components),
       version,
     );
-    checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
+    // The cache holds only downloads verified against the release's checksum: pinned on first use too.
+    checkLocked(manifests, options.lockFile ?? defaultLockFile(), cached);
     return manifests;
   }
   throw new FluxManifestsNotFoundError(
     `Flux ${version} install manifests not found; looked for ${candidates.join(', ')}. ` +
       `Produce them on a machine with the flux CLI: ` +
       `mkdir -p <dir>/${version} && flux install --version=${version} --export > <dir>/${version}/${MANIFEST_FILE}, ` +
-      `then set FLUX_MANIFESTS_DIR=<dir> (or run once with network access to download and cache Flux's release).`,
+      `then set FLUX_MANIFESTS_DIR=<dir> (or run once with network access to download Flux's release, pin it in ` +
+      `the lock and cache it).`,
   );
 }
 
 /**
  * Downloads `install.yaml` of a Flux release, checks it against the sha256 that the release's
- * checksums file publishes, and caches it. Nothing is cached when the check fails.
+ * checksums file publishes, pins it in the lock on first use (a file with other bytes for a
+ * version and components the lock pins is refused), and caches it. Nothing is cached when a
+ * check fails.
  */
-export async function downloadFluxManifests(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
+export function downloadFluxManifests(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
+  return downloadRelease(options, (manifests, lockFile) => checkLocked(manifests, lockFile, true));
+}
+
+/**
+ * Downloads, verifies and caches `install.yaml` of a Flux release as {@link downloadFluxManifests}
+ * does, and pins it in the lock whatever the lock held for that version and components.
+ */
+export function pinFluxRelease(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
+  return downloadRelease(options, pin);
+}
+
+/** Any manifests file from a URL, parsed; not cached, not checked against the lock. */
+export async function fetchFluxManifests(url: string): Promise<FluxManifests> {
+  return FluxManifests.parse((await fetchBody(url)).toString('utf8'), url);
+}
+
+async function downloadRelease(
+  options: FluxManifestsOptions,
+  lock: (manifests: FluxManifests, lockFile: string) => void,
+): Promise<FluxManifests> {
   const version = options.version ?? DEFAULT_FLUX_VERSION;
   const base = `${options.releasesUrl ?? process.env.FLUX_RELEASES_URL ?? FLUX_RELEASES_URL}/${version}`;
   const checksumsName = `flux_${version.replace(/^v/, '')}_checksums.txt`;
@@ -257,8 +315,11 @@ export async function downloadFluxManifests(options: FluxManifestsOptions = {}):
     );
   }
   const file = join(options.cacheDir ?? defaultCacheDir(), version, RELEASE_FILE);
-  const manifests = checkVersion(FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`), version);
-  checkLocked(manifests, options.lockFile ?? DEFAULT_LOCK_FILE);
+  const manifests = checkVersion(
+    FluxManifests.parse(manifest.toString('utf8'), `${base}/${RELEASE_FILE}`, options.components),
+    version,
+  );
+  lock(manifests, options.lockFile ?? defaultLockFile());
   writeAtomically(file, manifest);
   writeAtomically(`${file}.sha256`, `${actual}\n`);
   return manifests;

@@ -1,16 +1,8 @@
+import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, missingFromManifests } from './flux-components';
 import { FluxManifests } from './flux-manifests';
 import { cloneObject, KubernetesObject } from './kubernetes-object';
-import { checkNamespace, Problems } from './rules';
+import { checkNamespace, nearest, Problems } from './rules';
 
-/** The controllers `flux install` installs when told nothing. */
-export const DEFAULT_COMPONENTS = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-];
-/** The controllers `flux install --components-extra` accepts. */
-export const EXTRA_COMPONENTS = ['image-reflector-controller', 'image-automation-controller', 'source-watcher'];
 export const LOG_LEVELS = ['debug', 'info', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -95,28 +87,34 @@ export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInst
   };
 }
 
+/** The controllers these options install, leaving out the names {@link checkInstallOptions} refuses. */
+export function installedComponents(options: ResolvedInstallOptions): string[] {
+  return [
+    ...options.components.filter((c) => DEFAULT_COMPONENTS.includes(c)),
+    ...options.componentsExtra.filter((c) => EXTRA_COMPONENTS.includes(c)),
+  ];
+}
+
 /** Throws, naming every bad option, when the options cannot be applied to these manifests. */
 export function checkInstallOptions(subject: string, manifests: FluxManifests, options: ResolvedInstallOptions): void {
   const problems = new Problems(subject);
-  for (const c of options.components) {
-    if (!DEFAULT_COMPONENTS.includes(c))
+  for (const [field, what, choices, other] of [
+    ['components', 'component', DEFAULT_COMPONENTS, 'componentsExtra'],
+    ['componentsExtra', 'extra component', EXTRA_COMPONENTS, 'components'],
+  ] as const) {
+    for (const c of options[field].filter((c) => !choices.includes(c))) {
+      const guess = nearest(c, [...DEFAULT_COMPONENTS, ...EXTRA_COMPONENTS]);
+      const elsewhere = guess !== undefined && !choices.includes(guess) ? ` (in ${other})` : '';
       problems.add(
-        `components "${c}" is not a Flux component; choose from ${DEFAULT_COMPONENTS.join(', ')} (extra ones go ` +
-          `in componentsExtra)`,
+        guess === c
+          ? `${field} "${c}" is not a Flux ${what}; it goes in ${other}`
+          : `${field} "${c}" is not a Flux ${what}; ${guess ? `did you mean ${guess}${elsewhere}? ` : ''}` +
+              `choose from ${choices.join(', ')}`,
       );
+    }
   }
-  for (const c of options.componentsExtra) {
-    if (!EXTRA_COMPONENTS.includes(c))
-      problems.add(`componentsExtra "${c}" is not a Flux extra component; choose from ${EXTRA_COMPONENTS.join(', ')}`);
-  }
-  const missing = [...options.components, ...options.componentsExtra].filter((c) => !manifests.components.includes(c));
-  if (missing.length > 0) {
-    problems.add(
-      `the manifests ${manifests.origin} lack ${missing.join(', ')} (they have ${manifests.components.join(', ')}); ` +
-        `give manifests made with flux install --version=${manifests.version} ` +
-        `--components-extra=${options.componentsExtra.join(',') || missing.join(',')} --export`,
-    );
-  }
+  const missing = missingFromManifests(manifests.objects, manifests.version, installedComponents(options));
+  for (const m of missing) problems.add(`the manifests ${manifests.origin}: ${m}`);
   checkNamespace(problems, 'namespace', options.namespace);
   if (!(LOG_LEVELS as readonly string[]).includes(options.logLevel)) {
     problems.add(`logLevel "${options.logLevel}" is not a Flux log level; use ${LOG_LEVELS.join(', ')}`);

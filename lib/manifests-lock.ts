@@ -3,56 +3,100 @@ import { resolve } from 'node:path';
 
 // The Flux install manifests this project accepts, pinned by sha256 in a committed lock, in the
 // spirit of .terraform.lock.hcl: whatever the source (a file, FLUX_MANIFESTS_DIR, the cache or a
-// verified download), a file whose hash the lock does not list is refused.
+// verified download), a file whose hash the lock does not list is refused. A release download
+// verified against its published checksum is pinned on first use, as terraform init records a
+// provider's hash; after that, other bytes for the same version and components are refused.
 
 /** The lock beside the project's package.json. */
 export const DEFAULT_LOCK_FILE = resolve(__dirname, '..', 'flux-manifests.lock.json');
 
-/** One accepted file: its Flux version, its controllers, its sha256. */
+/** The lock in use: FLUX_MANIFESTS_LOCK when set, else the project's. */
+export function defaultLockFile(): string {
+  return process.env.FLUX_MANIFESTS_LOCK || DEFAULT_LOCK_FILE;
+}
+
+/**
+ * What a manifests file is: `export` for what `flux install --export` writes (a `# Flux Version:`
+ * header, the chosen components), `release` for a release's `install.yaml` (`kustomize build`, no
+ * header, every controller). The two differ in bytes even for the same components.
+ */
+export type ManifestsSource = 'export' | 'release';
+
+/** One accepted file: its Flux version, its source, its controllers, its sha256. */
 export interface LockEntry {
   readonly version: string;
+  readonly source: ManifestsSource;
   readonly components: readonly string[];
   readonly sha256: string;
 }
 
+/** What the lock needs to know of a manifests file, and where it came from for messages. */
+export type LockedFile = LockEntry & { readonly origin: string };
+
 interface LockFile {
   readonly '//': string;
-  readonly manifests: LockEntry[];
+  // Entries written before sources were recorded are exports.
+  readonly manifests: (Omit<LockEntry, 'source'> & { source?: ManifestsSource })[];
 }
 
 const COMMENT =
-  'sha256 of every Flux install manifests file this project accepts, by version and component set; refresh with ' +
-  'npm run manifests:lock -- <file>... and commit';
+  'sha256 of every Flux install manifests file this project accepts, by version, source and component set; ' +
+  'add one with npm run manifests:lock -- <version|url|file> and commit';
 
-export function readLock(file = DEFAULT_LOCK_FILE): LockEntry[] {
+const key = (e: Omit<LockEntry, 'sha256'>) => `${e.version} ${e.source} ${[...e.components].sort().join(',')}`;
+
+export function readLock(file = defaultLockFile()): LockEntry[] {
   if (!existsSync(file)) return [];
-  return (JSON.parse(readFileSync(file, 'utf8')) as LockFile).manifests;
+  const { manifests } = JSON.parse(readFileSync(file, 'utf8')) as LockFile;
+  return manifests.map(({ version, source, components, sha256 }) => ({
+    version,
+    source: source ?? 'export',
+    components,
+    sha256,
+  }));
 }
 
-/** Adds (or replaces, for the same version and components) entries, and writes the lock sorted. */
-export function writeLock(entries: LockEntry[], file = DEFAULT_LOCK_FILE): LockEntry[] {
-  const key = (e: LockEntry) => `${e.version} ${[...e.components].sort().join(',')}`;
+/** Adds (or replaces, for the same version, source and components) entries, and writes the lock sorted. */
+export function writeLock(entries: readonly LockEntry[], file = defaultLockFile()): LockEntry[] {
   const merged = new Map(readLock(file).map((e) => [key(e), e]));
-  for (const entry of entries) merged.set(key(entry), { ...entry, components: [...entry.components].sort() });
+  for (const { version, source, components, sha256 } of entries)
+    merged.set(key({ version, source, components }), { version, source, components: [...components].sort(), sha256 });
   const manifests = [...merged.values()].sort((a, b) => key(a).localeCompare(key(b), 'en', { numeric: true }));
   writeFileSync(file, `${JSON.stringify({ '//': COMMENT, manifests }, null, 2)}\n`);
   return manifests;
 }
 
-/** Throws unless the lock lists this sha256, saying what to run if the file is to be trusted. */
-export function checkLocked(
-  manifests: { version: string; components: readonly string[]; sha256: string; origin: string },
-  file = DEFAULT_LOCK_FILE,
-): void {
-  if (readLock(file).some((e) => e.sha256 === manifests.sha256)) return;
-  const same = readLock(file).find(
-    (e) =>
-      e.version === manifests.version && [...e.components].sort().join() === [...manifests.components].sort().join(),
+/** Pins a file in the lock (replacing the entry for its version, source and components) and says so. */
+export function pin(manifests: LockedFile, file = defaultLockFile()): void {
+  const { version, source, components, sha256, origin } = manifests;
+  writeLock([{ version, source, components, sha256 }], file);
+  console.log(
+    `Pinned Flux ${version} (${source}: ${components.join(', ')}) sha256 ${sha256} from ${origin} in ${file}; ` +
+      `commit it`,
   );
+}
+
+/**
+ * Throws unless the lock lists this file's sha256, saying what to run if the file is to be trusted.
+ * With `pinIfNew` (a release download verified against its published checksum), a file the lock
+ * has no entry for is pinned instead; one whose version, source and components it pins with
+ * another hash is still refused.
+ */
+export function checkLocked(manifests: LockedFile, file = defaultLockFile(), pinIfNew = false): void {
+  const entries = readLock(file);
+  if (entries.some((e) => e.sha256 === manifests.sha256)) return;
+  const same = entries.find((e) => key(e) === key(manifests));
+  if (pinIfNew && !same) return pin(manifests, file);
+  const { version, source, components, sha256, origin } = manifests;
+  // The command must work as printed, so it names a lock other than the project's.
+  const lockVariable = file === DEFAULT_LOCK_FILE ? '' : `FLUX_MANIFESTS_LOCK=${file} `;
+  const command = `${lockVariable}npm run manifests:lock -- ${origin}`;
   throw new Error(
-    `Flux manifests ${manifests.origin} (${manifests.version}: ${manifests.components.join(', ')}) have sha256 ` +
-      `${manifests.sha256}, ` +
-      `which ${file} does not list${same ? ` (it pins ${same.sha256} for that version and components)` : ''}. ` +
-      `If you trust this file, run npm run manifests:lock -- ${manifests.origin} and commit the lock`,
+    `Flux manifests ${origin} (${version} ${source}: ${components.join(', ')}) have sha256 ${sha256}, ` +
+      (same
+        ? `but ${file} pins ${same.sha256} for that version, source and components: this is not the file that was ` +
+          `pinned. `
+        : `which ${file} does not list. `) +
+      `If you trust this file, run ${command} and commit the lock`,
   );
 }

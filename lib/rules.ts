@@ -113,6 +113,26 @@ export function checkNamespace(problems: Problems, field: string, value: string 
   check(problems, field, value, NAMESPACE);
 }
 
+/**
+ * The choice a misspelt value most likely meant: the nearest by edit distance, if at most a third
+ * of the value's length away, else one the value abbreviates (`helm` for `helm-controller`).
+ */
+export function nearest(value: string, choices: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++)
+        next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  const [best] = [...choices].sort((a, b) => distance(value, a) - distance(value, b));
+  if (best !== undefined && distance(value, best) <= Math.max(1, Math.floor(value.length / 3))) return best;
+  return choices.find((c) => value.length > 0 && c.startsWith(`${value}-`));
+}
+
 /** Normalises `./a/b/` and `a/b` to `a/b`, so paths can be compared. */
 export function normalisePath(value: string): string {
   return value

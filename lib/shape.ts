@@ -1,5 +1,5 @@
 import { TerraformProvider, Token } from 'cdktf';
-import { Problems, Rule } from './rules';
+import { nearest, Problems, Rule } from './rules';
 
 // Shapes checked at run time: an environment's settings, which may come from JSON or YAML, and
 // the props of the constructs, which a spread of shared defaults or a cast gets past the compiler.
@@ -43,27 +43,6 @@ export function show(value: unknown): string {
 
 export const problem = (out: Found, path: string, value: unknown, text: string) =>
   void out.problems.push(`${path} ${show(value)}: ${text}`);
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
-/** The known key `key` is most likely a misspelling of, if any is close. */
-export function nearest(key: string, known: readonly string[]): string | undefined {
-  const scored = known.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) }));
-  const best = scored.sort((a, b) => a.d - b.d)[0];
-  return best && best.d <= Math.max(1, Math.floor(key.length / 3)) ? best.k : undefined;
-}
 
 /** A string; with a rule, one the rule accepts (values that are still tokens are left to plan time). */
 export function string(rule?: Rule): Check {

@@ -1,6 +1,6 @@
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformBackend, TerraformOutput, TerraformRemoteState, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   ExistingGitSecret,
@@ -60,6 +60,10 @@ export class FluxBootstrapStack extends TerraformStack {
       value: this.repositoryUrl,
       description: 'The repository Flux syncs from; the sync stack reads it from this state',
     });
+    new TerraformOutput(this, 'credentials_version', {
+      value: this.credentials.version ?? '',
+      description: 'Changes with what Flux authenticates with; the sync stack asks Flux to reconcile then',
+    });
   }
 
   /**
@@ -69,8 +73,23 @@ export class FluxBootstrapStack extends TerraformStack {
    * stops with a message saying so.
    */
   public repositoryUrlFor(stack: TerraformStack): string {
+    return this.stateFor(stack).getString('repository_url');
+  }
+
+  /**
+   * The credentials' version (IGitCredentials.version) as `stack` sees it, from this stack's state:
+   * empty where the Secret is not managed here.
+   */
+  public credentialsVersionFor(stack: TerraformStack): string {
+    return this.stateFor(stack).getString('credentials_version');
+  }
+
+  private stateFor(stack: TerraformStack): TerraformRemoteState {
+    const existing = stack.node.tryFindChild('bootstrap');
+    if (existing) return existing as TerraformRemoteState;
     const state = this.backend.getRemoteStateDataSource(stack, 'bootstrap', this.node.id);
-    state.addOverride('defaults', { repository_url: '' });
+    // credentials_version: a state written before it existed has none.
+    state.addOverride('defaults', { repository_url: '', credentials_version: '' });
     state.addOverride('lifecycle.postcondition', [
       {
         condition: '${self.outputs.repository_url != ""}',
@@ -79,7 +98,7 @@ export class FluxBootstrapStack extends TerraformStack {
           `deploy ${this.node.id} first (npm run deploy -- ${this.node.id} ${stack.node.id})`,
       },
     ]);
-    return state.getString('repository_url');
+    return state;
   }
 
   private gitAccess(env: ResolvedEnvironment, org: string, repository: string): IGitCredentials {

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { App } from 'cdktf';
 import { resolveFluxManifests } from '../lib/flux-manifests';
+import { installedComponents, resolveInstallOptions } from '../lib/install-options';
 import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../settings';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { FluxSyncStack } from './flux-sync-stack';
@@ -63,7 +64,11 @@ export async function addFluxEnvironment(app: App, settings: EnvironmentSettings
   const environment = resolveEnvironment(settings);
   checkStateEncryption(environment);
   claimCluster(app, environment);
-  const manifests = await resolveFluxManifests({ version: environment.fluxVersion, path: environment.manifestsPath });
+  const manifests = await resolveFluxManifests({
+    version: environment.fluxVersion,
+    path: environment.manifestsPath,
+    components: installedComponents(resolveInstallOptions(environment.install)),
+  });
   const bootstrap = new FluxBootstrapStack(app, `${environment.name}-flux-bootstrap`, { environment, manifests });
   const sync = new FluxSyncStack(app, `${environment.name}-flux-sync`, { environment, manifests, bootstrap });
   sync.addDependency(bootstrap);

@@ -53,6 +53,8 @@ export class FluxSyncStack extends TerraformStack {
       interval: '1m0s',
       secretRef: bootstrap.credentials,
       readyTimeout: waitFor === 'none' ? undefined : timeout,
+      // A new key pair, a deploy key registered again or other known_hosts: Flux must fetch again.
+      reconcileOn: [bootstrap.credentialsVersionFor(this)],
     });
     this.kustomizations = kustomizationsOf(this, env.kustomizations, this.gitRepository);
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { MANIFEST_FOLDER } from '../constructs/manifest-resource';
+import { lockOutdir } from '../lib/outdir-lock';
 
 /**
  * Removes what an earlier synth left that a deploy could pick up (`manifest.json`, every
@@ -33,12 +34,22 @@ function stateUnderOutdir(outdir: string): string[] {
 }
 
 /**
- * Validates every stack, then synthesizes. cdktf's own synth writes stack by stack and checks
- * each as it goes, so a problem in the second stack would leave the first written; here nothing
- * is written unless the whole app is valid, and a stale manifest from an earlier run is removed
- * so that no later step (deploy --skip-synth) mistakes it for this run's output.
+ * Validates every stack, then synthesizes, one synth at a time per output folder (lockOutdir).
+ * cdktf's own synth writes stack by stack and checks each as it goes, so a problem in the second
+ * stack would leave the first written; here nothing is written unless the whole app is valid, and
+ * a stale manifest from an earlier run is removed so that no later step (deploy --skip-synth)
+ * mistakes it for this run's output.
  */
 export function synthApp(app: App): void {
+  const release = lockOutdir(app.outdir);
+  try {
+    synthLocked(app);
+  } finally {
+    release();
+  }
+}
+
+function synthLocked(app: App): void {
   const misplaced = stateUnderOutdir(app.outdir);
   if (misplaced.length > 0) {
     const project = relative(process.cwd(), join(app.outdir, '..')) || '.';
@@ -70,10 +81,18 @@ export function synthApp(app: App): void {
  */
 export function runApp(build: (app: App) => Promise<void>): void {
   const app = new App();
-  build(app)
+  let release = () => undefined as void;
+  Promise.resolve()
+    .then(() => {
+      // Held from the start: a failed run discards output, which must not be another run's.
+      release = lockOutdir(app.outdir);
+      return build(app);
+    })
     .then(() => synthApp(app))
+    .then(release)
     .catch((error: Error) => {
       discardOutput(app.outdir);
+      release();
       console.error(error.message);
       process.exit(1);
     });

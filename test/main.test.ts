@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { DEFAULT_LOCK_FILE, readLock } from '../lib/manifests-lock';
 import { MANIFESTS_DIR } from './support/manifests';
+import { releaseFiles, releaseInstallYaml, releaseMirror, sha256 } from './support/release-mirror';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..');
@@ -45,5 +47,55 @@ describe('cdktf synth (the real CLI running main.ts)', () => {
     assert.match(failure, /Flux v2\.9\.4 install manifests not found/);
     assert.match(failure, /flux install --version=v2\.9\.4 --export/);
     assert.equal(existsSync(join(output, 'manifest.json')), false);
+  });
+
+  test('npm run synth, online with nothing set, pins the verified release in the lock and caches it', async () => {
+    const installYaml = releaseInstallYaml('v2.9.4');
+    const release = await releaseMirror(releaseFiles('v2.9.4', installYaml));
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
+    const lockFile = join(dir, 'flux-manifests.lock.json');
+    copyFileSync(DEFAULT_LOCK_FILE, lockFile);
+    const online: NodeJS.ProcessEnv = {
+      ...env,
+      FLUX_RELEASES_URL: release.url,
+      FLUX_MANIFESTS_LOCK: lockFile,
+      XDG_CACHE_HOME: join(dir, 'cache'),
+    };
+    delete online.FLUX_MANIFESTS_DIR;
+    // npm run synth runs the app itself, which writes where CDKTF_OUTDIR says, as under cdktf synth.
+    const synth = (output: string) =>
+      run('npm', ['run', 'synth'], {
+        cwd: root,
+        env: { ...online, CDKTF_OUTDIR: join(dir, output) },
+        timeout: 120_000,
+      });
+    try {
+      const { stdout } = await synth('out');
+      assert.match(
+        stdout,
+        new RegExp(
+          `Pinned Flux v2\\.9\\.4 \\(release: .*\\) sha256 ${sha256(installYaml)} from .* in ${lockFile}; commit it`,
+        ),
+      );
+      assert.equal(readLock(lockFile).find((e) => e.source === 'release')?.sha256, sha256(installYaml));
+      const bootstrap = JSON.parse(
+        readFileSync(join(dir, 'out', 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json'), 'utf8'),
+      );
+      assert.equal(Object.keys(bootstrap.resource.kubernetes_manifest).length, 32, 'the four default controllers');
+    } finally {
+      release.server.close();
+    }
+    const again = await synth('again');
+    assert.doesNotMatch(again.stdout, /Pinned/, 'offline from the cache, pinned already');
+    assert.ok(existsSync(join(dir, 'again', 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json')));
+  });
+
+  test('two npm run synth at once into one folder: the second waits, and both leave complete output', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
+    const synth = () => run('npm', ['run', 'synth'], { cwd: root, env: { ...env, CDKTF_OUTDIR: outdir } });
+    await Promise.all([synth(), synth()]);
+    const bootstrap = JSON.parse(readFileSync(join(outdir, 'stacks', 'dev-flux-bootstrap', 'cdk.tf.json'), 'utf8'));
+    assert.equal(Object.keys(bootstrap.resource.kubernetes_manifest).length, 32);
+    assert.equal(existsSync(join(outdir, '.synth.lock')), false, 'the lock was left behind');
   });
 });

@@ -71,12 +71,15 @@ describe('syncProblems', () => {
 
   test('does not count a Ready condition left from an earlier generation', () => {
     const stale = gitRepository(ready(1, { artifact: { revision: REVISION } }), 2);
-    assert.match(syncProblems([stale])[0].reason, /not reconciled its current spec yet \(generation 2, reconciled 1\)/);
+    assert.match(
+      syncProblems([stale])[0].reason,
+      /not reconciled its current spec yet \(generation 2, Ready is of 1: Succeeded: ok\)/,
+    );
   });
 
   test('does not count a Ready status from before the reconcile this deploy requested', () => {
     const before = gitRepository(ready(2, { lastHandledReconcileAt: 'earlier' }), 2, 'digest-of-spec');
-    assert.match(syncProblems([before])[0].reason, /not handled the reconcile this deploy requested yet/);
+    assert.match(syncProblems([before])[0].reason, /Ready from before the reconcile this deploy requested/);
     const handled = gitRepository(ready(2, { lastHandledReconcileAt: 'digest-of-spec' }), 2, 'digest-of-spec');
     assert.deepEqual(syncProblems([handled]), []);
   });
@@ -97,7 +100,7 @@ describe('syncProblems', () => {
       { object: 'Kustomization flux-system/apps', reason: 'not on the cluster' },
       {
         object: 'GitRepository flux-system/flux-system',
-        reason: 'Flux has not reconciled its current spec yet (generation 1, reconciled 0)',
+        reason: 'Flux has not reported on it yet (no Ready condition)',
       },
     ]);
   });

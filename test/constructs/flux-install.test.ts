@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { stringify } from 'yaml';
 import { FluxInstall, FluxInstallProps } from '../../constructs';
 import { FluxManifests } from '../../lib/flux-manifests';
 import { storedForm } from '../../lib/stored-form';
@@ -103,18 +102,42 @@ describe('FluxInstall', () => {
   test('fails if an extra component is asked for that the manifests lack', () => {
     assert.throws(
       () => install({ componentsExtra: ['image-automation-controller'] }),
-      /test\/flux: the manifests .*v2\.9\.4\/gotk-components\.yaml lack image-automation-controller .*flux install --version=v2\.9\.4 --components-extra=image-automation-controller --export/,
+      /test\/flux: the manifests .*v2\.9\.4\/gotk-components\.yaml: no image-automation-controller \(it has source-controller, kustomize-controller, helm-controller, notification-controller\); make the file with flux install --version=v2\.9\.4 --components-extra=image-automation-controller --export$/,
     );
   });
 
-  test('fails if a component is not a Flux component', () => {
+  test('fails if a component is not a Flux component, naming the nearest one', () => {
+    assert.throws(
+      () => install({ components: ['source-controller', 'kustomise-controller'] }),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          'test/flux: components "kustomise-controller" is not a Flux component; did you mean kustomize-controller? ' +
+            'choose from source-controller, kustomize-controller, helm-controller, notification-controller',
+          'reported once, as a typo, not also as a component the manifests lack',
+        );
+        return true;
+      },
+    );
     assert.throws(
       () => install({ components: ['source-controller', 'helm'] }),
-      /components "helm" is not a Flux component; choose from source-controller, kustomize-controller/,
+      /components "helm" is not a Flux component; did you mean helm-controller\? choose from source-controller/,
+    );
+    assert.throws(
+      () => install({ componentsExtra: ['image-reflector-controler'] }),
+      /componentsExtra "image-reflector-controler" is not a Flux extra component; did you mean image-reflector-controller\? choose from image-reflector-controller, image-automation-controller, source-watcher$/,
     );
     assert.throws(
       () => install({ componentsExtra: ['image-updater'] }),
       /componentsExtra "image-updater" is not a Flux extra component; choose from image-reflector-controller/,
+    );
+    assert.throws(
+      () => install({ components: ['source-controller', 'kustomize-controller', 'image-automation-controller'] }),
+      /components "image-automation-controller" is not a Flux component; it goes in componentsExtra$/,
+    );
+    assert.throws(
+      () => install({ componentsExtra: ['helm-controler'] }),
+      /componentsExtra "helm-controler" is not a Flux extra component; did you mean helm-controller \(in components\)\?/,
     );
   });
 
@@ -204,17 +227,6 @@ describe('FluxInstall', () => {
     assert.throws(() => install({ logLevel: 'info', ...shared }), {
       message: 'test/flux: networkPolicies false: is not a prop of FluxInstall; did you mean networkPolicy?',
     });
-  });
-
-  test('fails if the manifests have no Namespace', () => {
-    const text = `# Flux Version: v2.9.4\n${v294.objects
-      .filter((o) => o.kind !== 'Namespace')
-      .map((o) => stringify(o))
-      .join('---\n')}`;
-    assert.throws(
-      () => install({ manifests: FluxManifests.parse(text, 'no-namespace.yaml') }),
-      /test\/flux: the manifests no-namespace\.yaml have no Namespace; is this a gotk-components\.yaml\?/,
-    );
   });
 
   test('fails if two installs would manage the same objects in one stack', () => {

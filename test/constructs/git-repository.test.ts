@@ -189,7 +189,7 @@ describe('GitRepository', () => {
     const text = `# Flux Version: v2.9.4\n${withoutCrd.map((o) => stringify(o)).join('---\n')}`;
     assert.throws(
       () => gitRepository({ manifests: FluxManifests.parse(text, 'trimmed.yaml') }),
-      /Flux v2\.9\.4 does not serve GitRepository source\.toolkit\.fluxcd\.io\/v1; its manifests have no GitRepository CRD/,
+      /Flux manifests trimmed\.yaml: no CustomResourceDefinition for GitRepository \(source\.toolkit\.fluxcd\.io\) of source-controller$/,
     );
   });
 });

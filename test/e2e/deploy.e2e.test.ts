@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -180,13 +180,20 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
 
   test('npm run review of a deployed stack says there is nothing to review, and leaves no plan behind', async () => {
     const before = reviewPlanFolders();
-    for (const stack of BOTH) {
-      const review = succeeded(await project.review(stack), `no-op review of ${stack}`);
-      assert.equal(
-        review.output,
-        `### \`${stack}\`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n`,
-      );
-    }
+    const bootstrap = succeeded(await project.review('dev-flux-bootstrap'), 'no-op review of the bootstrap');
+    assert.equal(
+      bootstrap.output,
+      '### `dev-flux-bootstrap`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n',
+    );
+    // No Flux controller runs in this suite: the review warns that nothing is synced, beside the plan.
+    const sync = await project.review('dev-flux-sync');
+    assert.equal(sync.code, 2, sync.output);
+    assert.match(sync.output, /0 to create, 0 to update, 0 to replace, 0 to delete/);
+    assert.match(
+      sync.output,
+      /⚠️ 5 objects: not synced on the cluster: Flux has not reported on it yet .*GitRepository flux-system\/flux-system/,
+    );
+    assert.match(sync.output, /No changes\./);
     assert.deepEqual(reviewPlanFolders(), before, 'a plan folder was left behind');
   });
 
@@ -265,7 +272,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     );
     assert.match(succeeded(await project.diff('dev-flux-sync'), 'diff after drift').output, /"5h" -> "1h"/);
     // The review shows it too: a plan with changes goes through show -json to the summary.
-    const review = succeeded(await project.review('dev-flux-sync'), 'review after drift');
+    const review = await project.review('dev-flux-sync'); // exit 2: nothing is synced without controllers
     assert.match(review.output, /0 to create, 1 to update, 0 to replace, 0 to delete/);
     assert.match(review.output, /\| update \| Kustomization flux-system\/apps \|.*interval.*5h.*1h/);
     succeeded(await project.deploy(BOTH), 'deploy restoring drift');
@@ -293,9 +300,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   });
 
   test('refuses literal template text that is not escaped, at plan', async () => {
-    const result = await project
-      .use([DEV], [probe({ doc: 'e.g. ${var:=default}' })])
-      .deploy(['dev-flux-sync']);
+    const result = await project.use([DEV], [probe({ doc: 'e.g. ${var:=default}' })]).deploy(['dev-flux-sync']);
     await failed(
       result,
       () => project.tofu('dev-flux-sync', ['plan']),
@@ -352,9 +357,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       'drift without force_conflicts',
     );
     succeeded(
-      await project
-        .use([DEV], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }])
-        .deploy(['dev-flux-sync']),
+      await project.use([DEV], [{ ...probe({ owner: 'terraform' }), forceConflicts: true }]).deploy(['dev-flux-sync']),
       'the same with force_conflicts',
     );
     assert.equal(getJson(cluster.kubeconfig, ['configmap', 'probe', '-n', 'flux-system']).data.owner, 'terraform');
@@ -462,4 +465,67 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');
     },
   );
+
+  test('Ctrl-C during npm run deploy: OpenTofu stops gracefully and saves state, and the rerun converges', async () => {
+    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    const stateFile = join(project.dir, 'terraform.dev-flux-bootstrap.tfstate');
+    // Interrupted while OpenTofu creates the install, after the namespace.
+    const interrupted = await project.npmDeployInterrupted(
+      ['dev-flux-bootstrap'],
+      /namespace_flux-system: Creation complete/,
+    );
+    assert.ok(interrupted.interrupted, `the deploy never started creating:\n${interrupted.output.slice(-3000)}`);
+    assert.notEqual(interrupted.code, 0, 'an interrupted deploy exited 0');
+    assert.match(interrupted.output, /Interrupt received|Stopping operation/);
+    const saved = (JSON.parse(readFileSync(stateFile, 'utf8')).resources as { type: string; name: string }[]).map(
+      (r) => `${r.type}.${r.name}`,
+    );
+    assert.ok(saved.includes('kubernetes_manifest.namespace_flux-system'), `state lost: ${saved.join(', ')}`);
+    const namespace = uid('namespace', 'flux-system');
+    succeeded(await project.use([DEV]).npmDeploy(BOTH), 'rerun after the interrupt');
+    assert.equal(uid('namespace', 'flux-system'), namespace, 'the namespace was recreated');
+    assert.equal(github.keys(REPOSITORY).length, 1, 'exactly one deploy key');
+    for (const stack of BOTH)
+      assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
+    console.log(`# interrupted after ${interrupted.seconds.toFixed(1)} s; ${saved.length} resources in state`);
+  });
+
+  test('kill -9 of the whole deploy mid-apply: the rerun takes over what was made, same uids', async () => {
+    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    const killed = await project.npmDeployInterrupted(
+      ['dev-flux-bootstrap'],
+      /customresourcedefinition_[a-z.]+: Creation complete/,
+      'SIGKILL',
+    );
+    assert.ok(killed.interrupted, `the deploy never created a CRD:\n${killed.output.slice(-3000)}`);
+    const made = (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) =>
+      c.spec.group.endsWith('toolkit.fluxcd.io'),
+    );
+    assert.ok(made.length > 0);
+    const before = new Map(made.map((c) => [c.metadata.name, c.metadata.uid]));
+    const namespace = uid('namespace', 'flux-system');
+    const rerun = succeeded(await project.use([DEV]).npmDeploy(BOTH), 'rerun after kill -9');
+    assert.match(rerun.output, /taking over \d+ objects an earlier apply made but did not record in state/);
+    assert.equal(uid('namespace', 'flux-system'), namespace, 'the namespace was recreated');
+    for (const [name, id] of before) assert.equal(uid('crd', name), id, `${name} was recreated`);
+    for (const stack of BOTH)
+      assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
+    console.log(`# killed after ${killed.seconds.toFixed(1)} s with ${before.size} CRDs made`);
+  });
+
+  test('fails if an object the stack declares is on the cluster but was made by someone else, naming it', async () => {
+    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    kubectl(cluster.kubeconfig, ['create', 'namespace', 'flux-system']);
+    const refused = await project.use([DEV]).npmDeploy(['dev-flux-bootstrap']);
+    assert.equal(refused.ok, false);
+    assert.match(
+      refused.output,
+      /dev-flux-bootstrap: Namespace flux-system exists on the cluster, but neither this stack \(field manager Terraform\) nor Flux's install .* made it: delete it, or take it over with adopt: true/,
+    );
+    assert.equal(fluxCrds().length, 0, 'something was applied');
+    kubectl(cluster.kubeconfig, ['delete', 'namespace', 'flux-system', '--wait=true']);
+  });
 });

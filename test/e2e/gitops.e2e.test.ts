@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { addFluxEnvironment } from '../../stacks';
-import { EnvironmentSettings } from '../../settings';
+import { defaultKustomizations, EnvironmentSettings } from '../../settings';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
@@ -45,13 +45,15 @@ const exists = (kind: string, name: string, namespace?: string) =>
 async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  while (Date.now() < deadline) {
+  // At least one check: with a timeout of 0 it asks whether the condition holds now.
+  for (;;) {
     try {
       const value = check();
       if (value) return value;
     } catch (error) {
       last = error;
     }
+    if (Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
@@ -159,9 +161,12 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     'after deploy, Flux pulls the repository with the deploy key and applies it, prereqs only after ' + 'controllers',
     async () => {
       const start = Date.now();
-      succeeded(await project.use([settings]).deploy(BOTH), 'deploy of both stacks');
-      await synced(head);
-      console.log(`# deploy start to all Kustomizations Ready: ${((Date.now() - start) / 1000).toFixed(1)} s`);
+      succeeded(await project.use([settings]).npmDeploy(BOTH), 'npm run deploy of both stacks');
+      // npm run deploy confirmed the sync: nothing is left to wait for once it exits.
+      await synced(head, KUSTOMIZATIONS, 0);
+      console.log(
+        `# npm run deploy start to exit, every Kustomization Ready: ${((Date.now() - start) / 1000).toFixed(1)} s`,
+      );
       assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.9.4', 'kustomize-controller': 'v1.9.4' });
       const controllersReady = Date.parse(
         condition(json(['kustomization', 'infra-controllers', '-n', 'flux-system'])).lastTransitionTime,
@@ -365,6 +370,92 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     assert.deepEqual(uids(), before, 'an object was deleted and recreated');
     assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'ciao');
     succeeded(await project.use([settings]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+  });
+
+  test("a deploy Flux cannot sync fails, naming each object with Flux's reason; fixed, it converges", async () => {
+    const quick: EnvironmentSettings = { ...settings, syncWait: { timeout: '20s' } };
+    const gitRepository = () => json(['gitrepository', 'flux-system', '-n', 'flux-system']);
+    /** Failed, naming the object with the reason Flux gives on the cluster, word for word. */
+    const failedWith = (result: CommandResult, object: string, live: any, pattern: RegExp) => {
+      assert.equal(result.ok, false, `the deploy succeeded:\n${result.output.slice(-3000)}`);
+      const reported = condition(live);
+      assert.match(reported?.message ?? '', pattern, `Flux reports: ${JSON.stringify(reported)}`);
+      assert.ok(
+        result.output.includes(`${object}: ${reported.reason}: ${reported.message}`),
+        `${object} and Flux's reason are not in the output:\n${result.output.slice(-3000)}`,
+      );
+    };
+
+    // known_hosts with another key than the git server's, on a first deploy.
+    const otherKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+    const wrongHosts = {
+      ...quick,
+      gitHost: { ...quick.gitHost!, knownHosts: git.knownHosts.replace(/ \S+ \S+$/, ` ${otherKey}`) },
+    };
+    succeeded(
+      await project.use([wrongHosts]).deploy(['dev-flux-bootstrap']),
+      'deploy of the bootstrap, wrong known_hosts',
+    );
+    const hosts = await project.npmDeploy(['dev-flux-sync']);
+    failedWith(
+      hosts,
+      'GitRepository flux-system/flux-system',
+      gitRepository(),
+      /handshake failed|knownhosts|key mismatch/i,
+    );
+    assert.match(hosts.output, /Operation timed out/, "OpenTofu's own error from the provider's wait");
+    assert.match(hosts.output, /Kustomization flux-system\/apps: /);
+    assert.match(hosts.output, /untainted/, 'the GitRepository is kept for an update in place, not recreated');
+
+    // Right known_hosts, but a deploy key the git server no longer knows: the credentials changed,
+    // so the sync deploy asks Flux to fetch again and waits.
+    succeeded(await project.use([quick]).deploy(['dev-flux-bootstrap']), 'deploy of the bootstrap, right known_hosts');
+    github.deleteKey(REPOSITORY, github.keys(REPOSITORY)[0].id);
+    const key = await project.npmDeploy(['dev-flux-sync']);
+    failedWith(
+      key,
+      'GitRepository flux-system/flux-system',
+      gitRepository(),
+      /unable to authenticate|handshake failed/i,
+    );
+
+    // A branch that does not exist, with plain cdktf deploy (which registers the key again).
+    const nope = { TF_VAR_git_branch: 'nope' };
+    const branch = await project.use([quick]).deploy(BOTH, nope);
+    assert.equal(branch.ok, false, 'cdktf deploy succeeded with a branch that does not exist');
+    assert.match(branch.output, /Operation timed out/);
+    assert.match(condition(gitRepository()).message, /couldn't find remote ref "refs\/heads\/nope"|nope/);
+    const review = await project.review('dev-flux-sync', nope);
+    assert.equal(review.code, 2, review.output);
+    assert.match(review.output, /GitRepository flux-system\/flux-system: not synced on the cluster: .*nope/);
+
+    // A Kustomization whose path the repository lacks.
+    const missing = {
+      ...quick,
+      kustomizations: [...defaultKustomizations('./apps/dev'), { name: 'missing', path: './nowhere', prune: true }],
+    };
+    const path = await project.use([missing]).npmDeploy(BOTH);
+    failedWith(
+      path,
+      'Kustomization flux-system/missing',
+      json(['kustomization', 'missing', '-n', 'flux-system']),
+      /nowhere|not found/i,
+    );
+
+    // Fixed: the deploy waits no longer than Flux takes, and ends synced.
+    const start = Date.now();
+    succeeded(await project.use([quick]).npmDeploy(BOTH), 'npm run deploy, everything fixed');
+    await synced(head, KUSTOMIZATIONS, 0);
+    const seconds = ((Date.now() - start) / 1000).toFixed(1);
+    console.log(`# npm run deploy of a fix, start to exit, every Kustomization Ready: ${seconds} s`);
+
+    // From Ready, a change Flux cannot sync: the Ready of the earlier generation does not count.
+    const stale = await project.use([quick]).deploy(['dev-flux-sync'], nope);
+    assert.equal(stale.ok, false, 'the Ready condition of the previous generation counted');
+    assert.match(stale.output, /Operation timed out/);
+
+    succeeded(await project.use([quick]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
   });
 });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { exec } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import {
   DEFAULT_FLUX_VERSION,
   downloadFluxManifests,
@@ -13,31 +12,31 @@ import {
   loadFluxManifests,
   resolveFluxManifests,
 } from '../../lib/flux-manifests';
-import { readLock, writeLock } from '../../lib/manifests-lock';
+import { DEFAULT_LOCK_FILE, readLock, writeLock } from '../../lib/manifests-lock';
 import { fetchManifestFixtures, MANIFEST_FIXTURES } from '../support/manifest-fixtures';
 import { MANIFESTS_DIR } from '../support/manifests';
+import { releaseFiles, releaseInstallYaml, releaseMirror, ReleaseMirror, sha256 } from '../support/release-mirror';
+
+const run = promisify(exec);
+const root = join(__dirname, '..', '..');
+
+/** Runs a command the way a user pastes it into a shell in the project. */
+async function runCommand(command: string): Promise<void> {
+  assert.match(command, /npm run manifests:lock -- /);
+  await run(command, { cwd: root, timeout: 60_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+}
+
+function catchError(f: () => unknown): Error | undefined {
+  try {
+    f();
+  } catch (error) {
+    return error as Error;
+  }
+  return undefined;
+}
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
 const v294 = readFileSync(join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml'));
-
-/** A stand-in for Flux's release downloads: `<version>/install.yaml` and the checksums file. */
-function releaseServer(
-  files: Record<string, Buffer | string>,
-): Promise<{ url: string; server: Server; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    const body = files[req.url ?? ''];
-    res.writeHead(body === undefined ? 404 : 200).end(body);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, requests }),
-    ),
-  );
-}
-
-const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 describe('loadFluxManifests', () => {
   test('reads <version>/gotk-components.yaml from the manifests directory', () => {
@@ -69,11 +68,12 @@ describe('loadFluxManifests', () => {
     const first = FluxManifests.parseCached(v294.toString('utf8'), 'first', cacheDir);
     const cached = join(cacheDir, 'parsed', `${sha256(v294)}.json`);
     assert.deepEqual(JSON.parse(readFileSync(cached, 'utf8')).objects, first.objects);
-    writeFileSync(cached, JSON.stringify({ version: 'v9.9.9', objects: first.objects.slice(0, 3) }));
+    const fewer = first.objects.filter((o) => o.kind !== 'NetworkPolicy');
+    writeFileSync(cached, JSON.stringify({ version: 'v9.9.9', objects: fewer }));
     const second = FluxManifests.parseCached(v294.toString('utf8'), 'second', cacheDir);
     assert.deepEqual(
       [second.version, second.objects.length, second.origin],
-      ['v9.9.9', 3, 'second'],
+      ['v9.9.9', 29, 'second'],
       'read from the cache, not parsed again',
     );
     assert.equal(
@@ -124,9 +124,9 @@ describe('loadFluxManifests', () => {
 
 describe('downloadFluxManifests', () => {
   const version = 'v2.9.4';
-  let release: Awaited<ReturnType<typeof releaseServer>>;
+  let release: ReleaseMirror;
   before(async () => {
-    release = await releaseServer({
+    release = await releaseMirror({
       [`/${version}/install.yaml`]: v294,
       [`/${version}/flux_2.9.4_checksums.txt`]:
         `${'0'.repeat(64)}  flux_2.9.4_linux_amd64.tar.gz\n` + `${sha256(v294)}  install.yaml\n`,
@@ -170,7 +170,7 @@ describe('downloadFluxManifests', () => {
   test('fails offline with the not-found message and the download error', async () => {
     const empty = tmp();
     mkdirSync(join(empty, 'cache'));
-    const closed = await releaseServer({});
+    const closed = await releaseMirror({});
     closed.server.close();
     await assert.rejects(
       resolveFluxManifests({
@@ -186,9 +186,16 @@ describe('downloadFluxManifests', () => {
 
 describe('the manifests lock', () => {
   const edited = `${v294.toString('utf8')}\n# an edit\n`;
+  const lockCopy = () => {
+    const file = join(tmp(), 'flux-manifests.lock.json');
+    copyFileSync(DEFAULT_LOCK_FILE, file);
+    return file;
+  };
 
   test('pins exactly the shared files of every version and component set the project uses', () => {
-    const pinned = readLock().map((e) => `${e.version} ${e.components.length} ${e.sha256}`);
+    const pinned = readLock(DEFAULT_LOCK_FILE).map(
+      (e) => `${e.version} ${e.source} ${e.components.length} ${e.sha256}`,
+    );
     for (const [directory, components] of [
       ['v2.6.4', 4],
       ['v2.7.5', 4],
@@ -199,52 +206,183 @@ describe('the manifests lock', () => {
       ['v2.9.4-image-automation', 6],
     ] as const) {
       const text = readFileSync(join(MANIFESTS_DIR, directory, 'gotk-components.yaml'));
-      assert.ok(pinned.includes(`${directory.slice(0, 6)} ${components} ${sha256(text)}`), directory);
+      assert.ok(pinned.includes(`${directory.slice(0, 6)} export ${components} ${sha256(text)}`), directory);
     }
+    assert.equal(pinned.length, 7);
   });
 
-  test('fails if a file is not in the lock, naming its hash, the pinned one and the command to run', () => {
+  test('reads entries written before sources were recorded as exports', () => {
+    const lockFile = join(tmp(), 'lock.json');
+    const entry = { version: 'v2.9.4', components: ['source-controller'], sha256: sha256(v294) };
+    writeFileSync(lockFile, JSON.stringify({ '//': '', manifests: [entry] }));
+    assert.deepEqual(readLock(lockFile), [{ ...entry, source: 'export' }]);
+    assert.equal(loadFluxManifests({ path: join(MANIFESTS_DIR, 'v2.9.4'), lockFile }).sha256, sha256(v294));
+  });
+
+  test('fails if a file is not the one the lock pins for its version, source and components', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'gotk-components.yaml'), edited);
     assert.throws(
-      () => loadFluxManifests({ path: dir, cacheDir: tmp() }),
+      () => loadFluxManifests({ path: dir, cacheDir: tmp(), lockFile: DEFAULT_LOCK_FILE }),
       new RegExp(
-        `Flux manifests .*gotk-components\\.yaml \\(v2\\.9\\.4: source-controller, kustomize-controller, ` +
-          `helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
-          `which .*flux-manifests\\.lock\\.json does not list \\(it pins ${sha256(v294)} for that version and ` +
-          `components\\)\\. ` +
-          'If you trust this file, run npm run manifests:lock -- .*gotk-components\\.yaml and commit the lock',
+        `^Error: Flux manifests .*gotk-components\\.yaml \\(v2\\.9\\.4 export: source-controller, ` +
+          `kustomize-controller, helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
+          `but .*flux-manifests\\.lock\\.json pins ${sha256(v294)} for that version, source and components: this is ` +
+          `not the file that was pinned\\. ` +
+          'If you trust this file, run npm run manifests:lock -- .*gotk-components\\.yaml and commit the lock$',
       ),
     );
   });
 
-  test('accepts the file once the lock lists it, and keeps one entry per version and component set', () => {
+  test('fails if a file is not in the lock, and the command it prints pins it', async () => {
+    const file = join(tmp(), 'gotk-components.yaml');
+    writeFileSync(file, edited);
+    const lockFile = join(tmp(), 'lock.json');
+    const refusal = () => loadFluxManifests({ path: file, cacheDir: tmp(), lockFile });
+    assert.throws(refusal, new RegExp(`which ${lockFile} does not list\\. If you trust this file, run `));
+    const command = /run (.*) and commit the lock$/.exec(String(catchError(refusal)))?.[1] ?? '';
+    assert.equal(command, `FLUX_MANIFESTS_LOCK=${lockFile} npm run manifests:lock -- ${file}`);
+    await runCommand(command);
+    assert.equal(refusal().sha256, sha256(edited));
+  });
+
+  test('accepts the file once the lock lists it, and keeps one entry per version, source and component set', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'gotk-components.yaml'), edited);
     const lockFile = join(tmp(), 'lock.json');
-    writeLock([{ version: 'v2.9.4', components: ['source-controller'], sha256: '0'.repeat(64) }], lockFile);
+    writeLock(
+      [{ version: 'v2.9.4', source: 'export', components: ['source-controller'], sha256: '0'.repeat(64) }],
+      lockFile,
+    );
     const m = FluxManifests.parse(edited, 'edited');
-    const entries = writeLock([{ version: m.version, components: m.components, sha256: m.sha256 }], lockFile);
+    const entries = writeLock([m], lockFile);
     assert.equal(entries.length, 2);
     assert.equal(loadFluxManifests({ path: dir, cacheDir: tmp(), lockFile }).sha256, sha256(edited));
     assert.equal(
-      writeLock([{ version: m.version, components: [...m.components].reverse(), sha256: 'f'.repeat(64) }], lockFile)
-        .length,
+      writeLock([{ ...m, components: [...m.components].reverse(), sha256: 'f'.repeat(64) }], lockFile).length,
       2,
       'replaced, not added',
     );
+    assert.equal(writeLock([{ ...m, source: 'release' }], lockFile).length, 3, 'a release file is another entry');
   });
 
-  test('fails if a verified download is not in the lock, and caches nothing', async () => {
-    const release = await releaseServer({
-      '/v2.9.4/install.yaml': edited,
-      '/v2.9.4/flux_2.9.4_checksums.txt': `${sha256(edited)}  install.yaml\n`,
+  describe('a release download, pinned on first use', () => {
+    const version = 'v2.9.4';
+    const installYaml = releaseInstallYaml(version);
+    let release: ReleaseMirror;
+    before(async () => (release = await releaseMirror(releaseFiles(version, installYaml))));
+    after(() => release.server.close());
+
+    test('is pinned and cached the first time, and read from the cache offline after that', async (t) => {
+      const [cacheDir, lockFile] = [tmp(), lockCopy()];
+      const log = t.mock.method(console, 'log', () => undefined);
+      const m = await resolveFluxManifests({
+        version,
+        manifestsDir: tmp(),
+        cacheDir,
+        lockFile,
+        releasesUrl: release.url,
+      });
+      assert.deepEqual(
+        [m.version, m.source, m.components.length, m.sha256],
+        [version, 'release', 6, sha256(installYaml)],
+      );
+      assert.deepEqual(
+        log.mock.calls.map((c) => c.arguments),
+        [
+          [
+            `Pinned Flux v2.9.4 (release: source-controller, kustomize-controller, helm-controller, ` +
+              `notification-controller, image-reflector-controller, image-automation-controller) sha256 ` +
+              `${sha256(installYaml)} from ${release.url}/v2.9.4/install.yaml in ${lockFile}; commit it`,
+          ],
+        ],
+      );
+      const pinned = readLock(lockFile).filter((e) => e.source === 'release');
+      assert.deepEqual(pinned, [
+        { version, source: 'release', components: [...m.components].sort(), sha256: m.sha256 },
+      ]);
+      assert.deepEqual(
+        readLock(lockFile).filter((e) => e.source === 'export'),
+        readLock(DEFAULT_LOCK_FILE),
+        'the entries already there are kept',
+      );
+      assert.equal(readFileSync(join(cacheDir, version, 'install.yaml'), 'utf8'), installYaml);
+
+      const requests = release.requests.length;
+      const offline = await resolveFluxManifests({
+        version,
+        manifestsDir: tmp(),
+        cacheDir,
+        lockFile,
+        releasesUrl: 'http://127.0.0.1:1',
+      });
+      assert.equal(offline.sha256, m.sha256);
+      assert.equal(release.requests.length, requests, 'the cache answers without network');
+      assert.equal(log.mock.callCount(), 1, 'pinned once');
     });
+
+    test('pins a cached download the lock does not list yet, without network', async (t) => {
+      const [cacheDir, lockFile] = [tmp(), lockCopy()];
+      t.mock.method(console, 'log', () => undefined);
+      await downloadFluxManifests({
+        version,
+        cacheDir,
+        lockFile: join(tmp(), 'other-lock.json'),
+        releasesUrl: release.url,
+      });
+      const m = loadFluxManifests({ version, manifestsDir: tmp(), cacheDir, lockFile });
+      assert.equal(readLock(lockFile).find((e) => e.source === 'release')?.sha256, m.sha256);
+    });
+
+    test('fails if a later download has other bytes than pinned, caching nothing; its command pins it', async (t) => {
+      const lockFile = lockCopy();
+      t.mock.method(console, 'log', () => undefined);
+      await downloadFluxManifests({ version, cacheDir: tmp(), lockFile, releasesUrl: release.url });
+      const changed = installYaml.replace('--log-level=info', '--log-level=debug');
+      const other = await releaseMirror(releaseFiles(version, changed));
+      const cacheDir = tmp();
+      try {
+        const options = { version, manifestsDir: tmp(), cacheDir, lockFile, releasesUrl: other.url };
+        const refusal = await resolveFluxManifests(options).then(
+          () => assert.fail('accepted'),
+          (error: Error) => error.message,
+        );
+        assert.equal(
+          refusal,
+          `Flux manifests ${other.url}/v2.9.4/install.yaml (v2.9.4 release: source-controller, kustomize-controller, ` +
+            `helm-controller, notification-controller, image-reflector-controller, image-automation-controller) ` +
+            `have sha256 ${sha256(changed)}, but ${lockFile} pins ${sha256(installYaml)} for that version, source ` +
+            `and components: this is not the file that was pinned. If you trust this file, run ` +
+            `FLUX_MANIFESTS_LOCK=${lockFile} npm run manifests:lock -- ${other.url}/v2.9.4/install.yaml ` +
+            'and commit the lock',
+        );
+        assert.equal(existsSync(join(cacheDir, version)), false);
+        await runCommand(/run (.*) and commit the lock$/.exec(refusal)?.[1] ?? '');
+        assert.equal((await resolveFluxManifests(options)).sha256, sha256(changed));
+      } finally {
+        other.server.close();
+      }
+    });
+
+    test('fails if the cache holds other bytes than the lock pins', async (t) => {
+      const [cacheDir, lockFile] = [tmp(), lockCopy()];
+      t.mock.method(console, 'log', () => undefined);
+      await downloadFluxManifests({ version, cacheDir, lockFile, releasesUrl: release.url });
+      writeLock([{ ...FluxManifests.parse(installYaml, 'x'), sha256: 'f'.repeat(64) }], lockFile);
+      assert.throws(
+        () => loadFluxManifests({ version, manifestsDir: tmp(), cacheDir, lockFile }),
+        new RegExp(`install\\.yaml .* but ${lockFile} pins f{64} for that version, source and components`),
+      );
+    });
+  });
+
+  test('fails if a verified download has other bytes than the lock pins, and caches nothing', async () => {
+    const release = await releaseMirror(releaseFiles('v2.9.4', edited));
     const cacheDir = tmp();
     try {
       await assert.rejects(
-        downloadFluxManifests({ version: 'v2.9.4', cacheDir, releasesUrl: release.url }),
-        /does not list/,
+        downloadFluxManifests({ version: 'v2.9.4', cacheDir, releasesUrl: release.url, lockFile: DEFAULT_LOCK_FILE }),
+        /pins 97da4654[0-9a-f]{56} for that version, source and components/,
       );
       assert.equal(existsSync(join(cacheDir, 'v2.9.4', 'install.yaml')), false);
     } finally {
@@ -257,7 +395,7 @@ describe('the test manifests on a machine that has none', () => {
   const v294Text = v294.toString('utf8');
 
   test('fetches every missing file once, checked against the lock, and nothing when all are there', async () => {
-    const server = await releaseServer({ '/v2.9.4.yaml': v294Text, '/v2.8.8.yaml': v294Text });
+    const server = await releaseMirror({ '/v2.9.4.yaml': v294Text, '/v2.8.8.yaml': v294Text });
     const dir = tmp();
     try {
       const fixtures = [{ directory: 'v2.9.4', url: `${server.url}/v2.9.4.yaml` }];
@@ -272,7 +410,7 @@ describe('the test manifests on a machine that has none', () => {
 
   test('fails if a fetched file is not the version asked for, or not in the lock, and writes nothing', async () => {
     const edited = v294Text.replace('cluster.local', 'cluster.example');
-    const server = await releaseServer({ '/other.yaml': v294Text, '/edited.yaml': edited });
+    const server = await releaseMirror({ '/other.yaml': v294Text, '/edited.yaml': edited });
     const dir = tmp();
     try {
       await assert.rejects(
@@ -281,7 +419,7 @@ describe('the test manifests on a machine that has none', () => {
       );
       await assert.rejects(
         fetchManifestFixtures(dir, [{ directory: 'v2.9.4', url: `${server.url}/edited.yaml` }]),
-        /which .*flux-manifests\.lock\.json does not list/,
+        /flux-manifests\.lock\.json pins [0-9a-f]{64} for that version, source and components/,
       );
       assert.equal(existsSync(join(dir, 'v2.8.8')) || existsSync(join(dir, 'v2.9.4')), false);
     } finally {
@@ -290,7 +428,7 @@ describe('the test manifests on a machine that has none', () => {
   });
 
   test('names every fixture the lock pins, so a fresh machine gets each version and component set', () => {
-    const locked = readLock().map(
+    const locked = readLock(DEFAULT_LOCK_FILE).map(
       (e) => `${e.version}${e.components.includes('image-automation-controller') ? '-image-automation' : ''}`,
     );
     assert.deepEqual(MANIFEST_FIXTURES.map((f) => f.directory).sort(), locked.sort());

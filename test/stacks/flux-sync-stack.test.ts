@@ -69,7 +69,7 @@ describe('FluxSyncStack', () => {
     assert.equal(variable?.git_branch.default, 'main');
     const state = data?.terraform_remote_state.bootstrap ?? {};
     assert.deepEqual([state.backend, state.config.path], ['local', localStatePath('dev-flux-bootstrap')]);
-    assert.deepEqual(state.defaults, { repository_url: '' });
+    assert.deepEqual(state.defaults, { repository_url: '', credentials_version: '' });
     assert.deepEqual(state.lifecycle.postcondition, [
       {
         condition: '${self.outputs.repository_url != ""}',

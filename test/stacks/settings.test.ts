@@ -90,6 +90,7 @@ describe('environment settings, as data', () => {
       deletionPolicy: 'Delete',
       serviceAccountName: 'deployer',
       readyTimeout: '10m',
+      reconcileOn: [],
     };
     const all: Required<EnvironmentSettings> = {
       name: 'prod-eu-1',

@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FluxManifests, loadFluxManifests } from '../../lib/flux-manifests';
+import { DEFAULT_LOCK_FILE } from '../../lib/manifests-lock';
 import { testManifestsDir } from './manifest-fixtures';
 
 /** The unmodified Flux manifests the tests run against (never copied into the repository). */
@@ -13,6 +14,8 @@ export function manifests(version = 'v2.9.4', directory = version): FluxManifest
 }
 
 // Stacks resolve manifests by themselves; point them at the shared copies, never at the network,
-// and keep the parse cache out of the user's own cache.
+// keep the parse cache out of the user's own cache, and pin nothing in the committed lock.
 process.env.FLUX_MANIFESTS_DIR = MANIFESTS_DIR;
 process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'cdktf-flux-test-cache-'));
+process.env.FLUX_MANIFESTS_LOCK = join(process.env.XDG_CACHE_HOME, 'flux-manifests.lock.json');
+copyFileSync(DEFAULT_LOCK_FILE, process.env.FLUX_MANIFESTS_LOCK);

@@ -374,6 +374,10 @@ func deleteManifest(ctx context.Context, k *kube, manifest tftypes.Value) error 
 
 // ---- kubernetes_secret_v1 ------------------------------------------------------------------------
 
+// typedClientManager is the field manager the real provider's typed resources write with: they
+// pass none, so the API server takes it from the client's user agent, "HashiCorp/1.0 Terraform/<v>".
+const typedClientManager = "HashiCorp"
+
 var secretGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 
 func secretResource(k *kube) *resource {
@@ -506,12 +510,12 @@ func secretResource(k *kube) *resource {
 			}
 			var live *unstructured.Unstructured
 			if prior.IsNull() {
-				live, err = secrets.Create(ctx, u, metav1.CreateOptions{FieldManager: "Terraform"})
+				live, err = secrets.Create(ctx, u, metav1.CreateOptions{FieldManager: typedClientManager})
 			} else {
 				var current *unstructured.Unstructured
 				if current, err = secrets.Get(ctx, u.GetName(), metav1.GetOptions{}); err == nil {
 					u.SetResourceVersion(current.GetResourceVersion())
-					live, err = secrets.Update(ctx, u, metav1.UpdateOptions{FieldManager: "Terraform"})
+					live, err = secrets.Update(ctx, u, metav1.UpdateOptions{FieldManager: typedClientManager})
 				}
 			}
 			if err != nil {

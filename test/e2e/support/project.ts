@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,7 @@ export class CdktfProject {
   public readonly dir: string;
   private settings: EnvironmentSettings[] = [];
   private raw: RawManifest[] = [];
+  private readonly appCommand: string;
 
   constructor(
     dir: string,
@@ -43,10 +44,17 @@ export class CdktfProject {
   ) {
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
-    const app = `${join(root, 'node_modules', '.bin', 'tsx')} ${join(__dirname, 'app.ts')}`;
+    // As this repository's cdktf.json runs main.ts, with tsx resolved from this checkout.
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    this.appCommand = `${process.execPath} --import ${tsx} ${join(__dirname, 'app.ts')}`;
     writeFileSync(
       join(dir, 'cdktf.json'),
-      JSON.stringify({ language: 'typescript', app, terraformProviders: [], sendCrashReports: 'false' }),
+      JSON.stringify({
+        language: 'typescript',
+        app: this.appCommand,
+        terraformProviders: [],
+        sendCrashReports: 'false',
+      }),
     );
   }
 
@@ -55,6 +63,11 @@ export class CdktfProject {
     this.settings = settings;
     this.raw = raw;
     return this;
+  }
+
+  /** The app alone, as cdktf.json runs it, without the cdktf CLI: what npm run synth does. */
+  public app(): Promise<CommandResult> {
+    return this.run('/bin/sh', ['-c', this.appCommand], this.dir, {});
   }
 
   public cdktf(args: string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> {
@@ -73,9 +86,8 @@ export class CdktfProject {
     });
   }
 
-  private run(command: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<CommandResult> {
-    const start = Date.now();
-    const env = {
+  private environment(extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
       ...process.env,
       TERRAFORM_BINARY_NAME: join(TOOLCHAIN_BIN, 'tofu'),
       CHECKPOINT_DISABLE: '1',
@@ -89,6 +101,11 @@ export class CdktfProject {
       ...this.env,
       ...extraEnv,
     };
+  }
+
+  private run(command: string, args: string[], cwd: string, extraEnv: Record<string, string>): Promise<CommandResult> {
+    const start = Date.now();
+    const env = this.environment(extraEnv);
     return new Promise((resolve) => {
       execFile(command, args, { cwd, env, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         // Strip the colour codes tofu prints, so assertions read plain text.
@@ -110,12 +127,61 @@ export class CdktfProject {
 
   /** `npm run review -- <stack>`, in the project's folder: plans the synthesized stack and summarizes it. */
   public review(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
-    // As the script runs it (node --import tsx), with tsx resolved from this checkout, not the project's folder.
-    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    return this.run(process.execPath, ['--import', tsx, join(root, 'cli', 'review.ts'), stack], this.dir, {
-      TF_IN_AUTOMATION: '1',
+    return this.script('review.ts', [stack], { TF_IN_AUTOMATION: '1', ...extraEnv });
+  }
+
+  /**
+   * `npm run deploy -- --auto-approve <stacks>`: cdktf deploy, then the confirmation that Flux
+   * syncs (cli/deploy.ts), with this checkout's cdktf on PATH as npm puts it there.
+   */
+  public npmDeploy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
+    return this.script('deploy.ts', [...alone(stacks), '--auto-approve', ...stacks], {
+      PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
       ...extraEnv,
     });
+  }
+
+  /**
+   * `npm run deploy -- --auto-approve <stacks>` in a process group of its own, as a terminal runs
+   * it, sent `signal` to the whole group once its output matches `when`: SIGINT is a terminal's
+   * Ctrl-C, SIGKILL a machine that died.
+   */
+  public npmDeployInterrupted(
+    stacks: string[],
+    when: RegExp,
+    signal: NodeJS.Signals = 'SIGINT',
+  ): Promise<CommandResult & { interrupted: boolean }> {
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const args = ['--import', tsx, join(root, 'cli', 'deploy.ts'), ...alone(stacks), '--auto-approve', ...stacks];
+    const start = Date.now();
+    const child = spawn(process.execPath, args, {
+      cwd: this.dir,
+      env: { ...this.environment(), PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let interrupted = false;
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!interrupted && when.test(output)) {
+        interrupted = true;
+        process.kill(-child.pid!, signal);
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    return new Promise((resolve) =>
+      child.once('exit', (code) =>
+        resolve({ ok: code === 0, code: code ?? 1, output, seconds: (Date.now() - start) / 1000, interrupted }),
+      ),
+    );
+  }
+
+  /** One of cli/ as its npm script runs it (node --import tsx), tsx resolved from this checkout. */
+  private script(file: string, args: string[], extraEnv: Record<string, string>): Promise<CommandResult> {
+    const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    return this.run(process.execPath, ['--import', tsx, join(root, 'cli', file), ...args], this.dir, extraEnv);
   }
 
   public diff(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {

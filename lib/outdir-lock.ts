@@ -1,0 +1,64 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Two synths into one cdktf.out (two terminals, CI jobs sharing a checkout) would delete each
+// other's files half-way: one run's `cdk.tf.json` gone under the other's deploy. A lock file
+// holding the writer's pid makes the second wait; a lock whose process is gone is taken over.
+
+const LOCK_FILE = '.synth.lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Takes the output folder's lock for this process, waiting up to `timeoutMs` for another synth to
+ * finish; returns the function that releases it (also released when the process exits).
+ */
+export function lockOutdir(outdir: string, timeoutMs = 120_000): () => void {
+  mkdirSync(outdir, { recursive: true });
+  const file = join(outdir, LOCK_FILE);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const holder = Number(readFileSync(file, 'utf8').trim() || 0);
+    // Held by this process already (runApp around synthApp): the outer holder releases it.
+    if (holder === process.pid) return () => undefined;
+    if (!holder || !alive(holder)) {
+      // Left by a run that was killed: nobody is writing.
+      rmSync(file, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `${outdir} is being written by another synth (process ${holder}) for over ${timeoutMs / 1000} s; wait for ` +
+          `it to finish, or stop it (kill ${holder}), then run again`,
+      );
+    }
+    sleep(100);
+  }
+  const release = () => {
+    process.off('exit', release);
+    try {
+      if (readFileSync(file, 'utf8').trim() === String(process.pid)) rmSync(file, { force: true });
+    } catch {
+      // Gone already.
+    }
+  };
+  process.on('exit', release);
+  return release;
+}

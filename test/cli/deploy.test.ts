@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+// npm run deploy's own part, with a recording stand-in for OpenTofu (the live suite runs it with
+// OpenTofu itself): which stacks it applies in which order, when it runs init, what it refuses.
+
+const root = join(__dirname, '..', '..');
+const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+/** A project whose app writes two stacks, the sync stack depending on the bootstrap stack. */
+function project(): { dir: string; calls: () => string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-deploy-'));
+  const manifest = {
+    stacks: {
+      'dev-flux-sync': { dependencies: ['dev-flux-bootstrap'] },
+      'dev-flux-bootstrap': { dependencies: [] },
+    },
+  };
+  const app = [
+    `const fs = require('fs');`,
+    `fs.writeFileSync('cdktf.out/manifest.json', ${JSON.stringify(JSON.stringify(manifest))});`,
+    `for (const s of ['dev-flux-bootstrap', 'dev-flux-sync'])`,
+    `  fs.writeFileSync('cdktf.out/stacks/' + s + '/cdk.tf.json',`,
+    `  JSON.stringify({ terraform: { required_providers: { tls: { version: '4.1.0' } } } }));`,
+  ].join('\n');
+  for (const stack of ['dev-flux-bootstrap', 'dev-flux-sync'])
+    mkdirSync(join(dir, 'cdktf.out', 'stacks', stack), { recursive: true });
+  writeFileSync(join(dir, 'app.js'), app);
+  writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ app: `${process.execPath} app.js` }));
+  // Records each call as "<stack> <args>"; init leaves what a real init leaves.
+  const tofu = join(dir, 'tofu');
+  writeFileSync(
+    tofu,
+    [
+      '#!/bin/sh',
+      `echo "$(basename "$PWD") $*" >> ${join(dir, 'calls')}`,
+      'if [ "$1" = init ]; then mkdir -p .terraform && touch .terraform.lock.hcl; fi',
+    ].join('\n'),
+  );
+  chmodSync(tofu, 0o755);
+  const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+  return { dir, calls };
+}
+
+function deploy(dir: string, args: string[]) {
+  return spawnSync(process.execPath, ['--import', tsx, join(root, 'cli', 'deploy.ts'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, TERRAFORM_BINARY_NAME: join(dir, 'tofu') },
+  });
+}
+
+describe('npm run deploy', () => {
+  test('applies the named stacks dependencies first, and runs init only where the stack needs one', () => {
+    const { dir, calls } = project();
+    const first = deploy(dir, ['--auto-approve', '--var', 'git_branch=main', 'dev-flux-sync', 'dev-flux-bootstrap']);
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual(calls(), [
+      'dev-flux-bootstrap init -input=false',
+      'dev-flux-bootstrap apply -auto-approve -input=false -var=git_branch=main',
+      'dev-flux-sync init -input=false',
+      'dev-flux-sync apply -auto-approve -input=false -var=git_branch=main',
+    ]);
+    assert.equal(deploy(dir, ['dev-flux-bootstrap']).status, 0);
+    assert.deepEqual(calls().slice(4), ['dev-flux-bootstrap apply'], 'initialised already: no second init');
+  });
+
+  test('runs init again when the providers or the backend change', () => {
+    const { dir, calls } = project();
+    assert.equal(deploy(dir, ['--auto-approve', 'dev-flux-bootstrap']).status, 0);
+    writeFileSync(
+      join(dir, 'app.js'),
+      readFileSync(join(dir, 'app.js'), 'utf8').replace("version: '4.1.0'", "version: '4.2.0'"),
+    );
+    assert.equal(deploy(dir, ['--auto-approve', 'dev-flux-bootstrap']).status, 0);
+    assert.deepEqual(
+      calls().filter((c) => c.includes(' init')),
+      ['dev-flux-bootstrap init -input=false', 'dev-flux-bootstrap init -input=false'],
+    );
+  });
+
+  test('fails if an option is not one it takes, naming it and the cdktf command to use instead', () => {
+    const { dir } = project();
+    const result = deploy(dir, ['--parallelism=3', 'dev-flux-bootstrap']);
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /--parallelism=3 is not an option of npm run deploy \(--auto-approve, --var, --var-file\); for other cdktf deploy options run npx cdktf deploy --skip-provider-lock --parallelism=3 dev-flux-bootstrap/,
+    );
+  });
+
+  test('fails if a stack is unknown or none is named, listing the stacks', () => {
+    const { dir } = project();
+    assert.match(
+      deploy(dir, ['dev-flux-synk']).stderr,
+      /dev-flux-synk: no such stack; the app's stacks are dev-flux-sync, dev-flux-bootstrap/,
+    );
+    assert.match(deploy(dir, []).stderr, /name the stacks to deploy: dev-flux-sync, dev-flux-bootstrap/);
+  });
+
+  test('fails if synth fails, applying nothing', () => {
+    const { dir } = project();
+    writeFileSync(join(dir, 'app.js'), 'process.exit(3)');
+    const result = deploy(dir, ['dev-flux-bootstrap']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /synth \(.* app\.js\) failed; nothing was deployed/);
+  });
+});
