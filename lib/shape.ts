@@ -29,13 +29,12 @@ export const fieldsOf =
 /** A value as a message quotes it: JSON, a Flux object by kind and name, a construct by class. */
 export function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (value !== null && typeof value === 'object') {
+  const prototype = value !== null && typeof value === 'object' ? (Object.getPrototypeOf(value) as object) : null;
+  if (prototype && prototype !== Object.prototype && prototype !== Array.prototype) {
     const { kind, name, namespace } = value as Record<string, unknown>;
     if (typeof kind === 'string' && typeof name === 'string')
       return `${kind} ${typeof namespace === 'string' ? `${namespace}/` : ''}${name}`;
-    const prototype = Object.getPrototypeOf(value) as object | null;
-    if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null)
-      return `(a ${value.constructor.name})`;
+    return `(a ${prototype.constructor.name})`;
   }
   const text = JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

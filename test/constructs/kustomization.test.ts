@@ -162,11 +162,12 @@ describe('Kustomization', () => {
   });
 
   test('fails if props have the wrong type, each named, before building anything from them', () => {
-    assert.throws(() => kustomization({ wait: 'yes' as never, healthChecks: { kind: 'Deployment' } as never }), {
+    const healthChecks = { kind: 'Deployment', name: 'web' } as never;
+    assert.throws(() => kustomization({ wait: 'yes' as never, healthChecks }), {
       message: [
         '2 problems:',
         '  test/apps (Kustomization flux-system/apps): wait "yes": must be true or false (a boolean, not a string)',
-        '  test/apps (Kustomization flux-system/apps): healthChecks {"kind":"Deployment"}: must be a list',
+        '  test/apps (Kustomization flux-system/apps): healthChecks {"kind":"Deployment","name":"web"}: must be a list',
       ].join('\n'),
     });
   });
