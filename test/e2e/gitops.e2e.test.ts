@@ -227,7 +227,9 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
     await synced(head, ['apps']);
     // The reconcile requests overwrote the annotation the deploy's wait set: not drift.
-    assert.match(succeeded(await project.diff('dev-flux-sync'), 'diff after flux reconcile').output, /No changes/);
+    const diff = await project.diff('dev-flux-sync');
+    succeeded(diff, 'diff after flux reconcile');
+    assert.match(diff.output, /No changes/);
   });
 
   test('the flux CLI shows the sources, the Kustomizations and what each applied', async () => {
