@@ -1,7 +1,23 @@
-import { GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
-import type { KustomizationProps } from './constructs/kustomization';
+import { existsSync } from 'node:fs';
+import { EXISTING_GIT_SECRET_PROPS, GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
+import { GITHUB_DEPLOY_KEY_PROPS } from './constructs/github-deploy-key';
+import { KUSTOMIZATION_NAME, KUSTOMIZATION_PROPS, KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
-import { checkSettings } from './lib/settings-check';
+import { BRANCH, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
+import { BACKENDS, checkSettings, GIT_HOST, INSTALL, installCombinations } from './lib/settings-check';
+import {
+  boolean,
+  Check,
+  fieldsOf,
+  list,
+  object,
+  oneOf,
+  problem,
+  required,
+  string,
+  stringList,
+  union,
+} from './lib/shape';
 
 // The typed settings of an environment and their defaults: fixed at synth, reviewed as code, and
 // checked at run time (they may come from JSON or YAML). What differs between runs of the same
@@ -258,12 +274,84 @@ export interface EnvironmentSettings {
   readonly syncWait?: SyncWaitSettings;
 }
 
+// The run-time check of the settings: one check per field, tied to the types above, and the
+// fields that are construct props checked as the constructs check them.
+
+// A Kustomization's props but the references, which the sync stack gives.
+const { manifests, sourceRef, kubernetesProvider, adopt, ...kustomizationData } = KUSTOMIZATION_PROPS;
+const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
+  ...kustomizationData,
+  name: required(string(KUSTOMIZATION_NAME)),
+  dependsOn: stringList(string()),
+});
+
+const GIT_AUTH = {
+  'deploy-key': { algorithm: GITHUB_DEPLOY_KEY_PROPS.algorithm, readOnly: GITHUB_DEPLOY_KEY_PROPS.readOnly },
+  'https-token': {},
+  'existing-secret': {
+    secretName: EXISTING_GIT_SECRET_PROPS.secretName,
+    transport: EXISTING_GIT_SECRET_PROPS.transport,
+  },
+} satisfies {
+  [T in GitAuthSettings['type']]: Record<Exclude<keyof Extract<GitAuthSettings, { type: T }>, 'type'>, Check>;
+};
+
+const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
+  name: required(
+    string({
+      test: (s) => s.length <= 40 && NAMESPACE.test(s),
+      text:
+        'must be at most 40 lower-case letters, digits and "-", starting and ending with a letter or digit: ' +
+        'it names stacks, state keys and state Secrets',
+    }),
+  ),
+  fluxVersion: string({
+    test: (s) => /^v\d+\.\d+\.\d+$/.test(s),
+    text: 'is not a Flux release; use one such as v2.9.4',
+  }),
+  manifestsPath: string({
+    test: existsSync,
+    text: 'does not exist; give a gotk-components.yaml or a directory of <version>/gotk-components.yaml',
+  }),
+  githubOrg: string({
+    test: (s) => /^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$/.test(s),
+    text:
+      'is not a GitHub organization or user name; give the name alone, such as mark-icy: at most 39 letters, ' +
+      'digits and single "-" between them',
+  }),
+  githubRepository: string({
+    test: (s) => /^[A-Za-z0-9._-]{1,100}$/.test(s) && s !== '.' && s !== '..' && !s.endsWith('.git'),
+    text:
+      'is not a GitHub repository name; give the name alone, without owner, URL or .git, such as infra-new: at ' +
+      'most 100 letters, digits, ".", "-" and "_"',
+  }),
+  branch: string(BRANCH),
+  clusterPath: string(SOURCE_PATH),
+  appsPath: string(SOURCE_PATH),
+  kustomizations: list(object(KUSTOMIZATION)),
+  kubeconfigPath: string({ test: (s) => s !== '', text: 'must name the kubeconfig file, such as ~/.kube/config' }),
+  kubeContext: string(),
+  kubernetesClients: (value, path, out) => {
+    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 10))
+      problem(out, path, value, 'must be a whole number from 1 to 10 (OpenTofu works on at most 10 objects at once)');
+  },
+  install: object(fieldsOf<FluxInstallOptions>()(INSTALL), installCombinations),
+  gitAuth: union(GIT_AUTH),
+  gitHost: object(fieldsOf<GitHostSettings>()(GIT_HOST)),
+  adopt: boolean,
+  backend: union(BACKENDS),
+  encryptState: boolean,
+  syncWait: object(
+    fieldsOf<SyncWaitSettings>()({ waitFor: oneOf(['all', 'source', 'none']), timeout: string(POSITIVE_DURATION) }),
+  ),
+});
+
 /** Settings with every default resolved. */
 export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> &
   Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
 
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
-  checkSettings(settings);
+  checkSettings(settings, ENVIRONMENT);
   return {
     ...settings,
     githubOrg: settings.githubOrg ?? 'mark-icy',

@@ -10,6 +10,9 @@ import {
   ResolvedInstallOptions,
 } from '../lib/install-options';
 import { KubernetesObject } from '../lib/kubernetes-object';
+import { INSTALL } from '../lib/settings-check';
+import { boolean, checkProps, fieldsOf, provider } from '../lib/shape';
+import { MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
 /** Props of {@link FluxInstall}. */
@@ -31,6 +34,13 @@ export interface FluxInstallProps extends FluxInstallOptions {
    */
   readonly kubernetesProvider?: TerraformProvider;
 }
+
+const FLUX_INSTALL_PROPS = fieldsOf<FluxInstallProps>()({
+  ...INSTALL,
+  manifests: MANIFESTS,
+  adopt: boolean,
+  kubernetesProvider: provider,
+});
 
 /**
  * Flux's namespace, CRDs and controllers, one `kubernetes_manifest` per object, the way
@@ -60,6 +70,7 @@ export class FluxInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: FluxInstallProps) {
     super(scope, id);
+    checkProps(this.node.path, 'FluxInstall', FLUX_INSTALL_PROPS, props);
     this.version = props.manifests.version;
     this.options = resolveInstallOptions(props);
     checkInstallOptions(this.node.path, props.manifests, this.options);

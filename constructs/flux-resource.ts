@@ -1,11 +1,13 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { schemaProblems } from '../lib/crd-schema';
 import { FluxManifests } from '../lib/flux-manifests';
-import { KubernetesObject } from '../lib/kubernetes-object';
-import { checkDuration, checkName, checkNamespace, Problems } from '../lib/rules';
-import { FluxStackDefaults } from './flux-stack-defaults';
+import { describeObject, KubernetesObject } from '../lib/kubernetes-object';
+import { check, checkName, checkNamespace, INTERVAL, POSITIVE_DURATION, Problems } from '../lib/rules';
+import { boolean, fieldsOf, list, provider, string } from '../lib/shape';
+import { FluxInstall } from './flux-install';
+import { FluxStackDefaults, MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
 /** A Flux object other objects can point at: a source for a Kustomization, a dependency. */
@@ -54,6 +56,16 @@ export interface FluxResourceProps {
   readonly reconcileOn?: string[];
 }
 
+/** The shape of the props every Flux object takes, for the run-time check of its props. */
+export const FLUX_RESOURCE_PROPS = fieldsOf<FluxResourceProps>()({
+  manifests: MANIFESTS,
+  name: string(),
+  kubernetesProvider: provider,
+  adopt: boolean,
+  readyTimeout: string(),
+  reconcileOn: list(string()),
+});
+
 /** Drops undefined fields, so the manifest holds only what the user set. */
 export function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -71,6 +83,17 @@ export function createFluxResource(
   problems: Problems,
   manifest: KubernetesObject = object,
 ): Manifest {
+  // Its CRD would not exist yet when the stack that installs it is first planned.
+  const stack = TerraformStack.of(scope);
+  const install = stack.node.findAll().find((c) => c instanceof FluxInstall);
+  if (install) {
+    throw new Error(
+      `${scope.node.path}: ${describeObject(object)} is in stack ${stack.node.id}, which installs Flux's CRDs ` +
+        `(${install.node.path}); its kubernetes_manifest needs the ${object.kind} CRD at plan time, so the first ` +
+        `plan of ${stack.node.id} would fail. Add it to the sync stack (the sync of addFluxEnvironment), which ` +
+        `is planned once the CRDs exist`,
+    );
+  }
   const defaults = FluxStackDefaults.of(scope);
   const manifests = props.manifests ?? defaults?.manifests;
   if (!manifests) {
@@ -80,10 +103,14 @@ export function createFluxResource(
     );
   }
   const readyTimeout = props.readyTimeout ?? defaults?.readyTimeout;
-  checkDuration(problems, 'readyTimeout', readyTimeout);
+  check(problems, 'readyTimeout', readyTimeout, POSITIVE_DURATION);
   checkName(problems, 'name', object.metadata.name);
   checkNamespace(problems, 'namespace', object.metadata.namespace);
-  for (const problem of schemaProblems(manifests, object)) problems.add(problem);
+  const interval = (object.spec as { interval?: unknown } | undefined)?.interval;
+  if (typeof interval === 'string') check(problems, 'interval', interval, INTERVAL);
+  // A field a rule above or the construct's own rules reported is not reported by the schema again.
+  for (const { field, message } of schemaProblems(manifests, object))
+    if (!problems.reported(field.replace(/^spec\./, ''))) problems.add(message, field);
   problems.throwIfAny();
   return manifestResource(scope, manifest, {
     provider: props.kubernetesProvider,

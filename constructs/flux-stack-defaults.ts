@@ -1,6 +1,13 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FluxManifests } from '../lib/flux-manifests';
+import { boolean, checkProps, fieldsOf, is, required, string } from '../lib/shape';
+
+/** The props check of a construct that takes Flux manifests. */
+export const MANIFESTS = is(
+  (v) => v instanceof FluxManifests,
+  'Flux manifests (from loadFluxManifests or resolveFluxManifests)',
+);
 
 /** What every Flux object of a stack shares, set once on the stack. */
 export interface FluxStackDefaultsProps {
@@ -19,6 +26,12 @@ export interface FluxStackDefaultsProps {
   readonly readyTimeout?: string;
 }
 
+const FLUX_STACK_DEFAULTS_PROPS = fieldsOf<FluxStackDefaultsProps>()({
+  manifests: required(MANIFESTS),
+  adopt: boolean,
+  readyTimeout: string(),
+});
+
 const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();
 
 /**
@@ -29,6 +42,7 @@ const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();
 export class FluxStackDefaults {
   /** Sets the defaults of `stack`'s Flux objects. */
   public static set(stack: TerraformStack, defaults: FluxStackDefaultsProps): void {
+    checkProps(`${stack.node.id}: FluxStackDefaults`, 'FluxStackDefaults', FLUX_STACK_DEFAULTS_PROPS, defaults);
     byStack.set(stack, defaults);
   }
 

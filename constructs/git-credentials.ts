@@ -1,3 +1,6 @@
+import { NAME, NAMESPACE } from '../lib/rules';
+import { checkProps, fieldsOf, oneOf, required, string } from '../lib/shape';
+
 /**
  * A Secret in the cluster that a GitRepository authenticates with.
  * Implemented by {@link GitHubDeployKey}, {@link GitHttpsTokenSecret} and {@link ExistingGitSecret}.
@@ -32,6 +35,13 @@ export interface ExistingGitSecretProps {
   readonly transport?: 'ssh' | 'https';
 }
 
+/** The shape of {@link ExistingGitSecretProps}, checked at run time; the settings' gitAuth too. */
+export const EXISTING_GIT_SECRET_PROPS = fieldsOf<ExistingGitSecretProps>()({
+  secretName: required(string(NAME)),
+  namespace: required(string(NAMESPACE)),
+  transport: oneOf(['ssh', 'https']),
+});
+
 /** A Secret made outside Terraform (by hand, by a secrets operator), referenced but never managed. */
 export class ExistingGitSecret implements IGitCredentials {
   public readonly secretName: string;
@@ -39,6 +49,12 @@ export class ExistingGitSecret implements IGitCredentials {
   public readonly transport: 'ssh' | 'https';
 
   constructor(props: ExistingGitSecretProps) {
+    checkProps(
+      `existing git Secret ${props.namespace}/${props.secretName}`,
+      'ExistingGitSecret',
+      EXISTING_GIT_SECRET_PROPS,
+      props,
+    );
     this.secretName = props.secretName;
     this.namespace = props.namespace;
     this.transport = props.transport ?? 'ssh';

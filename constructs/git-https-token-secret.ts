@@ -2,6 +2,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { anything, boolean, checkProps, fieldsOf, list, provider, required, string } from '../lib/shape';
 import { IGitCredentials } from './git-credentials';
 import { ImportExisting } from './import-existing';
 
@@ -29,6 +30,16 @@ export interface GitHttpsTokenSecretProps {
   readonly kubernetesProvider?: TerraformProvider;
 }
 
+const GIT_HTTPS_TOKEN_SECRET_PROPS = fieldsOf<GitHttpsTokenSecretProps>()({
+  token: required(string()),
+  namespace: required(string()),
+  secretName: string(),
+  username: string(),
+  adopt: boolean,
+  dependsOn: list(anything),
+  kubernetesProvider: provider,
+});
+
 /**
  * Git access over HTTPS with a token, as `flux bootstrap github --token-auth` sets it up:
  * a Secret with `username` and `password`. The GitRepository URL must be `https://`.
@@ -43,6 +54,7 @@ export class GitHttpsTokenSecret extends Construct implements IGitCredentials {
 
   constructor(scope: Construct, id: string, props: GitHttpsTokenSecretProps) {
     super(scope, id);
+    checkProps(this.node.path, 'GitHttpsTokenSecret', GIT_HTTPS_TOKEN_SECRET_PROPS, props);
     this.secretName = props.secretName ?? 'flux-system';
     this.namespace = props.namespace;
     const problems = new Problems(this.node.path);

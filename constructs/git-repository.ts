@@ -1,8 +1,9 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkDuration, Problems } from '../lib/rules';
-import { compact, createFluxResource, FluxResourceProps, IFluxObject } from './flux-resource';
+import { BRANCH, check, Problems } from '../lib/rules';
+import { boolean, checkProps, fieldsOf, is, list, object, required, string, stringList } from '../lib/shape';
+import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
 import { IGitCredentials } from './git-credentials';
 
 /**
@@ -78,6 +79,44 @@ export interface GitRepositoryProps extends FluxResourceProps {
   readonly suspend?: boolean;
 }
 
+/** The shape of {@link GitRepositoryProps}, checked at run time; values are left to the CRD schema and the rules. */
+export const GIT_REPOSITORY_PROPS = fieldsOf<GitRepositoryProps>()({
+  ...FLUX_RESOURCE_PROPS,
+  url: required(string()),
+  namespace: string(),
+  interval: string(),
+  ref: object(
+    fieldsOf<GitRepositoryRef>()({
+      branch: string(),
+      tag: string(),
+      semver: string(),
+      name: string(),
+      commit: string(),
+    }),
+  ),
+  secretRef: is(
+    (v) =>
+      ['secretName', 'namespace', 'transport'].every((k) => typeof (v as Record<string, unknown>)?.[k] === 'string'),
+    'git credentials, such as a GitHubDeployKey or an ExistingGitSecret',
+  ),
+  timeout: string(),
+  ignore: string(),
+  recurseSubmodules: boolean,
+  include: list(
+    object(
+      fieldsOf<GitRepositoryInclude>()({
+        repository: required(is((v) => v instanceof GitRepository, 'a GitRepository')),
+        fromPath: string(),
+        toPath: string(),
+      }),
+    ),
+  ),
+  sparseCheckout: stringList(string()),
+  provider: string(),
+  verify: object(fieldsOf<GitRepositoryVerify>()({ mode: string(), secretRef: required(string()) })),
+  suspend: boolean,
+});
+
 /**
  * A Flux `GitRepository` (source.toolkit.fluxcd.io/v1): where Flux fetches manifests from.
  * @see https://fluxcd.io/flux/components/source/gitrepositories/
@@ -99,10 +138,15 @@ export class GitRepository extends Construct implements IFluxObject {
     this.name = props.name ?? id;
     this.namespace = props.namespace ?? 'flux-system';
     this.interval = props.interval ?? '1m';
+    const subject = `${this.node.path} (GitRepository ${this.namespace}/${this.name})`;
+    checkProps(subject, 'GitRepository', GIT_REPOSITORY_PROPS, props);
 
-    const problems = new Problems(`${this.node.path} (GitRepository ${this.namespace}/${this.name})`);
-    checkDuration(problems, 'interval', this.interval);
-    checkDuration(problems, 'timeout', props.timeout, ['ms', 's', 'm']);
+    const problems = new Problems(subject);
+    check(problems, 'ref.branch', props.ref?.branch, BRANCH);
+    for (const field of ['tag', 'semver', 'name', 'commit'] as const) {
+      if (props.ref?.[field] === '')
+        problems.add(`ref.${field} "" is empty, which Flux reads as not set; give one or leave it out`, `ref.${field}`);
+    }
     checkCredentials(problems, props.url, this.namespace, props.secretRef);
 
     const spec = compact({
@@ -139,13 +183,6 @@ function checkCredentials(
   namespace: string,
   credentials: IGitCredentials | undefined,
 ): void {
-  // A URL built from variables keeps its literal scheme; only a URL that is wholly a token is unknown.
-  const wholeToken = Token.isUnresolved(url) && url.startsWith('${');
-  if (!wholeToken && !/^(ssh|https|http):\/\/./.test(url)) {
-    problems.add(
-      `url "${url}" is not a git URL Flux accepts; use ssh://git@github.com/<org>/<repo> or https://github.com/<org>/<repo>`,
-    );
-  }
   if (!credentials) return;
   if (credentials.namespace !== namespace && !Token.isUnresolved(credentials.namespace)) {
     problems.add(
@@ -153,10 +190,17 @@ function checkCredentials(
         `reads Secrets of its own namespace only; create the Secret in "${namespace}"`,
     );
   }
+  // A URL built from variables keeps its literal scheme.
   const scheme = /^([a-z]+):\/\//.exec(url)?.[1];
   if (scheme && (scheme === 'ssh') !== (credentials.transport === 'ssh')) {
     problems.add(
       `secretRef "${credentials.secretName}" holds ${credentials.transport === 'ssh' ? 'an SSH key' : 'an HTTPS token'}, but url "${url}" is ${scheme}; use a ${credentials.transport}:// URL or other credentials`,
+    );
+  } else if (scheme === 'http') {
+    problems.add(
+      `url "${url}" would send the token of secretRef "${credentials.secretName}" in the clear over plain http; ` +
+        `use the https:// URL of the repository`,
+      'url',
     );
   }
 }

@@ -1,6 +1,7 @@
 import { DataGithubRepositoryDeployKeys } from '@cdktf/provider-github/lib/data-github-repository-deploy-keys';
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import { checkProps, fieldsOf, provider, required, string } from '../lib/shape';
 
 /** Props of {@link GitHubAccessCheck}. */
 export interface GitHubAccessCheckProps {
@@ -9,6 +10,8 @@ export interface GitHubAccessCheckProps {
   /** @default - the stack's default github provider */
   readonly provider?: TerraformProvider;
 }
+
+const GITHUB_ACCESS_CHECK_PROPS = fieldsOf<GitHubAccessCheckProps>()({ repository: required(string()), provider });
 
 /**
  * Lists the repository's deploy keys at plan time, which takes what creating one takes (a token
@@ -24,6 +27,7 @@ export class GitHubAccessCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: GitHubAccessCheckProps) {
     super(scope, id);
+    checkProps(this.node.path, 'GitHubAccessCheck', GITHUB_ACCESS_CHECK_PROPS, props);
     this.repository = new DataGithubRepositoryDeployKeys(this, 'deploy-keys', {
       repository: props.repository,
       provider: props.provider,

@@ -4,6 +4,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Fn, ITerraformDependable, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { anything, boolean, checkProps, fieldsOf, list, object, oneOf, provider, required, string } from '../lib/shape';
 import { GITHUB_KNOWN_HOSTS, IGitCredentials } from './git-credentials';
 import { ImportExisting } from './import-existing';
 
@@ -50,6 +51,26 @@ export interface GitHubDeployKeyProps {
   };
 }
 
+/** The shape of {@link GitHubDeployKeyProps}, checked at run time; the settings' gitAuth too. */
+export const GITHUB_DEPLOY_KEY_PROPS = fieldsOf<GitHubDeployKeyProps>()({
+  repository: required(string()),
+  namespace: required(string()),
+  secretName: string(),
+  algorithm: oneOf(['ECDSA', 'ED25519']),
+  readOnly: boolean,
+  title: string(),
+  knownHosts: string(),
+  adopt: boolean,
+  dependsOn: list(anything),
+  providers: object(
+    fieldsOf<NonNullable<GitHubDeployKeyProps['providers']>>()({
+      kubernetes: provider,
+      github: provider,
+      tls: provider,
+    }),
+  ),
+});
+
 /**
  * Git access over SSH the way `flux bootstrap github` sets it up: a fresh key pair, its public
  * half registered as a deploy key on the repository, and the Secret Flux reads with
@@ -79,6 +100,7 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
 
   constructor(scope: Construct, id: string, props: GitHubDeployKeyProps) {
     super(scope, id);
+    checkProps(this.node.path, 'GitHubDeployKey', GITHUB_DEPLOY_KEY_PROPS, props);
     this.secretName = props.secretName ?? 'flux-system';
     this.namespace = props.namespace;
     this.algorithm = props.algorithm ?? 'ECDSA';
@@ -86,9 +108,6 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
     const problems = new Problems(this.node.path);
     checkName(problems, 'secretName', this.secretName);
     checkNamespace(problems, 'namespace', this.namespace);
-    if (this.algorithm !== 'ECDSA' && this.algorithm !== 'ED25519') {
-      problems.add(`algorithm "${this.algorithm}" is not supported; use ECDSA (P-256) or ED25519`);
-    }
     problems.throwIfAny();
 
     this.privateKey = new PrivateKey(this, 'key', {

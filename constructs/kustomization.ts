@@ -1,11 +1,9 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkDuration, checkNamespace, checkSourcePath, Problems } from '../lib/rules';
-import { compact, createFluxResource, FluxResourceProps, IFluxObject } from './flux-resource';
-
-/** The source kinds a Kustomization can apply from. */
-export const KUSTOMIZATION_SOURCE_KINDS = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'];
+import { check, checkNamespace, labelledName, Problems, Rule, SOURCE_PATH } from '../lib/rules';
+import { boolean, checkProps, fieldsOf, is, list, object, problem, record, required, string } from '../lib/shape';
+import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
 
 /** @see https://fluxcd.io/flux/components/kustomize/kustomizations/#decryption */
 export interface KustomizationDecryption {
@@ -107,6 +105,95 @@ export interface KustomizationProps extends FluxResourceProps {
   readonly serviceAccountName?: string;
 }
 
+const dependency = is(
+  (v) => v instanceof Kustomization,
+  'a Kustomization; a Kustomization depends only on Kustomizations (it waits for its sourceRef by itself), so ' +
+    'drop it from dependsOn',
+);
+
+/**
+ * The shape of {@link KustomizationProps}, checked at run time; the environment settings'
+ * Kustomizations are checked with it too. Values are left to the CRD schema and the rules.
+ */
+export const KUSTOMIZATION_PROPS = fieldsOf<KustomizationProps>()({
+  ...FLUX_RESOURCE_PROPS,
+  sourceRef: required(
+    is(
+      (v) => ['kind', 'name', 'namespace'].every((k) => typeof (v as Record<string, unknown>)?.[k] === 'string'),
+      'a Flux source, such as a GitRepository',
+    ),
+  ),
+  prune: (value, path, out) => {
+    if (typeof value !== 'boolean')
+      problem(out, path, value, 'is required, true or false: whether Flux deletes what is removed from the repository');
+  },
+  namespace: string(),
+  path: string(),
+  interval: string(),
+  retryInterval: string(),
+  timeout: string(),
+  wait: boolean,
+  force: boolean,
+  targetNamespace: string(),
+  dependsOn: list(dependency),
+  decryption: object(fieldsOf<KustomizationDecryption>()({ provider: string(), secretRef: string() })),
+  postBuild: object(
+    fieldsOf<KustomizationPostBuild>()({
+      substitute: record(string()),
+      substituteFrom: list(
+        object(
+          fieldsOf<NonNullable<KustomizationPostBuild['substituteFrom']>[number]>()({
+            kind: required(string()),
+            name: required(string()),
+            optional: boolean,
+          }),
+        ),
+      ),
+    }),
+  ),
+  healthChecks: list(
+    object(
+      fieldsOf<KustomizationHealthCheck>()({
+        apiVersion: string(),
+        kind: required(string()),
+        name: required(string()),
+        namespace: string(),
+      }),
+    ),
+  ),
+  patches: list(
+    object(
+      fieldsOf<KustomizationPatch>()({
+        patch: required(string()),
+        target: object(
+          fieldsOf<NonNullable<KustomizationPatch['target']>>()({
+            group: string(),
+            version: string(),
+            kind: string(),
+            name: string(),
+            namespace: string(),
+            labelSelector: string(),
+            annotationSelector: string(),
+          }),
+        ),
+      }),
+    ),
+  ),
+  suspend: boolean,
+  deletionPolicy: string(),
+  serviceAccountName: string(),
+});
+
+/** Kustomization names: Flux writes them into the label kustomize.toolkit.fluxcd.io/name of what it applies. */
+export const KUSTOMIZATION_NAME = labelledName('Kustomization', 'kustomize.toolkit.fluxcd.io/name');
+// What kustomize-controller substitutes: ^[_[:alpha:]][_[:alpha:][:digit:]]*$ (ASCII).
+const VARIABLE: Rule = {
+  test: (v) => /^[_A-Za-z][_A-Za-z0-9]*$/.test(v),
+  text:
+    'is not a variable name Flux substitutes (it fails the whole Kustomization); use letters, digits and "_", ' +
+    'starting with a letter or "_", such as cluster_name',
+};
+
 /**
  * A Flux `Kustomization` (kustomize.toolkit.fluxcd.io/v1): applies a path of a source to the
  * cluster and keeps it applied.
@@ -130,28 +217,20 @@ export class Kustomization extends Construct implements IFluxObject {
   constructor(scope: Construct, id: string, props: KustomizationProps) {
     super(scope, id);
     this.name = props.name ?? id;
-    this.namespace = props.namespace ?? props.sourceRef.namespace;
+    this.namespace = props.namespace ?? props.sourceRef?.namespace;
+    const subject = `${this.node.path} (Kustomization ${this.namespace}/${this.name})`;
+    checkProps(subject, 'Kustomization', KUSTOMIZATION_PROPS, props);
     this.sourceRef = props.sourceRef;
     this.path = props.path;
     this.dependencies = [...(props.dependsOn ?? [])];
     const interval = props.interval ?? '10m';
 
-    const problems = new Problems(`${this.node.path} (Kustomization ${this.namespace}/${this.name})`);
-    for (const [field, value] of Object.entries({
-      interval,
-      retryInterval: props.retryInterval,
-      timeout: props.timeout,
-    })) {
-      checkDuration(problems, field, value);
-    }
-    checkSourcePath(problems, 'path', props.path);
+    const problems = new Problems(subject);
+    check(problems, 'name', this.name, KUSTOMIZATION_NAME);
+    check(problems, 'path', props.path, SOURCE_PATH);
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
-    if (!KUSTOMIZATION_SOURCE_KINDS.includes(props.sourceRef.kind)) {
-      problems.add(
-        `sourceRef kind "${props.sourceRef.kind}" cannot be applied by a Kustomization; use one of ` +
-          `${KUSTOMIZATION_SOURCE_KINDS.join(', ')}`,
-      );
-    }
+    for (const variable of Object.keys(props.postBuild?.substitute ?? {}).filter((v) => !VARIABLE.test(v)))
+      problems.add(`postBuild.substitute "${variable}" ${VARIABLE.text}`, `postBuild.substitute.${variable}`);
 
     const spec = compact({
       interval,
@@ -206,6 +285,8 @@ export class Kustomization extends Construct implements IFluxObject {
 
   /** Makes this Kustomization wait for `others`; checked for cycles at synth. */
   public addDependsOn(...others: Kustomization[]): void {
+    const subject = `${this.node.path} (Kustomization ${this.namespace}/${this.name})`;
+    checkProps(subject, 'Kustomization', { dependsOn: list(dependency) }, { dependsOn: others });
     this.dependencies.push(...others);
   }
 

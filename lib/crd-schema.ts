@@ -75,6 +75,15 @@ function valueAt(object: unknown, pointer: string): unknown {
     );
 }
 
+/** What the Flux CRDs' patterns ask for, in the user's words. */
+function patternText(pattern: string): string {
+  const units = /^\^\(\[0-9\]\+\(\\\.\[0-9\]\+\)\?\(([a-z|]+)\)\)\+\$$/.exec(pattern)?.[1];
+  if (units) return `is not a duration; use Go syntax such as 10m or 1h30m (units ${units.split('|').join(', ')})`;
+  if (pattern === '^(http|https|ssh)://.*$')
+    return 'is not a git URL Flux accepts; use ssh://git@github.com/<org>/<repo> or https://github.com/<org>/<repo>';
+  return `does not match ${pattern}`;
+}
+
 function describe(error: ErrorObject, object: unknown): string {
   const field = error.instancePath.slice(1).replace(/\//g, '.') || '(object)';
   const value = valueAt(object, error.instancePath);
@@ -86,21 +95,30 @@ function describe(error: ErrorObject, object: unknown): string {
     case 'enum':
       return `${field}: ${JSON.stringify(value)} is not one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
     case 'pattern':
-      return `${field}: ${JSON.stringify(value)} does not match ${error.params.pattern}`;
+      return `${field}: ${JSON.stringify(value)} ${patternText(error.params.pattern as string)}`;
     default:
       return `${field}: ${JSON.stringify(value)} ${error.message}`;
   }
 }
 
+/** One reason the API server would refuse an object: the field (such as `spec.interval`) and the message. */
+export interface SchemaProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
 /**
- * The reasons the API server would refuse `object`, as one message per problem.
+ * The reasons the API server would refuse `object`, one per problem.
  * Fields whose value is still a token are skipped: they are known only at plan time.
  */
-export function schemaProblems(manifests: FluxManifests, object: KubernetesObject): string[] {
+export function schemaProblems(manifests: FluxManifests, object: KubernetesObject): SchemaProblem[] {
   const { apiVersion, kind } = object;
   const validate = validatorFor(manifests, apiVersion, kind);
   if (validate(object)) return [];
   return (validate.errors ?? [])
     .filter((error) => !Token.isUnresolved(valueAt(object, error.instancePath)))
-    .map((error) => `${describe(error, object)} (${apiVersion} ${kind} schema of Flux ${manifests.version})`);
+    .map((error) => ({
+      field: error.instancePath.slice(1).replace(/\//g, '.'),
+      message: `${describe(error, object)} (${apiVersion} ${kind} schema of Flux ${manifests.version})`,
+    }));
 }

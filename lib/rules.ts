@@ -1,21 +1,92 @@
 import { Token } from 'cdktf';
 
-// The rules the API server and the Flux CRDs apply, checked at synth so a bad value never
-// reaches a cluster. Values that are still tokens are known only at plan time and are skipped.
+// The rules the API server, Flux and the state backends apply to values that no CRD schema
+// states, checked at synth so a bad value never reaches a cluster. Each rule lives here once and
+// says what is allowed; settings and construct props both apply it. Values that are still tokens
+// are known only at plan time and are skipped.
+
+/** A rule on a string value: what it accepts, and the refusal, which says what is allowed. */
+export interface Rule {
+  readonly test: (value: string) => boolean;
+  /** Follows the value in a message: `is not ...; use ...`. */
+  readonly text: string;
+}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // The Flux CRDs' pattern for intervals and timeouts: Go duration syntax without ns/us.
 const FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 
-/** Collects the problems of one object so the user sees all of them at once. */
+/** Object names, such as a Secret's: DNS-1123 subdomain. */
+export const NAME: Rule = {
+  test: (v) => v.length <= 253 && DNS1123_SUBDOMAIN.test(v),
+  text:
+    'is not a valid name; use lower-case letters, digits, "-" and ".", starting and ending with a letter or ' +
+    'digit (DNS-1123), at most 253 characters',
+};
+
+/** Namespaces: DNS-1123 label. */
+export const NAMESPACE: Rule = {
+  test: (v) => v.length <= 63 && DNS1123_LABEL.test(v),
+  text:
+    'is not a valid namespace; use lower-case letters, digits and "-", starting and ending with a letter or ' +
+    'digit (DNS-1123 label), at most 63 characters',
+};
+
+/** Names of objects (of `kind`) whose name Flux writes into a label of everything they apply. */
+export function labelledName(kind: string, label: string): Rule {
+  return {
+    test: (v) => v.length <= 63 && DNS1123_SUBDOMAIN.test(v),
+    text:
+      `is not a valid ${kind} name; use lower-case letters, digits, "-" and ".", starting and ending with a ` +
+      `letter or digit, at most 63 characters: Flux writes it into the label ${label} of every object it ` +
+      'applies, and a label value holds at most 63',
+  };
+}
+
+/** A duration that is more than nothing, such as a timeout. */
+export const POSITIVE_DURATION: Rule = {
+  test: (v) => FLUX_DURATION.test(v) && /[1-9]/.test(v),
+  text: 'is not a positive duration; use Go syntax such as 5m or 1m30s (units ms, s, m, h)',
+};
+
+/** How often Flux reconciles; the schema checks the syntax, not that it is more than nothing. */
+export const INTERVAL: Rule = {
+  test: (v) => !FLUX_DURATION.test(v) || /[1-9]/.test(v),
+  text: 'is zero; Flux requires a positive interval (how often it reconciles), such as 1m or 10m',
+};
+
+/** A branch name as git allows it (git check-ref-format) and Flux follows it: the name alone. */
+export const BRANCH: Rule = {
+  test: (v) =>
+    v !== '' && !/[\s~^:?*[\\]|\.\.|@\{|\/\/|^[-/]|[/.]$|\.lock$/.test(v) && !v.startsWith('refs/') && v !== '@',
+  text:
+    'is not a branch name Flux can follow; give the name alone, such as main: not empty, without spaces, ' +
+    '~ ^ : ? * [ \\, "..", "@{" or "//", not starting with "-", "/" or "refs/", not ending with "/", "." or ".lock"',
+};
+
+/** Paths inside a source: relative, with no `..` that would leave it. */
+export const SOURCE_PATH: Rule = {
+  test: (v) => v !== '' && !v.startsWith('/') && !v.includes('\\') && !v.split('/').includes('..'),
+  text: 'is not a path inside the source; use a relative path with "/" such as ./apps/dev, without ".."',
+};
+
+/** Collects the problems of one object so the user sees all of them at once, each once. */
 export class Problems {
   private readonly found: string[] = [];
+  private readonly fields: string[] = [];
 
   constructor(private readonly subject: string) {}
 
-  public add(problem: string): void {
+  /** Adds a problem; with `field`, no later rule reports that field (or a field inside it) again. */
+  public add(problem: string, field?: string): void {
     this.found.push(problem);
+    if (field) this.fields.push(field);
+  }
+
+  /** Whether a problem was reported for `field` or a field that holds it. */
+  public reported(field: string): boolean {
+    return this.fields.some((f) => field === f || field.startsWith(`${f}.`) || field.startsWith(`${f}[`));
   }
 
   /** Throws one error listing every problem, each prefixed with the subject. */
@@ -26,59 +97,20 @@ export class Problems {
   }
 }
 
-function known(value: string | undefined): value is string {
-  return value !== undefined && !Token.isUnresolved(value);
+/** Adds the problem of `field` when `rule` refuses its value, unless that field was already reported. */
+export function check(problems: Problems, field: string, value: string | undefined, rule: Rule): void {
+  if (value === undefined || Token.isUnresolved(value) || problems.reported(field) || rule.test(value)) return;
+  problems.add(`${field} "${value}" ${rule.text}`, field);
 }
 
 /** Object names: DNS-1123 subdomain, at most 253 characters. */
 export function checkName(problems: Problems, field: string, value: string | undefined): void {
-  if (!known(value)) return;
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
-    problems.add(
-      `${field} "${value}" is not a valid name; use lower-case letters, digits, "-" and ".", starting and ` +
-        `ending with a letter or digit (DNS-1123), at most 253 characters`,
-    );
-  }
+  check(problems, field, value, NAME);
 }
 
 /** Namespaces: DNS-1123 label, at most 63 characters. */
 export function checkNamespace(problems: Problems, field: string, value: string | undefined): void {
-  if (!known(value)) return;
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    problems.add(
-      `${field} "${value}" is not a valid namespace; use lower-case letters, digits and "-", starting and ` +
-        `ending with a letter or digit (DNS-1123 label), at most 63 characters`,
-    );
-  }
-}
-
-/** Intervals and timeouts, as the Flux CRDs accept them. `units` narrows the allowed units. */
-export function checkDuration(
-  problems: Problems,
-  field: string,
-  value: string | undefined,
-  units = ['ms', 's', 'm', 'h'],
-): void {
-  if (!known(value)) return;
-  const allowed =
-    FLUX_DURATION.test(value) && [...value.matchAll(/[0-9.]+([a-z]+)/g)].every((m) => units.includes(m[1]));
-  if (!allowed) {
-    problems.add(
-      `${field} "${value}" is not a duration; use Go syntax such as 10m or 1h30m (units ${units.join(', ')})`,
-    );
-  }
-}
-
-/** Paths inside the source: relative, with no `..` that would leave it. */
-export function checkSourcePath(problems: Problems, field: string, value: string | undefined): void {
-  if (!known(value)) return;
-  const segments = value.split('/');
-  if (value === '' || value.startsWith('/') || value.includes('\\') || segments.includes('..')) {
-    problems.add(
-      `${field} "${value}" is not a path inside the source; use a relative path with "/" such as ./apps/dev, ` +
-        `without ".."`,
-    );
-  }
+  check(problems, field, value, NAMESPACE);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { App } from 'cdktf';
 import { resolveFluxManifests } from '../lib/flux-manifests';
 import { installedComponents, resolveInstallOptions } from '../lib/install-options';
@@ -34,6 +35,21 @@ function claimCluster(app: App, environment: ResolvedEnvironment): void {
   claimed.set(cluster, environment.name);
 }
 
+/**
+ * State encryption is OpenTofu's: Terraform refuses the configuration (`Blocks of type "encryption"
+ * are not expected here`). The binary that will run it is known at synth: cdktf runs the app with
+ * its own environment, and runs the binary TERRAFORM_BINARY_NAME names.
+ */
+function checkStateEncryption(environment: ResolvedEnvironment): void {
+  const binary = process.env.TERRAFORM_BINARY_NAME;
+  if (!environment.encryptState || !binary || !/^terraform/i.test(basename(binary))) return;
+  throw new Error(
+    `environment "${environment.name}": encryptState true needs OpenTofu, but TERRAFORM_BINARY_NAME is ` +
+      `"${binary}": Terraform has no state encryption and refuses the stacks' encryption block. Set ` +
+      `TERRAFORM_BINARY_NAME=tofu (OpenTofu 1.7 or later), or turn encryptState off`,
+  );
+}
+
 /** The two stacks of one environment. */
 export interface FluxEnvironmentStacks {
   readonly bootstrap: FluxBootstrapStack;
@@ -46,6 +62,7 @@ export interface FluxEnvironmentStacks {
  */
 export async function addFluxEnvironment(app: App, settings: EnvironmentSettings): Promise<FluxEnvironmentStacks> {
   const environment = resolveEnvironment(settings);
+  checkStateEncryption(environment);
   claimCluster(app, environment);
   const manifests = await resolveFluxManifests({
     version: environment.fluxVersion,

@@ -222,6 +222,13 @@ describe('FluxInstall', () => {
     );
   });
 
+  test('fails if an option is misspelt, naming the nearest', () => {
+    const shared = { networkPolicies: false };
+    assert.throws(() => install({ logLevel: 'info', ...shared }), {
+      message: 'test/flux: networkPolicies false: is not a prop of FluxInstall; did you mean networkPolicy?',
+    });
+  });
+
   test('fails if two installs would manage the same objects in one stack', () => {
     assert.throws(
       () =>

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { GITHUB_KNOWN_HOSTS, GitHttpsTokenSecret, GitHubDeployKey, GitHubDeployKeyProps } from '../../constructs';
+import {
+  ExistingGitSecret,
+  GITHUB_KNOWN_HOSTS,
+  GitHttpsTokenSecret,
+  GitHubDeployKey,
+  GitHubDeployKeyProps,
+} from '../../constructs';
 import { synthConstructs } from '../support/synth';
 
 const one = (resources: Record<string, Record<string, unknown>> | undefined) => {
@@ -44,11 +50,28 @@ describe('GitHubDeployKey', () => {
   });
 
   test('fails if the algorithm or the Secret name is not usable', () => {
-    assert.throws(
-      () => deployKey({ algorithm: 'RSA' as never }),
-      /test\/git: algorithm "RSA" is not supported; use ECDSA \(P-256\) or ED25519/,
-    );
+    assert.throws(() => deployKey({ algorithm: 'RSA' as never }), {
+      message: 'test/git: algorithm "RSA": is not one of ECDSA, ED25519',
+    });
     assert.throws(() => deployKey({ secretName: 'Flux_Key' }), /test\/git: secretName "Flux_Key" is not a valid name/);
+  });
+
+  test('fails if a prop is misspelt, naming the nearest', () => {
+    const shared = { readonly: false };
+    assert.throws(() => deployKey({ title: 'Flux', ...shared }), {
+      message: 'test/git: readonly false: is not a prop of GitHubDeployKey; did you mean readOnly?',
+    });
+  });
+});
+
+describe('ExistingGitSecret', () => {
+  test('fails if the Secret name is not one, saying what is allowed', () => {
+    assert.throws(() => new ExistingGitSecret({ secretName: 'flux-system/git', namespace: 'flux-system' }), {
+      message:
+        'existing git Secret flux-system/flux-system/git: secretName "flux-system/git": is not a valid name; use ' +
+        'lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (DNS-1123), at most ' +
+        '253 characters',
+    });
   });
 });
 

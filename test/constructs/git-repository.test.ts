@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { TerraformVariable } from 'cdktf';
 import { stringify } from 'yaml';
 import { FluxManifests } from '../../lib/flux-manifests';
-import { ExistingGitSecret, GitRepository, GitRepositoryProps } from '../../constructs';
+import { ExistingGitSecret, FluxInstall, GitRepository, GitRepositoryProps } from '../../constructs';
 import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs } from '../support/synth';
@@ -71,23 +71,82 @@ describe('GitRepository', () => {
   });
 
   test('fails if interval is not a duration', () => {
-    assert.throws(
-      () => gitRepository({ interval: '1 minute' }),
-      /test\/flux-system \(GitRepository flux-system\/flux-system\): interval "1 minute" is not a duration; use Go syntax such as 10m or 1h30m/,
-    );
+    assert.throws(() => gitRepository({ interval: '1 minute' }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): spec.interval: "1 minute" is not a duration; ' +
+        'use Go syntax such as 10m or 1h30m (units ms, s, m, h) (source.toolkit.fluxcd.io/v1 GitRepository ' +
+        'schema of Flux v2.9.4)',
+    });
   });
 
   test('fails if timeout uses hours, which the GitRepository CRD refuses', () => {
     assert.throws(
       () => gitRepository({ timeout: '1h' }),
-      /timeout "1h" is not a duration; use Go syntax such as 10m or 1h30m \(units ms, s, m\)/,
+      /^[^\n]*: spec\.timeout: "1h" is not a duration; use Go syntax such as 10m or 1h30m \(units ms, s, m\) \([^\n]*\)$/,
     );
   });
 
   test('fails if the url is not ssh, https or http', () => {
     assert.throws(
       () => gitRepository({ url: 'git@github.com:mark-icy/infra-new.git' }),
-      /url "git@github.com:mark-icy\/infra-new.git" is not a git URL Flux accepts; use ssh:\/\/git@github.com\/<org>\/<repo>/,
+      /^[^\n]*: spec\.url: "git@github.com:mark-icy\/infra-new.git" is not a git URL Flux accepts; use ssh:\/\/git@github.com\/<org>\/<repo> or https:\/\/github.com\/<org>\/<repo> \([^\n]*\)$/,
+    );
+  });
+
+  test('fails if interval is zero, which Flux refuses', () => {
+    assert.throws(() => gitRepository({ interval: '0s' }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): interval "0s" is zero; Flux requires a positive ' +
+        'interval (how often it reconciles), such as 1m or 10m',
+    });
+  });
+
+  test('fails if the branch is empty or not a branch name, and if another ref field is empty', () => {
+    assert.throws(
+      () => gitRepository({ ref: { branch: '' } }),
+      /^[^\n]*: ref\.branch "" is not a branch name Flux can follow; give the name alone, such as main: not empty,/,
+    );
+    assert.throws(
+      () => gitRepository({ ref: { branch: 'refs/heads/main' } }),
+      /ref\.branch "refs\/heads\/main" is not a branch name/,
+    );
+    assert.throws(() => gitRepository({ ref: { tag: '' } }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): ref.tag "" is empty, which Flux reads as not ' +
+        'set; give one or leave it out',
+    });
+  });
+
+  test('fails if a token would go over plain http', () => {
+    const token = new ExistingGitSecret({ secretName: 'git-token', namespace: 'flux-system', transport: 'https' });
+    assert.throws(() => gitRepository({ url: 'http://git.example.com/org/repo', secretRef: token }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): url "http://git.example.com/org/repo" would send ' +
+        'the token of secretRef "git-token" in the clear over plain http; use the https:// URL of the repository',
+    });
+  });
+
+  test('fails if props have the wrong type, before building anything from them', () => {
+    assert.throws(() => gitRepository({ sparseCheckout: 'apps' as never }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): sparseCheckout "apps": must be a list of ' +
+        'strings, such as ["a", "b"]',
+    });
+  });
+
+  test('fails if added to the stack that installs Flux, whose first plan has no CRDs yet', () => {
+    assert.throws(
+      () =>
+        synthConstructs((scope) => {
+          new FluxInstall(scope, 'flux', { manifests: v294 });
+          new GitRepository(scope, 'flux-system', { manifests: v294, url: 'ssh://git@github.com/mark-icy/infra-new' });
+        }),
+      {
+        message:
+          "test/flux-system: GitRepository flux-system/flux-system is in stack test, which installs Flux's CRDs " +
+          '(test/flux); its kubernetes_manifest needs the GitRepository CRD at plan time, so the first plan of test ' +
+          'would fail. Add it to the sync stack (the sync of addFluxEnvironment), which is planned once the CRDs exist',
+      },
     );
   });
 
@@ -110,11 +169,12 @@ describe('GitRepository', () => {
     );
   });
 
-  test('fails if a field is unknown to the CRD schema', () => {
-    assert.throws(
-      () => gitRepository({ ref: { branch: 'main', brnach: 'main' } as never }),
-      /spec\.ref: unknown field "brnach" \(source\.toolkit\.fluxcd\.io\/v1 GitRepository schema of Flux v2\.9\.4\)/,
-    );
+  test('fails if a field of ref is misspelt, naming the nearest', () => {
+    assert.throws(() => gitRepository({ ref: { branch: 'main', brnach: 'main' } as never }), {
+      message:
+        'test/flux-system (GitRepository flux-system/flux-system): ref.brnach "main": is not a prop of ref; did ' +
+        'you mean branch?',
+    });
   });
 
   test('fails if a value is outside the CRD enum', () => {

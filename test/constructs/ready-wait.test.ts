@@ -75,10 +75,10 @@ describe('waiting for Flux to report an object Ready', () => {
     assert.equal(requestOf(resource), undefined);
   });
 
-  test('fails if readyTimeout is not a duration', () => {
+  test('fails if readyTimeout is not a positive duration', () => {
     assert.throws(
       () => synthRepository({ readyTimeout: '5 minutes' }),
-      /readyTimeout "5 minutes" is not a duration; use Go syntax such as 10m or 1h30m/,
+      /readyTimeout "5 minutes" is not a positive duration; use Go syntax such as 5m or 1m30s/,
     );
   });
 });

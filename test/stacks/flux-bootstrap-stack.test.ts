@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
+import { Kustomization } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import { assertSnapshot } from '../support/snapshot';
@@ -129,6 +130,17 @@ describe('FluxBootstrapStack', () => {
       name: 'dev',
       gitHost: { hostname: 'git.example.com' },
       gitAuth: { type: 'https-token' },
+    });
+  });
+
+  test('fails if a Flux object is added to it, since its CRDs do not exist when it is first planned', async () => {
+    const { bootstrap: stack, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
+    assert.throws(() => new Kustomization(stack, 'monitoring', { sourceRef: sync.gitRepository, prune: true }), {
+      message:
+        'dev-flux-bootstrap/monitoring: Kustomization flux-system/monitoring is in stack dev-flux-bootstrap, which ' +
+        "installs Flux's CRDs (dev-flux-bootstrap/flux); its kubernetes_manifest needs the Kustomization CRD at plan " +
+        'time, so the first plan of dev-flux-bootstrap would fail. Add it to the sync stack (the sync of ' +
+        'addFluxEnvironment), which is planned once the CRDs exist',
     });
   });
 

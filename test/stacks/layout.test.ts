@@ -112,7 +112,7 @@ describe('the repository layout as data', () => {
   test('fails if a Kustomization field is misspelt, or prune is left out', async () => {
     await assert.rejects(
       withLayout([{ name: 'apps', path: './apps', prune: true, intreval: '5m' } as never]),
-      /kustomizations\[0\]\.intreval "intreval": is not a setting of kustomizations\[0\]/,
+      /kustomizations\[0\]\.intreval "5m": is not a setting of kustomizations\[0\]; did you mean interval\?/,
     );
     await assert.rejects(
       withLayout([{ name: 'apps', path: './apps' } as never]),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
+import { KubernetesBackend } from '../../constructs';
 import { StateBackendSettings } from '../../settings';
 import { addFluxEnvironment } from '../../stacks';
 import '../support/manifests';
@@ -87,6 +88,34 @@ describe('state backends', () => {
       terraformBlocks({ type: 'kubernetes', namespace: 'flux-system' }),
       /dev-flux-bootstrap: backend namespace "flux-system" is the namespace this app creates; it does not exist before the first deploy and destroying the stacks would delete the state with it/,
     );
+  });
+
+  test('fails if the kubernetes backend secret suffix ends in -<number>, which the backend appends itself', () => {
+    assert.throws(() => new KubernetesBackend(new TerraformStack(Testing.app(), 'state'), { secretSuffix: 'dev-2' }), {
+      message:
+        'state/backend (kubernetes backend): secretSuffix "dev-2": is not a secret suffix the kubernetes backend ' +
+        'accepts; use at most 63 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit ' +
+        'and not ending in -<number>: the backend appends -<n> itself when it splits a large state over several ' +
+        'Secrets (such as state2 instead of state-2)',
+    });
+  });
+
+  test('fails if state encryption is asked of Terraform, which has none', async () => {
+    const saved = process.env.TERRAFORM_BINARY_NAME;
+    process.env.TERRAFORM_BINARY_NAME = 'terraform';
+    try {
+      await assert.rejects(addFluxEnvironment(Testing.app(), { name: 'dev', encryptState: true }), {
+        message:
+          'environment "dev": encryptState true needs OpenTofu, but TERRAFORM_BINARY_NAME is "terraform": ' +
+          "Terraform has no state encryption and refuses the stacks' encryption block. Set " +
+          'TERRAFORM_BINARY_NAME=tofu (OpenTofu 1.7 or later), or turn encryptState off',
+      });
+      process.env.TERRAFORM_BINARY_NAME = '/opt/tofu/bin/tofu';
+      await addFluxEnvironment(Testing.app(), { name: 'dev', encryptState: true });
+    } finally {
+      if (saved === undefined) delete process.env.TERRAFORM_BINARY_NAME;
+      else process.env.TERRAFORM_BINARY_NAME = saved;
+    }
   });
 
   test('encrypts state and plans with OpenTofu state encryption keyed by a sensitive variable', async () => {

@@ -1,16 +1,39 @@
-// Mistakes real users make in an environment's settings, each with the setting and the value a
-// clear refusal must name. Settings may come from JSON or YAML, so many are not even well-typed.
+import { App, TerraformStack } from 'cdktf';
+import {
+  ExistingGitSecret,
+  FluxInstall,
+  FluxStackDefaults,
+  GitRepository,
+  KubernetesBackend,
+  Kustomization,
+} from '../../constructs';
+import { FluxManifests } from '../../lib/flux-manifests';
+import { FluxEnvironmentStacks } from '../../stacks';
+
+// Mistakes real users make in an environment's settings and in what main.ts adds to its stacks,
+// each with the setting (or prop) and the value a clear refusal must name. Settings may come from
+// JSON or YAML, and props from a spread of shared defaults, so many are not even well-typed.
 
 export interface WrongSetting {
   /** What the mistake is. */
   readonly mistake: string;
   /** The environments, as given (JSON-like; types are not to be trusted). */
   readonly settings: Record<string, unknown>[];
+  /** What main.ts adds to the last environment's stacks, when the mistake is there. */
+  readonly build?: (stacks: FluxEnvironmentStacks, app: App) => void;
+  /** Environment variables synth runs with, such as TERRAFORM_BINARY_NAME. */
+  readonly env?: Record<string, string>;
   /** The setting a clear message names, such as `gitAuth.type`. */
   readonly setting: string;
   /** The value a clear message repeats. */
   readonly value: string;
+  /** What else a clear message says, such as what is allowed. */
+  readonly says?: string;
 }
+
+const dev = [{ name: 'dev' }];
+const layout = (...kustomizations: Record<string, unknown>[]) => env({ kustomizations });
+const httpsToken = new ExistingGitSecret({ secretName: 'git-token', namespace: 'flux-system', transport: 'https' });
 
 const env = (extra: Record<string, unknown>) => [{ name: 'dev', ...extra }];
 const install = (extra: Record<string, unknown>) => env({ install: extra });
@@ -118,7 +141,13 @@ export const WRONG_SETTINGS: WrongSetting[] = [
   // Names Kubernetes, Flux, Terraform backends or GitHub would refuse
   { mistake: 'an environment name with upper case', settings: [{ name: 'Dev' }], setting: 'name', value: 'Dev' },
   { mistake: 'an environment name with a space', settings: [{ name: 'my env' }], setting: 'name', value: 'my env' },
-  { mistake: 'an environment name with an underscore', settings: [{ name: 'dev_1' }], setting: 'name', value: 'dev_1' },
+  {
+    mistake: 'an environment name with an underscore',
+    settings: [{ name: 'dev_1' }],
+    setting: 'name',
+    value: 'dev_1',
+    says: 'lower-case letters',
+  },
   {
     mistake: 'an environment name too long for the state Secret',
     settings: [{ name: 'a'.repeat(60) }],
@@ -131,6 +160,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: install({ namespace: 'Flux' }),
     setting: 'install.namespace',
     value: 'Flux',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an install namespace that exists on every cluster',
@@ -149,6 +179,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: install({ imagePullSecret: 'Reg Cred' }),
     setting: 'install.imagePullSecret',
     value: 'Reg Cred',
+    says: 'starting and ending with a letter or digit',
   },
   {
     mistake: 'a registry with a scheme',
@@ -173,6 +204,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: install({ tolerationKeys: ['dedicated node'] }),
     setting: 'install.tolerationKeys',
     value: 'dedicated node',
+    says: 'at most 63',
   },
   {
     mistake: 'a toleration key as a string',
@@ -191,6 +223,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ gitAuth: { type: 'existing-secret', secretName: 'flux-system/git' } }),
     setting: 'gitAuth.secretName',
     value: 'flux-system/git',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an existing Secret without a name',
@@ -203,6 +236,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ githubOrg: 'mark-icy/infra-new' }),
     setting: 'githubOrg',
     value: 'mark-icy/infra-new',
+    says: 'single "-"',
   },
   {
     mistake: 'an owner given as a URL',
@@ -215,6 +249,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ githubRepository: 'mark-icy/infra-new' }),
     setting: 'githubRepository',
     value: 'mark-icy/infra-new',
+    says: 'at most 100',
   },
   {
     mistake: 'a repository given as a clone URL',
@@ -288,6 +323,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: host({ hostname: 'https://git.example.com' }),
     setting: 'gitHost.hostname',
     value: 'https://git.example.com',
+    says: 'lower-case letters',
   },
   {
     mistake: 'an SSH port out of range',
@@ -313,6 +349,14 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: backend({ type: 's3', bucket: 'My_Bucket', region: 'eu-west-1' }),
     setting: 'backend.bucket',
     value: 'My_Bucket',
+    says: 'starting and ending with a letter or digit',
+  },
+  {
+    mistake: 'a kubernetes backend namespace with upper case',
+    settings: backend({ type: 'kubernetes', namespace: 'Kube_System' }),
+    setting: 'backend.namespace',
+    value: 'Kube_System',
+    says: 'lower-case letters, digits and "-"',
   },
   {
     mistake: 'a remote backend without an organization',
@@ -322,7 +366,13 @@ export const WRONG_SETTINGS: WrongSetting[] = [
   },
   // Values the schema allows but Flux never does what is meant
   { mistake: 'an empty branch', settings: env({ branch: '' }), setting: 'branch', value: '""' },
-  { mistake: 'a branch with a space', settings: env({ branch: 'release 1' }), setting: 'branch', value: 'release 1' },
+  {
+    mistake: 'a branch with a space',
+    settings: env({ branch: 'release 1' }),
+    setting: 'branch',
+    value: 'release 1',
+    says: 'without spaces',
+  },
   {
     mistake: 'a branch given as a ref',
     settings: env({ branch: 'refs/heads/main' }),
@@ -358,5 +408,185 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: env({ manifestsPath: '/nonexistent/gotk-components.yaml' }),
     setting: 'manifestsPath',
     value: '/nonexistent/gotk-components.yaml',
+  },
+  // Construct props, as main.ts passes them: a spread of shared defaults, values read from JSON
+  {
+    mistake: 'a Kustomization prop misspelt in shared defaults spread into it',
+    settings: dev,
+    build: ({ sync }) => {
+      const shared = { prune: true, retryIntervall: '2m' };
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', ...shared });
+    },
+    setting: 'retryIntervall',
+    value: '2m',
+    says: 'did you mean retryInterval?',
+  },
+  {
+    mistake: 'a GitRepository prop misspelt in shared defaults spread into it',
+    settings: dev,
+    build: ({ sync }) => {
+      const shared = { intervall: '5m' };
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', ...shared });
+    },
+    setting: 'intervall',
+    value: '5m',
+    says: 'did you mean interval?',
+  },
+  {
+    mistake: 'prune as a string, read from JSON',
+    settings: dev,
+    build: ({ sync }) =>
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, ...JSON.parse('{"prune": "false"}') }),
+    setting: 'prune',
+    value: 'false',
+    says: 'true or false',
+  },
+  {
+    mistake: 'healthChecks as one object instead of a list',
+    settings: layout({ name: 'apps', prune: true, healthChecks: { kind: 'Deployment', name: 'web' } }),
+    setting: 'healthChecks',
+    value: 'web',
+    says: 'must be a list',
+  },
+  {
+    mistake: 'sparseCheckout as a string instead of a list',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', sparseCheckout: 'apps' as never }),
+    setting: 'sparseCheckout',
+    value: 'apps',
+    says: 'list of strings',
+  },
+  {
+    mistake: 'a misspelt key inside postBuild',
+    settings: layout({ name: 'apps', prune: true, postBuild: { substitue: { cluster: 'dev' } } }),
+    setting: 'postBuild.substitue',
+    value: 'cluster',
+    says: 'did you mean substitute?',
+  },
+  {
+    mistake: 'a misspelt install option given to FluxInstall',
+    settings: dev,
+    build: ({ sync }, app) => {
+      const manifests = FluxStackDefaults.of(sync)?.manifests as FluxManifests;
+      new FluxInstall(new TerraformStack(app, 'second-flux'), 'flux', { manifests, ...{ networkPolicies: false } });
+    },
+    setting: 'networkPolicies',
+    value: 'false',
+    says: 'did you mean networkPolicy?',
+  },
+  // dependsOn holding what is not a Kustomization
+  {
+    mistake: 'a source in dependsOn',
+    settings: dev,
+    build: ({ sync }) =>
+      new Kustomization(sync, 'monitoring', {
+        sourceRef: sync.gitRepository,
+        prune: true,
+        dependsOn: [sync.gitRepository as never],
+      }),
+    setting: 'dependsOn',
+    value: 'GitRepository flux-system/flux-system',
+    says: 'is not a Kustomization',
+  },
+  {
+    mistake: 'a source given to addDependsOn',
+    settings: dev,
+    build: ({ sync }) => sync.kustomizations.get('apps')?.addDependsOn(sync.gitRepository as never),
+    setting: 'dependsOn',
+    value: 'GitRepository flux-system/flux-system',
+    says: 'is not a Kustomization',
+  },
+  // Values the CRDs accept and Flux refuses when it reconciles
+  {
+    mistake: 'a Kustomization name longer than a label value',
+    settings: layout({ name: `apps-${'x'.repeat(60)}`, prune: true }),
+    setting: 'name',
+    value: `apps-${'x'.repeat(60)}`,
+    says: 'at most 63 characters: Flux writes it into the label kustomize.toolkit.fluxcd.io/name',
+  },
+  {
+    mistake: 'a postBuild variable name with a dash',
+    settings: layout({ name: 'apps', prune: true, postBuild: { substitute: { 'cluster-name': 'dev' } } }),
+    setting: 'postBuild.substitute',
+    value: 'cluster-name',
+    says: 'starting with a letter or "_"',
+  },
+  {
+    mistake: 'an empty branch on a GitRepository',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', ref: { branch: '' } }),
+    setting: 'ref.branch',
+    value: '""',
+    says: 'not empty',
+  },
+  {
+    mistake: 'a zero Kustomization interval',
+    settings: layout({ name: 'apps', prune: true, interval: '0s' }),
+    setting: 'interval',
+    value: '0s',
+    says: 'positive interval',
+  },
+  {
+    mistake: 'a zero GitRepository interval',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'shared', { url: 'https://github.com/mark-icy/shared', interval: '0m' }),
+    setting: 'interval',
+    value: '0m',
+    says: 'positive interval',
+  },
+  {
+    mistake: 'a token over plain http',
+    settings: dev,
+    build: ({ sync }) =>
+      new GitRepository(sync, 'mirror', { url: 'http://git.example.com/mark-icy/infra-new', secretRef: httpsToken }),
+    setting: 'url',
+    value: 'http://git.example.com/mark-icy/infra-new',
+    says: 'use the https:// URL',
+  },
+  // Flux objects in the stack that installs their CRDs
+  {
+    mistake: 'a Kustomization added to the bootstrap stack',
+    settings: dev,
+    build: ({ bootstrap, sync }) =>
+      new Kustomization(bootstrap, 'monitoring', { sourceRef: sync.gitRepository, prune: true }),
+    setting: 'monitoring',
+    value: 'dev-flux-bootstrap',
+    says: 'Add it to the sync stack',
+  },
+  {
+    mistake: 'a GitRepository added to the bootstrap stack',
+    settings: dev,
+    build: ({ bootstrap }) => new GitRepository(bootstrap, 'shared', { url: 'https://github.com/mark-icy/shared' }),
+    setting: 'shared',
+    value: 'dev-flux-bootstrap',
+    says: 'Add it to the sync stack',
+  },
+  // State that the binary or the backend cannot keep
+  {
+    mistake: 'state encryption with Terraform as the binary',
+    settings: env({ encryptState: true }),
+    env: { TERRAFORM_BINARY_NAME: 'terraform' },
+    setting: 'encryptState',
+    value: 'terraform',
+    says: 'TERRAFORM_BINARY_NAME=tofu',
+  },
+  {
+    mistake: 'state encryption with Terraform by its path',
+    settings: env({ encryptState: true }),
+    env: { TERRAFORM_BINARY_NAME: '/usr/local/bin/terraform' },
+    setting: 'encryptState',
+    value: '/usr/local/bin/terraform',
+    says: 'needs OpenTofu',
+  },
+  {
+    mistake: 'a kubernetes backend secret suffix ending in -<number>',
+    settings: dev,
+    build: (_, app) => new KubernetesBackend(new TerraformStack(app, 'extra'), { secretSuffix: 'state-2' }),
+    setting: 'secretSuffix',
+    value: 'state-2',
+    says: 'appends -<n> itself',
   },
 ];
