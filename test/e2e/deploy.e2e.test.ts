@@ -496,7 +496,7 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
     const killed = await project.npmDeployInterrupted(
       ['dev-flux-bootstrap'],
-      /customresourcedefinition_[a-z.]+: Creation complete/,
+      /customresourcedefinition_[a-z_]+: Creation complete/,
       'SIGKILL',
     );
     assert.ok(killed.interrupted, `the deploy never created a CRD:\n${killed.output.slice(-3000)}`);

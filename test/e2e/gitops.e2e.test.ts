@@ -142,6 +142,7 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       workdir,
       (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
     );
+    console.log(`# providers: ${setup.mode}`);
     project = new CdktfProject(join(workdir, 'project'), {
       ...setup.env,
       GITHUB_TOKEN: TOKEN,
@@ -225,6 +226,10 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     requestReconcile(cluster.kubeconfig, 'gitrepository', 'flux-system');
     requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
     await synced(head, ['apps']);
+    // The reconcile requests overwrote the annotation the deploy's wait set: not drift.
+    const diff = await project.diff('dev-flux-sync');
+    succeeded(diff, 'diff after flux reconcile');
+    assert.match(diff.output, /No changes/);
   });
 
   test('the flux CLI shows the sources, the Kustomizations and what each applied', async () => {
