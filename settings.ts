@@ -69,7 +69,7 @@ export const GITHUB_COM: GitHostSettings = { hostname: 'github.com', knownHosts:
  */
 export type KustomizationSettings = Omit<
   KustomizationProps,
-  'manifests' | 'sourceRef' | 'dependsOn' | 'kubernetesProvider' | 'adopt' | 'name'
+  'manifests' | 'sourceRef' | 'dependsOn' | 'kubernetesProvider' | 'adopt' | 'name' | 'reconcileOn'
 > & {
   /** Name of the Kustomization. */
   readonly name: string;
@@ -278,7 +278,8 @@ export interface EnvironmentSettings {
 // fields that are construct props checked as the constructs check them.
 
 // A Kustomization's props but the references, which the sync stack gives.
-const { manifests, sourceRef, kubernetesProvider, adopt, ...kustomizationData } = KUSTOMIZATION_PROPS;
+// reconcileOn holds values only OpenTofu knows (the credentials' version): never data.
+const { manifests, sourceRef, kubernetesProvider, adopt, reconcileOn, ...kustomizationData } = KUSTOMIZATION_PROPS;
 const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
   ...kustomizationData,
   name: required(string(KUSTOMIZATION_NAME)),

@@ -90,7 +90,6 @@ describe('environment settings, as data', () => {
       deletionPolicy: 'Delete',
       serviceAccountName: 'deployer',
       readyTimeout: '10m',
-      reconcileOn: [],
     };
     const all: Required<EnvironmentSettings> = {
       name: 'prod-eu-1',
