@@ -90,19 +90,25 @@ export async function objectsNotInState(
   const found = { takeOver: [] as Found[], inTheWay: [] as Found[] };
   if (candidates.length === 0) return found;
   const client = await kubernetesClient(stackCluster(config));
-  for (const { address, apiVersion, kind, metadata, importId, provider } of candidates) {
-    let live: LiveMeta;
-    try {
-      live = (await client.read({ apiVersion, kind, metadata })) as unknown as LiveMeta;
-    } catch (error) {
-      // Not there (to be created), or a kind the cluster does not serve yet.
-      if ((error as { code?: number }).code === 404 || /Unrecognized API version and kind/.test(String(error)))
-        continue;
-      throw error;
-    }
+  // All at once: on a first deploy every object is a candidate.
+  const lives = await Promise.all(
+    candidates.map(async ({ apiVersion, kind, metadata }) => {
+      try {
+        return (await client.read({ apiVersion, kind, metadata })) as unknown as LiveMeta;
+      } catch (error) {
+        // Not there (to be created), or a kind the cluster does not serve yet.
+        const code = (error as { code?: number }).code;
+        if (code === 404 || /Unrecognized API version and kind/.test(String(error))) return undefined;
+        throw error;
+      }
+    }),
+  );
+  candidates.forEach(({ address, kind, metadata, importId, provider }, i) => {
+    const live = lives[i];
+    if (!live) return;
     const label = `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`;
     (madeByUs(live) ? found.takeOver : found.inTheWay).push({ address, label, importId, provider });
-  }
+  });
   return found;
 }
 
