@@ -35,11 +35,25 @@ export function lockOutdir(outdir: string, timeoutMs = 120_000): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = Number(readFileSync(file, 'utf8').trim() || 0);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      // Released between our attempt and this read: try again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    const holder = Number(text.trim() || 0);
     // Held by this process already (runApp around synthApp): the outer holder releases it.
     if (holder === process.pid) return () => undefined;
-    if (!holder || !alive(holder)) {
+    if (holder && !alive(holder)) {
       // Left by a run that was killed: nobody is writing.
+      rmSync(file, { force: true });
+      continue;
+    }
+    // No pid yet: the other run has just created the file and is writing its pid; wait for it.
+    // Still none at the deadline: a run killed between the two, so nobody is writing.
+    if (Date.now() >= deadline && !holder) {
       rmSync(file, { force: true });
       continue;
     }
