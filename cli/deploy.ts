@@ -27,7 +27,7 @@ import {
   NotSynced,
   readFluxObjects,
   StackFluxObjects,
-  syncProblems,
+  deployedSyncProblems,
   waitForSync,
 } from './flux-sync-status';
 import { objectsNotInState, stateAddresses, writeTakeOver } from './take-over';
@@ -150,9 +150,8 @@ async function fluxProblems(stack: StackFluxObjects, applied: boolean): Promise<
   const waited = stack.objects.filter((o) => o.waitTimeout);
   if (applied && waited.length === 0) return undefined;
   if (applied) return waitForSync(stack, Math.max(...waited.map((o) => durationMs(o.waitTimeout!))));
-  const live = await readFluxObjects(stack);
   // A failure before any of its objects was created: the plan or apply said why.
-  return live.every((o) => 'missing' in o) ? undefined : syncProblems(live);
+  return deployedSyncProblems(await readFluxObjects(stack));
 }
 
 function report(stack: StackFluxObjects, problems: NotSynced[]): void {

@@ -163,6 +163,13 @@ export function syncProblems(objects: readonly (LiveFluxObject | { missing: Flux
   });
 }
 
+/** syncProblems of a stack already deployed; undefined when none of its objects is on the cluster yet. */
+export function deployedSyncProblems(
+  objects: readonly (LiveFluxObject | { missing: FluxObjectRef })[],
+): NotSynced[] | undefined {
+  return objects.every((o) => 'missing' in o) ? undefined : syncProblems(objects);
+}
+
 /** Reads the stack's Flux objects from its cluster. */
 export async function readFluxObjects(
   stack: StackFluxObjects,

@@ -8,7 +8,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fluxObjectsOf, NotSynced, readFluxObjects, syncProblems } from './flux-sync-status';
+import { fluxObjectsOf, NotSynced, readFluxObjects, deployedSyncProblems } from './flux-sync-status';
 import { PlanJson, summarizePlan } from './plan-summary';
 
 const USAGE =
@@ -97,9 +97,8 @@ async function main(args: string[]): Promise<number> {
   const flux = source === undefined ? fluxObjectsOf(join('cdktf.out', 'stacks', stack), stack) : undefined;
   if (flux) {
     try {
-      const live = await readFluxObjects(flux);
       // Not deployed yet: the plan says what will be created.
-      if (!live.every((o) => 'missing' in o)) notSynced = syncProblems(live);
+      notSynced = deployedSyncProblems(await readFluxObjects(flux)) ?? [];
     } catch (error) {
       console.error(`review: cannot read the Flux objects of ${stack} from the cluster: ${(error as Error).message}`);
       return 1;
