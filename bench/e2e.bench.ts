@@ -27,7 +27,7 @@ import { synthStack } from '../test/support/synth';
 import { startCluster } from '../test/e2e/support/cluster';
 import { FluxKubelet, startFluxKubelet } from '../test/e2e/support/flux-kubelet';
 import { FixtureRepository, startGitServer, TEAM_LAYOUT } from '../test/e2e/support/git-server';
-import { startGitHubDouble } from '../test/e2e/support/github-api';
+import { startGitHubDouble } from '../test/support/github-api';
 import { BINARIES, getJson, kubectl, requestReconcile, stackObjects } from '../test/e2e/support/kubectl';
 import { CdktfProject, CommandResult } from '../test/e2e/support/project';
 import { providerSetup } from '../test/e2e/support/providers';

@@ -15,7 +15,9 @@
 // that is not is named with Flux's own reason and message.
 // Objects the stack declares that are on the cluster but not in its state (an apply killed before
 // it wrote state, a lost answer, deleted state) are taken over with import blocks for that apply,
-// when this stack or Flux's install made them, and refused by name otherwise (cli/take-over.ts).
+// when this stack or Flux's install made them, and refused by name otherwise (cli/take-over.ts);
+// so is a deploy key GitHub registered whose answer was lost, and after the apply the deploy keys
+// no state knows any more are removed from GitHub (cli/deploy-keys.ts).
 // Exit code: OpenTofu's when an apply failed, 1 when Flux has not synced or the input is bad, else 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,7 +32,9 @@ import {
   deployedSyncProblems,
   waitForSync,
 } from './flux-sync-status';
-import { objectsNotInState, stateAddresses, writeTakeOver } from './take-over';
+import { lockOutdir, OUTDIR_LOCK_HOLDER } from '../lib/outdir-lock';
+import { inTheWayMessage, recoveryFor, removeOrphans, useTakeOver } from './recovery';
+import { pullState } from './stack-state';
 
 const OUTDIR = 'cdktf.out';
 const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
@@ -64,10 +68,11 @@ function parse(args: string[]): Options {
   return options;
 }
 
-/** Runs cdktf.json's app, as cdktf synth does. */
+/** Runs cdktf.json's app, as cdktf synth does, inside this deploy's hold on cdktf.out. */
 function synthesize(): void {
   const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
-  const synth = spawnSync(app, { shell: true, stdio: 'inherit' });
+  const env = { ...process.env, [OUTDIR_LOCK_HOLDER]: String(process.pid) };
+  const synth = spawnSync(app, { shell: true, stdio: 'inherit', env });
   if (synth.status !== 0) throw new UsageError(`synth (${app}) failed; nothing was deployed`);
 }
 
@@ -107,22 +112,44 @@ function initIfNeeded(dir: string): number {
 /**
  * OpenTofu in the foreground. Ctrl-C goes to the whole process group: OpenTofu gets it and stops
  * gracefully, so this process ignores it (passing it on would be a second interrupt, which makes
- * OpenTofu exit at once). A SIGTERM sent to this process alone is passed on.
+ * OpenTofu exit at once). A SIGTERM sent to this process alone is passed on. Its error output is
+ * passed through and its end kept, for what to say after a failure.
  */
-function runTofu(args: string[], cwd: string): Promise<number> {
+function runTofu(args: string[], cwd: string): Promise<{ code: number; errors: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd, stdio: 'inherit' });
+    const child = spawn(binary, args, { cwd, stdio: ['inherit', 'inherit', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      errors = (errors + chunk.toString()).slice(-20_000);
+    });
     const ignore = () => undefined;
     const terminate = () => child.kill('SIGTERM');
     process.on('SIGINT', ignore);
     process.on('SIGTERM', terminate);
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       process.off('SIGINT', ignore);
       process.off('SIGTERM', terminate);
-      resolve(code ?? (signal ? 128 : 1));
+      resolve({ code: code ?? (signal ? 128 : 1), errors });
     });
   });
+}
+
+/**
+ * What to do about a state lock another run holds: wait for it, or, when that run was killed and
+ * left the lock in a backend that keeps it (kubernetes), release it.
+ */
+function stateLockAdvice(stack: string, dir: string, errors: string): string | undefined {
+  if (!/Error acquiring the state lock/.test(errors)) return undefined;
+  const plain = errors.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+  const id = /ID:\s+(\S+)/.exec(plain)?.[1];
+  const who = /Who:\s+(\S+)/.exec(plain)?.[1];
+  return (
+    `${stack}: another run holds its state lock${who ? ` (${who})` : ''}, so nothing was changed. If that run is ` +
+    `still going, wait for it and deploy again. If it was killed, the lock stays in the backend: release it with ` +
+    `(cd ${dir} && ${binary} force-unlock${id ? ` ${id}` : ' <ID above>'}), then deploy again.`
+  );
 }
 
 /**
@@ -132,14 +159,9 @@ function runTofu(args: string[], cwd: string): Promise<number> {
  * update it in place.
  */
 function untaintFluxObjects(stack: StackFluxObjects, cwd: string): string[] {
-  const pulled = spawnSync(binary, ['state', 'pull'], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (pulled.status !== 0 || !pulled.stdout.trim()) return [];
-  const state = JSON.parse(pulled.stdout) as {
-    resources?: { type: string; name: string; instances: { status?: string }[] }[];
-  };
   const flux = new Set(stack.objects.map((o) => o.address));
-  return (state.resources ?? [])
-    .filter((r) => r.instances.some((i) => i.status === 'tainted'))
+  return pullState(binary, cwd)
+    .resources.filter((r) => r.instances.some((i) => i.status === 'tainted'))
     .map((r) => `${r.type}.${r.name}`)
     .filter((address) => flux.has(address))
     .filter((address) => spawnSync(binary, ['untaint', address], { cwd, stdio: 'ignore' }).status === 0);
@@ -165,6 +187,8 @@ function report(stack: StackFluxObjects, problems: NotSynced[]): void {
 
 async function main(args: string[]): Promise<number> {
   const options = parse(args);
+  // From the synth to the last apply, which reads its files: a second deploy in this folder waits.
+  lockOutdir(OUTDIR, 30 * 60_000, 'npm run deploy');
   synthesize();
   for (const stack of ordered(options.stacks)) {
     const dir = join(OUTDIR, 'stacks', stack);
@@ -172,28 +196,27 @@ async function main(args: string[]): Promise<number> {
     const init = initIfNeeded(dir);
     if (init !== 0) return init;
     const apply = ['apply', ...(options.autoApprove ? ['-auto-approve', '-input=false'] : []), ...options.vars];
-    const { takeOver, inTheWay } = await objectsNotInState(dir, () => stateAddresses(binary, dir));
-    if (inTheWay.length > 0)
-      throw new UsageError(
-        `${stack}: ${inTheWay.map((o) => o.label).join(', ')} ${inTheWay.length === 1 ? 'exists' : 'exist'} on the ` +
-          `cluster, but neither this stack (field manager Terraform) nor Flux's install (label ` +
-          `app.kubernetes.io/part-of=flux) made ${inTheWay.length === 1 ? 'it' : 'them'}: delete ` +
-          `${inTheWay.length === 1 ? 'it' : 'them'}, or take ${inTheWay.length === 1 ? 'it' : 'them'} over with ` +
-          `adopt: true in the environment's settings`,
-      );
-    let forget = () => undefined as void;
-    if (takeOver.length > 0) {
-      console.log(
-        `${stack}: taking over ${takeOver.length} objects an earlier apply made but did not record in state ` +
-          `(imported, not recreated): ${takeOver.map((o) => o.label).join(', ')}`,
-      );
-      forget = writeTakeOver(dir, takeOver);
-    }
+    const recovery = await recoveryFor(binary, dir);
+    if (recovery.inTheWay.length > 0) throw new UsageError(inTheWayMessage(stack, recovery.inTheWay));
+    const forget = useTakeOver(stack, dir, recovery, console.log);
     let code: number;
     try {
-      code = await runTofu(apply, dir);
+      const tofu = await runTofu(apply, dir);
+      code = tofu.code;
+      const advice = stateLockAdvice(stack, dir, tofu.errors);
+      if (advice) console.error(`\n${advice}`);
     } finally {
       forget();
+    }
+    if (code === 0) {
+      const removed = await removeOrphans(binary, dir, recovery).catch((error: Error) => {
+        throw new Error(
+          `${stack} is deployed, but the deploy keys no state knows could not be removed from GitHub ` +
+            `(${error.message}); deploy again to remove them`,
+        );
+      });
+      if (removed.length > 0)
+        console.log(`${stack}: removed from GitHub, as no state knows them any more: ${removed.join(', ')}`);
     }
     const flux = fluxObjectsOf(dir, stack);
     const problems = flux ? await fluxProblems(flux, code === 0) : undefined;

@@ -17,6 +17,8 @@ export interface ResourceChange {
     readonly after_unknown?: unknown;
     readonly before_sensitive?: unknown;
     readonly after_sensitive?: unknown;
+    /** Set when the plan imports the object (an import block) rather than creating it. */
+    readonly importing?: { readonly id?: string };
   };
 }
 
@@ -26,18 +28,19 @@ export interface PlanSummary {
   readonly warnings: string[];
 }
 
-type Action = 'create' | 'update' | 'replace' | 'delete';
-const ORDER: Action[] = ['replace', 'delete', 'create', 'update'];
+type Action = 'create' | 'update' | 'replace' | 'delete' | 'import';
+const ORDER: Action[] = ['replace', 'delete', 'create', 'import', 'update'];
 const MAX_FIELDS = 8;
 const VERSION_LABEL = 'metadata.labels["app.kubernetes.io/version"]';
 const RECONCILE_REQUEST_PATH = `metadata.annotations["${RECONCILE_REQUEST_ANNOTATION}"]`;
 
-function actionOf(actions: string[]): Action | undefined {
+function actionOf(change: ResourceChange['change']): Action | undefined {
+  const { actions } = change;
   if (actions.includes('delete') && actions.includes('create')) return 'replace';
   if (actions.includes('create')) return 'create';
   if (actions.includes('delete')) return 'delete';
   if (actions.includes('update')) return 'update';
-  return undefined;
+  return change.importing ? 'import' : undefined;
 }
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown> };
@@ -235,12 +238,14 @@ export function summarizePlan(
     object: n.object,
     problem: `not synced on the cluster: ${n.reason}`,
   }));
-  const counts: Record<Action, number> = { create: 0, update: 0, replace: 0, delete: 0 };
+  const counts: Record<Action, number> = { create: 0, update: 0, replace: 0, delete: 0, import: 0 };
   let versionLabel: { from: unknown; to: unknown; count: number } | undefined;
   for (const rc of plan.resource_changes ?? []) {
-    const action = actionOf(rc.change.actions);
+    const action = actionOf(rc.change);
     if (!action) continue;
     counts[action] += 1;
+    // An import that also updates is counted among the updates and the imports.
+    if (rc.change.importing && action !== 'import') counts.import += 1;
     const { label, kind } = describe(rc);
     warnings.push(...warningsFor(rc, action, label, kind));
     let fields: string[] = [];
@@ -264,11 +269,11 @@ export function summarizePlan(
       // An object whose only change is the version label is counted, not listed.
       if (fields.length === 0 && versionLabel) continue;
     }
-    rows.push({ action, label, fields });
+    rows.push({ action, label: rc.change.importing && action !== 'import' ? `${label} (imported)` : label, fields });
   }
   const lines = [
     `### \`${stack}\`: ${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ` +
-      `${counts.delete} to delete`,
+      `${counts.delete} to delete${counts.import > 0 ? `, ${counts.import} to import` : ''}`,
     '',
   ];
   if (warnings.length > 0) lines.push('**Warnings**', '', ...warningLines(warnings), '');

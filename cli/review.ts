@@ -2,6 +2,8 @@
 //   <stack> alone: plans the synthesized stack itself (npm run synth first) with OpenTofu, or the
 //   binary TERRAFORM_BINARY_NAME names, keeping the saved plan in a private temporary folder
 //   that is removed at once: a plan holds the state, and the deploy key's private half with it.
+//   It plans what npm run deploy would apply: with the take-over of what earlier runs left on the
+//   cluster and on GitHub without recording it in state (cli/recovery.ts), shown as imports.
 //   <plan.json>, or - for standard input: the output of `show -json <planfile>`.
 // Exit code: 0 no warnings, 2 warnings raised (something is replaced, deleted, or otherwise risky), 1 bad input.
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -10,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fluxObjectsOf, NotSynced, readFluxObjects, deployedSyncProblems } from './flux-sync-status';
 import { PlanJson, summarizePlan } from './plan-summary';
+import { inTheWayMessage, recoveryFor, useTakeOver } from './recovery';
 
 const USAGE =
   'usage: npm run review -- <stack> [<plan.json> | -]\n  with <stack> alone, plans cdktf.out/stacks/<stack> ' +
@@ -23,7 +26,7 @@ const NO_CHANGES = JSON.stringify({ format_version: '1.2', resource_changes: [] 
  * without changes (exit code 0 of `-detailed-exitcode`) is not shown: the summary of no change
  * needs nothing from it, and `show -json` would start every provider again (~1 s).
  */
-function planStack(stack: string): string {
+async function planStack(stack: string): Promise<string> {
   const dir = join('cdktf.out', 'stacks', stack);
   if (!existsSync(join(dir, 'cdk.tf.json')))
     throw new Error(`review: ${dir}/cdk.tf.json does not exist; run npm run synth first`);
@@ -46,8 +49,16 @@ function planStack(stack: string): string {
   const planDir = mkdtempSync(join(existsSync(shm) ? shm : tmpdir(), 'cdktf-flux-review-'));
   try {
     if (!existsSync(join(dir, '.terraform'))) succeeded(run(['init', '-input=false', '-no-color']), `${binary} init`);
+    const recovery = await recoveryFor(binary, dir);
+    if (recovery.inTheWay.length > 0) throw new Error(inTheWayMessage(stack, recovery.inTheWay));
+    const forget = useTakeOver(stack, dir, recovery, console.error);
     const planFile = join(planDir, 'plan');
-    const plan = run(['plan', '-input=false', '-lock=false', '-no-color', '-detailed-exitcode', `-out=${planFile}`]);
+    let plan: SpawnSyncReturns<string>;
+    try {
+      plan = run(['plan', '-input=false', '-lock=false', '-no-color', '-detailed-exitcode', `-out=${planFile}`]);
+    } finally {
+      forget();
+    }
     if (plan.status === 0) return NO_CHANGES;
     if (plan.status !== 2) throw new Error(`${binary} plan failed with exit code ${plan.status}`);
     return succeeded(run(['show', '-json', planFile]), `${binary} show`);
@@ -65,7 +76,7 @@ async function main(args: string[]): Promise<number> {
   const name = source === '-' ? 'standard input' : (source ?? stack);
   let text: string;
   try {
-    text = source === undefined ? planStack(stack) : readFileSync(source === '-' ? 0 : source, 'utf8');
+    text = source === undefined ? await planStack(stack) : readFileSync(source === '-' ? 0 : source, 'utf8');
   } catch (error) {
     console.error(`review: cannot ${source === undefined ? 'plan' : 'read'} ${name}: ${(error as Error).message}`);
     return 1;

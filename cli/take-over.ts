@@ -3,7 +3,6 @@
 // by state that was deleted. OpenTofu would refuse each with "Cannot create resource that already
 // exists" on every run; npm run deploy takes them over instead, with import blocks for that one
 // apply, when this stack (field manager Terraform) or Flux's own install made them.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestImportId } from '../constructs/import-existing';
@@ -77,12 +76,11 @@ function declaredObjects(dir: string, config: StackJson) {
  */
 export async function objectsNotInState(
   dir: string,
-  stateOf: () => ReadonlySet<string>,
+  inState: ReadonlySet<string>,
 ): Promise<{ takeOver: Found[]; inTheWay: Found[] }> {
   const config = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as StackJson;
   const importing = new Set((config.import ?? []).map((i) => i.to));
   const declared = declaredObjects(dir, config);
-  const inState = declared.length > 0 ? stateOf() : new Set<string>();
   // A name still to be resolved by OpenTofu cannot be looked up here.
   const candidates = declared.filter(
     (o) => !inState.has(o.address) && !importing.has(o.address) && !JSON.stringify(o.metadata).includes('${'),
@@ -110,12 +108,6 @@ export async function objectsNotInState(
     (madeByUs(live) ? found.takeOver : found.inTheWay).push({ address, label, importId, provider });
   });
   return found;
-}
-
-/** The addresses in the stack's state (empty when it has none yet). */
-export function stateAddresses(binary: string, dir: string): Set<string> {
-  const listed = spawnSync(binary, ['state', 'list'], { cwd: dir, encoding: 'utf8' });
-  return new Set(listed.status === 0 ? listed.stdout.split('\n').filter(Boolean) : []);
 }
 
 /** Writes the import blocks for one apply; returns the function that removes them. */

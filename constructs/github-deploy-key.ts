@@ -1,7 +1,7 @@
 import { RepositoryDeployKey } from '@cdktf/provider-github/lib/repository-deploy-key';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { Fn, ITerraformDependable, TerraformProvider } from 'cdktf';
+import { Fn, ITerraformDependable, TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
 import { anything, boolean, checkProps, fieldsOf, list, object, oneOf, provider, required, string } from '../lib/shape';
@@ -30,8 +30,9 @@ export interface GitHubDeployKeyProps {
    */
   readonly readOnly?: boolean;
   /**
-   * Title of the deploy key on GitHub.
-   * @default Flux
+   * Title of the deploy key on GitHub. It identifies this key: `npm run deploy` removes other keys
+   * of the repository with this title, left by earlier runs whose state was lost.
+   * @default Flux (<stack name>)
    */
   readonly title?: string;
   /**
@@ -117,7 +118,7 @@ export class GitHubDeployKey extends Construct implements IGitCredentials {
     });
     this.deployKey = new RepositoryDeployKey(this, 'deploy-key', {
       repository: props.repository,
-      title: props.title ?? 'Flux',
+      title: props.title ?? `Flux (${TerraformStack.of(this).node.id})`,
       key: this.privateKey.publicKeyOpenssh,
       readOnly: this.readOnly,
       provider: props.providers?.github,

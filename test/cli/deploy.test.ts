@@ -60,14 +60,21 @@ describe('npm run deploy', () => {
     const { dir, calls } = project();
     const first = deploy(dir, ['--auto-approve', '--var', 'git_branch=main', 'dev-flux-sync', 'dev-flux-bootstrap']);
     assert.equal(first.status, 0, first.stderr);
+    // Each apply after a read of the state, for what an earlier run left (cli/recovery.ts).
     assert.deepEqual(calls(), [
       'dev-flux-bootstrap init -input=false',
+      'dev-flux-bootstrap state pull',
       'dev-flux-bootstrap apply -auto-approve -input=false -var=git_branch=main',
       'dev-flux-sync init -input=false',
+      'dev-flux-sync state pull',
       'dev-flux-sync apply -auto-approve -input=false -var=git_branch=main',
     ]);
     assert.equal(deploy(dir, ['dev-flux-bootstrap']).status, 0);
-    assert.deepEqual(calls().slice(4), ['dev-flux-bootstrap apply'], 'initialised already: no second init');
+    assert.deepEqual(
+      calls().slice(6),
+      ['dev-flux-bootstrap state pull', 'dev-flux-bootstrap apply'],
+      'initialised already: no second init',
+    );
   });
 
   test('runs init again when the providers or the backend change', () => {
@@ -109,5 +116,38 @@ describe('npm run deploy', () => {
     const result = deploy(dir, ['dev-flux-bootstrap']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /synth \(.* app\.js\) failed; nothing was deployed/);
+  });
+
+  test('after a state lock another run holds, says how to wait for it or release it, naming the lock', () => {
+    const { dir } = project();
+    // What OpenTofu 1.10 prints (clistate/state.go, LockInfo.String) in its error box.
+    const locked = [
+      '╷',
+      '│ Error: Error acquiring the state lock',
+      '│ ',
+      '│ Error message: the state is already locked by another terraform client',
+      '│ Lock Info:',
+      '│   ID:        8c8d9a5e-5b34-4f5e-b6b1-0c5a3f0e6d2a',
+      '│   Path:      ',
+      '│   Operation: OperationTypeApply',
+      '│   Who:       ci@runner-7',
+      '│   Version:   1.10.10',
+      '╵',
+    ];
+    const tofu = join(dir, 'tofu');
+    const failApply = `if [ "$1" = apply ]; then cat >&2 <<'EOF'\n${locked.join('\n')}\nEOF\nexit 1; fi`;
+    writeFileSync(tofu, `${readFileSync(tofu, 'utf8')}\n${failApply}\n`);
+    const result = deploy(dir, ['--auto-approve', 'dev-flux-bootstrap']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /Error acquiring the state lock/, "OpenTofu's own error is shown");
+    assert.match(
+      result.stderr,
+      new RegExp(
+        'dev-flux-bootstrap: another run holds its state lock \\(ci@runner-7\\), so nothing was changed\\. If that ' +
+          'run is still going, wait for it and deploy again\\. If it was killed, the lock stays in the backend: ' +
+          'release it with \\(cd cdktf\\.out/stacks/dev-flux-bootstrap && \\S+ force-unlock ' +
+          '8c8d9a5e-5b34-4f5e-b6b1-0c5a3f0e6d2a\\), then deploy again\\.',
+      ),
+    );
   });
 });

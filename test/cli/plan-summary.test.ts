@@ -128,6 +128,24 @@ describe('summarizePlan', () => {
     assert.doesNotMatch(markdown, /PRIVATE KEY/);
   });
 
+  test('counts what a deploy takes over as imports: alone, or with the update it also gets', async () => {
+    const { bootstrap } = await stacks();
+    const plan = modelPlan(bootstrap, bootstrap);
+    const [namespace, deployKey] = ['kubernetes_manifest', 'github_repository_deploy_key'].map((type) =>
+      plan.resource_changes!.find((rc) => rc.type === type)!,
+    );
+    Object.assign(namespace.change, { actions: ['no-op'], importing: { id: 'apiVersion=v1,kind=Namespace,name=x' } });
+    Object.assign(deployKey.change, { actions: ['update'], importing: { id: 'infra-new:1000' } });
+    const { markdown } = summarizePlan('dev-flux-bootstrap', plan);
+    assert.match(
+      markdown,
+      /^### `dev-flux-bootstrap`: 0 to create, 1 to update, 0 to replace, 0 to delete, 2 to import$/m,
+    );
+    assert.match(markdown, /\| import \| [^|]+ \|/);
+    assert.match(markdown, /\| update \| GitHub deploy key \(github_repository_deploy_key\.[^)]+\) \(imported\) \|/);
+    assert.doesNotMatch(summarizePlan('dev-flux-bootstrap', modelPlan(bootstrap, bootstrap)).markdown, /to import/);
+  });
+
   test('names the fields a deploy sets back after drift in the cluster, and only those', async () => {
     const { sync } = await stacks();
     const manifest = sync.resource.kubernetes_manifest['kustomization_flux-system_apps'].manifest as any;

@@ -26,7 +26,7 @@ describe('taking over objects that are on the cluster but not in state', () => {
       },
     };
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(config));
-    assert.deepEqual(await objectsNotInState(dir, () => new Set(['kubernetes_manifest.namespace_x'])), {
+    assert.deepEqual(await objectsNotInState(dir, new Set(['kubernetes_manifest.namespace_x'])), {
       takeOver: [],
       inTheWay: [],
     });

@@ -28,12 +28,12 @@ function deployKey(props: Partial<GitHubDeployKeyProps> = {}) {
 }
 
 describe('GitHubDeployKey', () => {
-  test('makes an ECDSA P-256 key, registers it read-only as "Flux" and stores it in the flux-system Secret', () => {
+  test('makes an ECDSA P-256 key, registers it read-only as "Flux (<stack>)", stores it in the Secret', () => {
     const { key, deployKey: dk, secret } = deployKey();
     assert.equal(key.algorithm, 'ECDSA');
     assert.equal(key.ecdsa_curve, 'P256');
     assert.equal(dk.repository, 'infra-new');
-    assert.equal(dk.title, 'Flux');
+    assert.equal(dk.title, 'Flux (test)', 'the title names the stack, so that its keys are told apart');
     assert.equal(dk.read_only, true);
     assert.match(dk.key, /^\$\{tls_private_key\.git_key_[0-9A-F]+\.public_key_openssh\}$/);
     assert.deepEqual(secret.metadata, { name: 'flux-system', namespace: 'flux-system' });

@@ -46,6 +46,7 @@ function applyWaves(waves: Record<string, any>[][], options: { fieldManager?: st
 
 describe('live kube-apiserver', { timeout: 600_000 }, () => {
   before(async () => {
+    console.log('# providers: none; objects go to the API server by kubectl');
     clusterDir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-'));
     cluster = await startCluster(clusterDir, BINARIES);
     kubeconfig = cluster.kubeconfig;

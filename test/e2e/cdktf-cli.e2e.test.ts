@@ -18,6 +18,7 @@ const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
 
 describe('cdktf CLI with OpenTofu', { timeout: 180_000 }, () => {
+  console.log("# providers: none; OpenTofu's built-in terraform_data");
   const project = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
   after(() => rmSync(project, { recursive: true, force: true }));
   symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));

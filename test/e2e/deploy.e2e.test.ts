@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +9,7 @@ import { EnvironmentSettings } from '../../settings';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
-import { GitHubDouble, startGitHubDouble } from './support/github-api';
+import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { applyServerSide, BINARIES, getJson, kubectl, objectExists, stackObjects } from './support/kubectl';
 import { CdktfProject, CommandResult } from './support/project';
 import { providerSetup, ProviderSetup } from './support/providers';
@@ -94,7 +94,6 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       workdir,
       (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
     );
-    console.log(`# providers: ${setup.mode}`);
     project = new CdktfProject(join(workdir, 'project'), {
       ...setup.env,
       GITHUB_TOKEN: TOKEN,
@@ -465,67 +464,4 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       assert.equal(source.spec.template.spec.containers[0].image, 'ghcr.io/fluxcd/source-controller:v1.9.4');
     },
   );
-
-  test('Ctrl-C during npm run deploy: OpenTofu stops gracefully and saves state, and the rerun converges', async () => {
-    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
-    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
-    const stateFile = join(project.dir, 'terraform.dev-flux-bootstrap.tfstate');
-    // Interrupted while OpenTofu creates the install, after the namespace.
-    const interrupted = await project.npmDeployInterrupted(
-      ['dev-flux-bootstrap'],
-      /namespace_flux-system: Creation complete/,
-    );
-    assert.ok(interrupted.interrupted, `the deploy never started creating:\n${interrupted.output.slice(-3000)}`);
-    assert.notEqual(interrupted.code, 0, 'an interrupted deploy exited 0');
-    assert.match(interrupted.output, /Interrupt received|Stopping operation/);
-    const saved = (JSON.parse(readFileSync(stateFile, 'utf8')).resources as { type: string; name: string }[]).map(
-      (r) => `${r.type}.${r.name}`,
-    );
-    assert.ok(saved.includes('kubernetes_manifest.namespace_flux-system'), `state lost: ${saved.join(', ')}`);
-    const namespace = uid('namespace', 'flux-system');
-    succeeded(await project.use([DEV]).npmDeploy(BOTH), 'rerun after the interrupt');
-    assert.equal(uid('namespace', 'flux-system'), namespace, 'the namespace was recreated');
-    assert.equal(github.keys(REPOSITORY).length, 1, 'exactly one deploy key');
-    for (const stack of BOTH)
-      assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
-    console.log(`# interrupted after ${interrupted.seconds.toFixed(1)} s; ${saved.length} resources in state`);
-  });
-
-  test('kill -9 of the whole deploy mid-apply: the rerun takes over what was made, same uids', async () => {
-    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
-    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
-    const killed = await project.npmDeployInterrupted(
-      ['dev-flux-bootstrap'],
-      /customresourcedefinition_[a-z_]+: Creation complete/,
-      'SIGKILL',
-    );
-    assert.ok(killed.interrupted, `the deploy never created a CRD:\n${killed.output.slice(-3000)}`);
-    const made = (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) =>
-      c.spec.group.endsWith('toolkit.fluxcd.io'),
-    );
-    assert.ok(made.length > 0);
-    const before = new Map(made.map((c) => [c.metadata.name, c.metadata.uid]));
-    const namespace = uid('namespace', 'flux-system');
-    const rerun = succeeded(await project.use([DEV]).npmDeploy(BOTH), 'rerun after kill -9');
-    assert.match(rerun.output, /taking over \d+ objects an earlier apply made but did not record in state/);
-    assert.equal(uid('namespace', 'flux-system'), namespace, 'the namespace was recreated');
-    for (const [name, id] of before) assert.equal(uid('crd', name), id, `${name} was recreated`);
-    for (const stack of BOTH)
-      assert.match(succeeded(await project.diff(stack), `no-op diff of ${stack}`).output, /No changes/);
-    console.log(`# killed after ${killed.seconds.toFixed(1)} s with ${before.size} CRDs made`);
-  });
-
-  test('fails if an object the stack declares is on the cluster but was made by someone else, naming it', async () => {
-    succeeded(await project.use([DEV]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
-    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
-    kubectl(cluster.kubeconfig, ['create', 'namespace', 'flux-system']);
-    const refused = await project.use([DEV]).npmDeploy(['dev-flux-bootstrap']);
-    assert.equal(refused.ok, false);
-    assert.match(
-      refused.output,
-      /dev-flux-bootstrap: Namespace flux-system exists on the cluster, but neither this stack \(field manager Terraform\) nor Flux's install .* made it: delete it, or take it over with adopt: true/,
-    );
-    assert.equal(fluxCrds().length, 0, 'something was applied');
-    kubectl(cluster.kubeconfig, ['delete', 'namespace', 'flux-system', '--wait=true']);
-  });
 });

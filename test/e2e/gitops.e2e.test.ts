@@ -12,7 +12,7 @@ import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { FluxKubelet, startFluxKubelet } from './support/flux-kubelet';
 import { FixtureRepository, GitServer, startGitServer, TEAM_LAYOUT } from './support/git-server';
-import { GitHubDouble, startGitHubDouble } from './support/github-api';
+import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { BINARIES, getJson, kubectl, objectExists, requestReconcile, TOOLCHAIN_CACHE } from './support/kubectl';
 import { CdktfProject, CommandResult } from './support/project';
 import { providerSetup } from './support/providers';
@@ -142,7 +142,6 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       workdir,
       (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
     );
-    console.log(`# providers: ${setup.mode}`);
     project = new CdktfProject(join(workdir, 'project'), {
       ...setup.env,
       GITHUB_TOKEN: TOKEN,

@@ -50,6 +50,7 @@ async function runTofu(args: string[], env = tofuEnv()): Promise<{ ok: boolean; 
 
 describe('kubernetes state backend with state encryption', { timeout: 300_000 }, () => {
   before(async () => {
+    console.log("# providers: none; OpenTofu's built-in terraform_data and the kubernetes backend");
     clusterDir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-state-'));
     cluster = await startCluster(clusterDir, BINARIES);
     const { bootstrap } = await addFluxEnvironment(Testing.app(), {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { lockOutdir } from '../../lib/outdir-lock';
+import { lockOutdir, OUTDIR_LOCK_HOLDER } from '../../lib/outdir-lock';
 
 const tsx = pathToFileURL(join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const lockModule = join(__dirname, '..', '..', 'lib', 'outdir-lock.ts');
@@ -14,9 +14,14 @@ const lockModule = join(__dirname, '..', '..', 'lib', 'outdir-lock.ts');
  * Another process holding the lock of `outdir`: until told to release it (a line on stdin), or
  * for `holdMs` on its own.
  */
-function holder(outdir: string, holdMs?: number): Promise<{ pid: number; release: () => Promise<void> }> {
+function holder(
+  outdir: string,
+  holdMs?: number,
+  run = 'synth',
+): Promise<{ pid: number; release: () => Promise<void> }> {
   const script =
-    `const { lockOutdir } = require(${JSON.stringify(lockModule)}); lockOutdir(${JSON.stringify(outdir)}); ` +
+    `const { lockOutdir } = require(${JSON.stringify(lockModule)}); ` +
+    `lockOutdir(${JSON.stringify(outdir)}, 120000, ${JSON.stringify(run)}); ` +
     `console.log('held'); process.stdin.once('data', () => process.exit(0)); ` +
     (holdMs ? `setTimeout(() => process.exit(0), ${holdMs});` : '');
   const child = spawn(process.execPath, ['--import', tsx, '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -33,7 +38,7 @@ describe('lockOutdir', () => {
     try {
       assert.throws(
         () => lockOutdir(outdir, 300),
-        new RegExp(`is being written by another synth \\(process ${other.pid}\\) for over 0.3 s; wait for it`),
+        new RegExp(`is in use by another synth \\(process ${other.pid}\\) for over 0.3 s; wait for it`),
       );
     } finally {
       await other.release();
@@ -46,7 +51,7 @@ describe('lockOutdir', () => {
     await holder(outdir, 500);
     const started = Date.now();
     const release = lockOutdir(outdir, 10_000);
-    assert.equal(readFileSync(join(outdir, '.synth.lock'), 'utf8'), String(process.pid));
+    assert.equal(readFileSync(join(outdir, '.synth.lock'), 'utf8'), `${process.pid} synth`);
     assert.ok(Date.now() - started >= 200, 'it did not wait for the other synth');
     release();
     assert.equal(existsSync(join(outdir, '.synth.lock')), false);
@@ -56,7 +61,7 @@ describe('lockOutdir', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-lock-'));
     writeFileSync(join(outdir, '.synth.lock'), '999999999');
     const release = lockOutdir(outdir, 300);
-    assert.equal(readFileSync(join(outdir, '.synth.lock'), 'utf8'), String(process.pid));
+    assert.equal(readFileSync(join(outdir, '.synth.lock'), 'utf8'), `${process.pid} synth`);
     release();
   });
 
@@ -66,5 +71,19 @@ describe('lockOutdir', () => {
     lockOutdir(outdir, 100)();
     assert.ok(existsSync(join(outdir, '.synth.lock')), 'the nested release left the outer lock');
     outer();
+  });
+
+  test('names a deploy that holds the folder, and lets the synth it runs (named by its pid) write', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-lock-'));
+    const deploy = await holder(outdir, undefined, 'npm run deploy');
+    try {
+      assert.throws(() => lockOutdir(outdir, 300), /is in use by another npm run deploy \(process \d+\)/);
+      process.env[OUTDIR_LOCK_HOLDER] = String(deploy.pid);
+      lockOutdir(outdir, 300)();
+      assert.match(readFileSync(join(outdir, '.synth.lock'), 'utf8'), new RegExp(`^${deploy.pid} `), 'still held');
+    } finally {
+      delete process.env[OUTDIR_LOCK_HOLDER];
+      await deploy.release();
+    }
   });
 });

@@ -47,7 +47,7 @@ describe('FluxBootstrapStack', () => {
     const key = Object.values(synthesized.resource.tls_private_key)[0];
     assert.deepEqual([key.algorithm, key.ecdsa_curve], ['ECDSA', 'P256']);
     const deployKey = Object.values(synthesized.resource.github_repository_deploy_key)[0];
-    assert.deepEqual([deployKey.title, deployKey.read_only], ['Flux', true]);
+    assert.deepEqual([deployKey.title, deployKey.read_only], ['Flux (dev-flux-bootstrap)', true]);
     const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0];
     assert.deepEqual(secret.depends_on, ['kubernetes_manifest.namespace_flux-system']);
   });

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -19,6 +20,11 @@ import (
 // GITHUB_OWNER, and an Enterprise-style base URL (`<base>/api/v3/`) when one is given.
 type github struct {
 	token, owner, api string
+	// As the real provider's RetryTransport: 500, 502, 503 and 504 are tried again, writes too,
+	// max_retries times (default 3), retry_delay_ms apart (default 1000).
+	maxRetries int
+	retryDelay time.Duration
+	retryable  map[int]bool
 }
 
 func (g *github) configure(_ context.Context, config tftypes.Value) error {
@@ -38,19 +44,64 @@ func (g *github) configure(_ context.Context, config tftypes.Value) error {
 		return fmt.Errorf("this stand-in serves only a GitHub API double: set base_url or GITHUB_BASE_URL")
 	}
 	g.api = strings.TrimSuffix(base, "/") + "/api/v3"
+	g.maxRetries, g.retryDelay = intOr(c["max_retries"], 3), time.Duration(intOr(c["retry_delay_ms"], 1000))*time.Millisecond
+	g.retryable = map[int]bool{500: true, 502: true, 503: true, 504: true}
+	if codes := c["retryable_errors"]; !codes.IsNull() {
+		var list []tftypes.Value
+		_ = codes.As(&list)
+		g.retryable = map[int]bool{}
+		for _, code := range list {
+			g.retryable[intOr(code, 0)] = true
+		}
+	}
 	// Like the real provider, a token GitHub refuses is not an error here: the first call fails.
 	return nil
 }
 
 func (g *github) call(ctx context.Context, method, path string, body interface{}, out interface{}) (int, error) {
+	var raw []byte
+	if body != nil {
+		raw, _ = json.Marshal(body)
+	}
+	var code int
+	var answer []byte
+	for try := 0; try <= g.maxRetries; try++ {
+		var err error
+		if code, answer, err = g.send(ctx, method, path, raw); err != nil {
+			return 0, err
+		}
+		if !g.retryable[code] {
+			break
+		}
+		time.Sleep(g.retryDelay)
+	}
+	if code >= 400 {
+		// go-github's ErrorResponse.Error(): the errors listed as %+v of its Error struct.
+		var msg struct {
+			Message string
+			Errors  []struct{ Resource, Field, Code, Message string }
+		}
+		_ = json.Unmarshal(answer, &msg)
+		list := []string{}
+		for _, e := range msg.Errors {
+			list = append(list, fmt.Sprintf("{Resource:%s Field:%s Code:%s Message:%s}", e.Resource, e.Field, e.Code, e.Message))
+		}
+		return code, fmt.Errorf("%s %s: %d %s [%s]", method, g.api+path, code, msg.Message, strings.Join(list, " "))
+	}
+	if out != nil && len(answer) > 0 {
+		return code, json.Unmarshal(answer, out)
+	}
+	return code, nil
+}
+
+func (g *github) send(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
 	var reader io.Reader
 	if body != nil {
-		raw, _ := json.Marshal(body)
-		reader = bytes.NewReader(raw)
+		reader = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, g.api+path, reader)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if g.token != "" {
 		req.Header.Set("Authorization", "Bearer "+g.token)
@@ -58,19 +109,11 @@ func (g *github) call(ctx context.Context, method, path string, body interface{}
 	req.Header.Set("Accept", "application/vnd.github+json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 400 {
-		var msg struct{ Message string }
-		_ = json.Unmarshal(raw, &msg)
-		return resp.StatusCode, fmt.Errorf("%s %s: %d %s []", method, g.api+path, resp.StatusCode, msg.Message)
-	}
-	if out != nil && len(raw) > 0 {
-		return resp.StatusCode, json.Unmarshal(raw, out)
-	}
-	return resp.StatusCode, nil
+	answer, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer, nil
 }
 
 func githubProvider() *providerServer {
@@ -82,6 +125,7 @@ func githubProvider() *providerServer {
 			attr("base_url", tftypes.String, "o"), attr("insecure", tftypes.Bool, "o"),
 			attr("write_delay_ms", tftypes.Number, "o"), attr("read_delay_ms", tftypes.Number, "o"),
 			attr("parallel_requests", tftypes.Bool, "o"), attr("max_retries", tftypes.Number, "o"),
+			attr("retry_delay_ms", tftypes.Number, "o"), attr("retryable_errors", tftypes.List{ElementType: tftypes.Number}, "o"),
 		),
 		configure:   g.configure,
 		resources:   map[string]*resource{"github_repository_deploy_key": deployKeyResource(g)},
@@ -121,13 +165,20 @@ func deployKeyResource(g *github) *resource {
 			if prior.IsNull() {
 				p["id"], p["etag"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
 			} else {
+				before := fields(prior)
+				// suppressDeployKeyDiff: GitHub keeps the key without its comment and newline.
+				if p["key"].IsKnown() && str(before["key"]) == firstTwoFields(str(p["key"])) {
+					p["key"] = before["key"]
+				}
 				for _, name := range []string{"key", "read_only", "repository", "title"} {
-					if !p[name].Equal(fields(prior)[name]) {
+					if !p[name].Equal(before[name]) {
 						replace = append(replace, tftypes.NewAttributePath().WithAttributeName(name))
 					}
 				}
 				if len(replace) > 0 {
 					p["id"], p["etag"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+				} else {
+					p["id"], p["etag"] = before["id"], before["etag"]
 				}
 			}
 			return tftypes.NewValue(proposed.Type(), p), replace, nil
@@ -153,6 +204,7 @@ func deployKeyResource(g *github) *resource {
 			p["etag"] = tftypes.NewValue(tftypes.String, fmt.Sprintf("W/\"%d\"", created.ID))
 			return tftypes.NewValue(planned.Type(), p), nil
 		},
+		// As resourceGithubRepositoryDeployKeyRead: everything from GitHub, the key as GitHub keeps it.
 		read: func(ctx context.Context, current tftypes.Value) (tftypes.Value, error) {
 			path, err := keyPath(current)
 			if err != nil {
@@ -167,12 +219,22 @@ func deployKeyResource(g *github) *resource {
 				return current, err
 			}
 			c := fields(current)
+			repo, _, _ := strings.Cut(str(c["id"]), ":")
 			c["read_only"], c["title"] = tftypes.NewValue(tftypes.Bool, key.ReadOnly), tftypes.NewValue(tftypes.String, key.Title)
-			// GitHub returns the key without its comment and newline; the provider keeps the configured text.
-			if strings.TrimSpace(key.Key) != firstTwoFields(str(c["key"])) {
-				c["key"] = tftypes.NewValue(tftypes.String, key.Key)
+			c["key"], c["repository"] = tftypes.NewValue(tftypes.String, key.Key), tftypes.NewValue(tftypes.String, repo)
+			if c["etag"].IsNull() {
+				c["etag"] = tftypes.NewValue(tftypes.String, fmt.Sprintf("W/\"%d\"", key.ID))
 			}
 			return tftypes.NewValue(current.Type(), c), nil
+		},
+		// ImportStatePassthroughContext: the id alone (<repository>:<key id>); the read fills in the rest.
+		imprt: func(_ context.Context, id string) (tftypes.Value, error) {
+			attrs := map[string]tftypes.Value{}
+			for name, t := range s.ValueType().(tftypes.Object).AttributeTypes {
+				attrs[name] = tftypes.NewValue(t, nil)
+			}
+			attrs["id"] = tftypes.NewValue(tftypes.String, id)
+			return tftypes.NewValue(s.ValueType(), attrs), nil
 		},
 	}
 }

@@ -64,6 +64,16 @@ func boolOr(v tftypes.Value, def bool) bool {
 	return b
 }
 
+func intOr(v tftypes.Value, def int) int {
+	if !v.IsKnown() || v.IsNull() {
+		return def
+	}
+	var n big.Float
+	_ = v.As(&n)
+	i, _ := n.Int64()
+	return int(i)
+}
+
 // with returns obj with the named attributes replaced.
 func with(obj tftypes.Value, changes map[string]tftypes.Value) tftypes.Value {
 	m := fields(obj)

@@ -21,6 +21,10 @@ export interface Cluster {
   readonly kubeconfig: string;
   readonly server: string;
   readonly token: string;
+  /** Stops kube-apiserver alone, as a control-plane upgrade does; etcd keeps what it committed. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again on the same address, and waits until it is ready. */
+  startApiServer(): Promise<void>;
   /** Stops every process; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -99,21 +103,45 @@ export async function startCluster(dir: string, bin: ClusterBinaries): Promise<C
     processes.push(child);
     return child;
   };
+  const stopProcess = async (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
   const stop = async () => {
-    for (const child of [...processes].reverse()) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    for (const child of [...processes].reverse()) await stopProcess(child);
   };
   // Stop the control plane with the test process, also when it fails or is interrupted.
   process.once('exit', () => processes.forEach((p) => p.exitCode === null && p.kill('SIGKILL')));
 
+  const apiServerArgs = [
+    `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+    `--secure-port=${apiPort}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--cert-dir=${join(dir, 'certs')}`,
+    `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    '--service-account-issuer=https://kubernetes.default.svc',
+    `--service-account-key-file=${join(dir, 'sa.pub')}`,
+    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    // Configuration only: nothing routes to this range, no traffic is ever sent there.
+    '--service-cluster-ip-range=10.96.0.0/16',
+  ];
+  let apiServer: ChildProcess | undefined;
+  const startApiServer = async () => {
+    apiServer = start('kube-apiserver', bin.kubeApiserver, apiServerArgs);
+    await waitFor('kube-apiserver', () => readyz(server, token), 90_000, [etcd!, apiServer]);
+  };
+  const stopApiServer = async () => {
+    if (apiServer) await stopProcess(apiServer);
+  };
+  let etcd: ChildProcess | undefined;
   try {
-    start('etcd', bin.etcd, [
+    etcd = start('etcd', bin.etcd, [
       `--data-dir=${join(dir, 'etcd')}`,
       `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
       `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
@@ -121,21 +149,7 @@ export async function startCluster(dir: string, bin: ClusterBinaries): Promise<C
       `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
     ]);
-    start('kube-apiserver', bin.kubeApiserver, [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      `--secure-port=${apiPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--cert-dir=${join(dir, 'certs')}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=RBAC',
-      '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${join(dir, 'sa.pub')}`,
-      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      // Configuration only: nothing routes to this range, no traffic is ever sent there.
-      '--service-cluster-ip-range=10.96.0.0/16',
-    ]);
-    await waitFor('kube-apiserver', () => readyz(server, token), 90_000, processes);
+    await startApiServer();
     start('kube-controller-manager', bin.kubeControllerManager, [
       `--kubeconfig=${kubeconfig}`,
       `--authentication-kubeconfig=${kubeconfig}`,
@@ -150,5 +164,5 @@ export async function startCluster(dir: string, bin: ClusterBinaries): Promise<C
     await stop();
     throw error;
   }
-  return { kubeconfig, server, token, stop };
+  return { kubeconfig, server, token, stopApiServer, startApiServer, stop };
 }

@@ -148,8 +148,20 @@ export class CdktfProject {
    */
   public npmDeployInterrupted(
     stacks: string[],
-    when: RegExp,
+    when: RegExp | ((output: string) => boolean),
     signal: NodeJS.Signals = 'SIGINT',
+  ): Promise<CommandResult & { interrupted: boolean }> {
+    return this.npmDeployWatched(stacks, when, (group) => process.kill(-group, signal));
+  }
+
+  /**
+   * `npm run deploy -- --auto-approve <stacks>` in a process group of its own, calling `act` with
+   * the group's id once its output matches `when` (`interrupted` says whether it did).
+   */
+  public npmDeployWatched(
+    stacks: string[],
+    when: RegExp | ((output: string) => boolean),
+    act: (group: number) => void,
   ): Promise<CommandResult & { interrupted: boolean }> {
     const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     const args = ['--import', tsx, join(root, 'cli', 'deploy.ts'), ...alone(stacks), '--auto-approve', ...stacks];
@@ -164,15 +176,15 @@ export class CdktfProject {
     let interrupted = false;
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
-      if (!interrupted && when.test(output)) {
+      if (!interrupted && (typeof when === 'function' ? when(output) : when.test(output))) {
         interrupted = true;
-        process.kill(-child.pid!, signal);
+        act(child.pid!);
       }
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     return new Promise((resolve) =>
-      child.once('exit', (code) =>
+      child.once('close', (code) =>
         resolve({ ok: code === 0, code: code ?? 1, output, seconds: (Date.now() - start) / 1000, interrupted }),
       ),
     );

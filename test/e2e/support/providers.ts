@@ -6,9 +6,12 @@ import { TOOLCHAIN_BIN } from './kubectl';
 // Which providers the live suite deploys with.
 // - The real ones, wherever they can be installed: a CLI configuration with a filesystem mirror
 //   named by TF_CLI_CONFIG_FILE, or CDKTF_FLUX_E2E_PROVIDERS=registry to install them online.
+//   CDKTF_FLUX_E2E_PROVIDERS=real insists on the mirror: a TF_CLI_CONFIG_FILE that does not exist
+//   fails the run instead of falling back to the stand-in.
 // - Otherwise the stand-in (test/e2e/providers), laid out as a filesystem mirror under the
 //   addresses and versions the stacks require, so that OpenTofu installs, plans and applies it
 //   exactly as it would the real ones, offline.
+// Each live file prints a `# providers:` line saying which it ran with, and why.
 
 export interface ProviderSetup {
   readonly mode: 'stand-in' | 'real';
@@ -45,10 +48,24 @@ export function providerSetup(
   const pluginCache = join(workdir, 'plugin-cache');
   mkdirSync(pluginCache, { recursive: true });
   const isolated = { TF_PLUGIN_CACHE_DIR: pluginCache };
-  // (A machine may set TF_CLI_CONFIG_FILE to a file that does not exist: that names no mirror.)
   const config = process.env.TF_CLI_CONFIG_FILE;
-  if (config && existsSync(config)) return { mode: 'real', env: { ...isolated, TF_CLI_CONFIG_FILE: config } };
-  if (process.env.CDKTF_FLUX_E2E_PROVIDERS === 'registry') return { mode: 'real', env: isolated };
+  const wanted = process.env.CDKTF_FLUX_E2E_PROVIDERS;
+  if (config && existsSync(config)) {
+    console.log(`# providers: real, from the CLI configuration TF_CLI_CONFIG_FILE=${config}`);
+    return { mode: 'real', env: { ...isolated, TF_CLI_CONFIG_FILE: config } };
+  }
+  if (wanted === 'registry') {
+    console.log('# providers: real, installed from the registry (CDKTF_FLUX_E2E_PROVIDERS=registry)');
+    return { mode: 'real', env: isolated };
+  }
+  // A machine may set TF_CLI_CONFIG_FILE to a file that does not exist: said, never taken silently.
+  const missing = config ? `TF_CLI_CONFIG_FILE=${config} does not exist` : 'TF_CLI_CONFIG_FILE is not set';
+  if (wanted === 'real')
+    throw new Error(
+      `CDKTF_FLUX_E2E_PROVIDERS=real, but ${missing}: point it at a CLI configuration whose filesystem mirror ` +
+        `holds the real providers (README, "The live suite with the real providers")`,
+    );
+  console.log(`# providers: stand-in (test/e2e/providers), as ${missing}`);
   const mirror = join(workdir, 'provider-mirror');
   for (const { address, version } of providerAddresses(requiredProviders)) {
     const type = address.split('/').pop()!;

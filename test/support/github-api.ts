@@ -21,7 +21,24 @@ export interface GitHubDouble {
   keys(fullName: string): DeployKey[];
   /** Removes a key behind Terraform's back, as a user would in GitHub's settings. */
   deleteKey(fullName: string, id: number): void;
+  /** Registers a key behind Terraform's back, as a user would in GitHub's settings. */
+  addKey(fullName: string, key: string, title: string): DeployKey;
+  /**
+   * The next `times` (default 1) requests of `method` to a path matching `path` answer 500, as
+   * GitHub does in an incident: before doing anything, or, with `after`, once the request took
+   * effect (the answer is lost).
+   */
+  failNext(fault: Fault): void;
+  /** The requests served, as `<method> <path>`. */
+  readonly requests: readonly string[];
   stop(): Promise<void>;
+}
+
+export interface Fault {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly times?: number;
+  readonly after?: boolean;
 }
 
 const KEY =
@@ -30,16 +47,33 @@ const KEY =
 export async function startGitHubDouble(options: { token: string; repositories: string[] }): Promise<GitHubDouble> {
   const keys = new Map<string, DeployKey[]>(options.repositories.map((r) => [r, []]));
   let nextId = 1000;
-  const send = (res: ServerResponse, status: number, body?: unknown) => {
+  const faults: { fault: Fault; left: number }[] = [];
+  const requests: string[] = [];
+  const reply = (res: ServerResponse, status: number, body?: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
+  const serverError = (res: ServerResponse) => reply(res, 500, { message: 'Server Error' });
   const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const path = (req.url ?? '').split('?')[0].replace(/^\/api\/v3/, '');
+    requests.push(`${req.method} ${path}`);
+    const active = faults.find((f) => f.left > 0 && f.fault.method === req.method && f.fault.path.test(path));
+    if (active) active.left--;
+    if (active && !active.fault.after) return serverError(res);
+    const send = active ? (r: ServerResponse) => serverError(r) : reply;
+    return serve(req, res, body, path, send);
+  };
+  const serve = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    path: string,
+    send: (res: ServerResponse, status: number, body?: unknown) => void,
+  ) => {
     const auth = req.headers.authorization ?? '';
     if (auth !== `Bearer ${options.token}` && auth !== `token ${options.token}`) {
       return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
-    const path = (req.url ?? '').split('?')[0].replace(/^\/api\/v3/, '');
     const repo = /^\/repos\/([^/]+)\/([^/]+)(\/keys(?:\/(\d+))?)?$/.exec(path);
     if (!repo) return send(res, 404, { message: 'Not Found' });
     const [, owner, name, keysPath, id] = repo;
@@ -117,6 +151,13 @@ export async function startGitHubDouble(options: { token: string; repositories: 
         fullName,
         (keys.get(fullName) ?? []).filter((k) => k.id !== id),
       ),
+    addKey: (fullName, key, title) => {
+      const added = { id: nextId++, key: key.trim().split(' ').slice(0, 2).join(' '), title, read_only: true };
+      keys.get(fullName)?.push(added);
+      return added;
+    },
+    failNext: (fault) => faults.push({ fault, left: fault.times ?? 1 }),
+    requests,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
