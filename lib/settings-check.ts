@@ -1,3 +1,4 @@
+import { CUSTOMISATION } from './customisation-shape';
 import { NAME, NAMESPACE, QUALIFIED_KEY } from './rules';
 import { boolean, Check, problem, required, shapeProblems, show, string, stringList } from './shape';
 
@@ -28,6 +29,7 @@ export const INSTALL = {
       `already exists on every cluster, and destroying the stacks would delete it; use a namespace of ` +
       `Flux's own, such as flux-system`,
   }),
+  ...CUSTOMISATION,
 } satisfies Record<string, Check>;
 
 export function installCombinations(install: Record<string, unknown>, path: string, problems: string[]): void {
