@@ -9,7 +9,7 @@ import {
   TYPED_FLAGS,
 } from './controller-settings';
 import { InstallPatch } from './install-patches';
-import { InstallPatchTarget } from './patch-target';
+import { PATCH_TARGET } from './patch-target';
 import { isQuantity } from './quantity';
 import { GO_DURATION, LABEL_VALUE, NAME, QUALIFIED_KEY, Rule } from './rules';
 import { boolean, Check, fieldsOf, is, list, object, oneOf, problem, record, required, string } from './shape';
@@ -93,16 +93,6 @@ const CONTROLLERS = fieldsOf<Record<FluxController, ControllerSettings>>()({
   'source-watcher': object(CONTROLLER),
 });
 
-const TARGET = fieldsOf<InstallPatchTarget>()({
-  group: string(),
-  version: string(),
-  kind: string(),
-  name: string(),
-  namespace: string(),
-  labelSelector: string(),
-  annotationSelector: string(),
-});
-
 const patchText: Check = (value, path, out) => {
   if (typeof value !== 'string' && !(value !== null && typeof value === 'object'))
     problem(out, path, value, 'must be YAML or JSON text, a list of JSON patch operations, or an object');
@@ -112,5 +102,5 @@ const patchText: Check = (value, path, out) => {
 export const CUSTOMISATION = {
   controllers: object(CONTROLLERS),
   multiTenancy: object(fieldsOf<MultiTenancySettings>()({ defaultServiceAccount: string(NAME) })),
-  patches: list(object(fieldsOf<InstallPatch>()({ patch: required(patchText), target: object(TARGET) }))),
+  patches: list(object(fieldsOf<InstallPatch>()({ patch: required(patchText), target: object(PATCH_TARGET) }))),
 } satisfies Record<string, Check>;

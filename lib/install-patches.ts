@@ -1,7 +1,7 @@
 import { applyPatch, Operation } from 'rfc6902';
 import { parseAllDocuments } from 'yaml';
 import { cloneObject, describeObject, KubernetesObject } from './kubernetes-object';
-import { describeTarget, InstallPatchTarget, targetProblems, targets } from './patch-target';
+import { describeTarget, PatchTarget, targetProblems, targets } from './patch-target';
 import { installObjectProblems } from './pod-checks';
 import { nearest, Problems } from './rules';
 import { StrategicMergeError, strategicMerge } from './strategic-merge';
@@ -33,7 +33,7 @@ export interface InstallPatch {
    * @default - for a strategic merge patch, the object its apiVersion, kind, metadata.name and
    * metadata.namespace name; a JSON patch needs a target
    */
-  readonly target?: InstallPatchTarget;
+  readonly target?: PatchTarget;
 }
 
 /** A patch with the name messages give it: `patches[2]`, or the typed setting it comes from. */
@@ -78,7 +78,7 @@ function parse(patch: InstallPatch['patch']): Parsed | string {
 }
 
 /** The object a strategic merge patch names itself, as kustomize finds a patch without a target. */
-function selfTarget(merge: Json): InstallPatchTarget {
+function selfTarget(merge: Json): PatchTarget {
   const meta = (merge.metadata ?? {}) as { name?: string; namespace?: string };
   const apiVersion = String(merge.apiVersion ?? '');
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -168,7 +168,7 @@ export function applyInstallPatches(
     const bad = patch.target ? targetProblems(patch.target) : [];
     bad.forEach((b) => problems.add(`${patch.source}: ${b}`));
     if (bad.length > 0) continue;
-    const uses: [InstallPatchTarget, Parsed][] =
+    const uses: [PatchTarget, Parsed][] =
       patch.target || 'ops' in parsed
         ? [[patch.target ?? {}, parsed]]
         : parsed.merges.map((merge) => [selfTarget(merge), { merges: [merge] }]);

@@ -1,14 +1,15 @@
 import { KubernetesObject } from './kubernetes-object';
+import { fieldsOf, string } from './shape';
 
 // Which objects a patch applies to, the way kustomize selects a `patches[].target`: group,
 // version, kind, name and namespace are regular expressions that must match the whole value,
 // label and annotation selectors are Kubernetes selectors, and every field given must match.
 
 /**
- * The install objects a patch applies to; every field given must match.
+ * The objects a patch applies to, as a kustomization's `patches[].target`; every field given must match.
  * @see https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
  */
-export interface InstallPatchTarget {
+export interface PatchTarget {
   /** API group, such as `apps` (`""` for the core group); a regular expression. @default - any */
   readonly group?: string;
   /** API version, such as `v1`; a regular expression. @default - any */
@@ -24,6 +25,17 @@ export interface InstallPatchTarget {
   /** An annotation selector, in the syntax of label selectors. @default - any */
   readonly annotationSelector?: string;
 }
+
+/** The run-time shape of a target, for settings and props. */
+export const PATCH_TARGET = fieldsOf<PatchTarget>()({
+  group: string(),
+  version: string(),
+  kind: string(),
+  name: string(),
+  namespace: string(),
+  labelSelector: string(),
+  annotationSelector: string(),
+});
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
@@ -54,7 +66,7 @@ export function parseSelector(selector: string): Requirement[] | undefined {
 const whole = (pattern: string) => new RegExp(`^(?:${pattern})$`);
 
 /** The fields of a target that are not what they must be: regular expressions and selectors. */
-export function targetProblems(target: InstallPatchTarget): string[] {
+export function targetProblems(target: PatchTarget): string[] {
   const problems: string[] = [];
   for (const field of ['group', 'version', 'kind', 'name', 'namespace'] as const) {
     const pattern = target[field];
@@ -76,7 +88,7 @@ export function targetProblems(target: InstallPatchTarget): string[] {
 }
 
 /** Whether `object` is one that `target` selects; the target must have no {@link targetProblems}. */
-export function targets(target: InstallPatchTarget, object: KubernetesObject): boolean {
+export function targets(target: PatchTarget, object: KubernetesObject): boolean {
   const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
   const values = {
     group,
@@ -98,7 +110,7 @@ export function targets(target: InstallPatchTarget, object: KubernetesObject): b
 }
 
 /** A target as messages quote it: `kind Deployment, name (a|b)`. */
-export function describeTarget(target: InstallPatchTarget): string {
+export function describeTarget(target: PatchTarget): string {
   return Object.entries(target)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k} ${String(v)}`)
