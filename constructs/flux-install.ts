@@ -15,6 +15,18 @@ import { boolean, checkProps, fieldsOf, provider } from '../lib/shape';
 import { MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
 
+// The types of the customisation props, for users of FluxInstall and of an environment's `install`.
+export type {
+  ControllerFlags,
+  ControllerResources,
+  ControllerSettings,
+  ControllerToleration,
+  FluxController,
+  MultiTenancySettings,
+} from '../lib/controller-settings';
+export type { InstallPatch, JsonPatchOperation } from '../lib/install-patches';
+export type { PatchTarget } from '../lib/patch-target';
+
 /** Props of {@link FluxInstall}. */
 export interface FluxInstallProps extends FluxInstallOptions {
   /**
