@@ -82,6 +82,32 @@ function leaves(value: unknown, path = '', into = new Map<string, unknown>()): M
   return into;
 }
 
+/** Every list of plain values (a container's args, a finalizer list), by path. */
+function valueLists(value: unknown, path = '', into = new Map<string, unknown[]>()): Map<string, unknown[]> {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) into.set(path, value);
+    else value.forEach((v, i) => valueLists(v, key(path, i), into));
+  } else if (value && typeof value === 'object')
+    Object.entries(value).forEach(([k, v]) => valueLists(v, key(path, k), into));
+  return into;
+}
+
+/** What a list of plain values gains and loses, each value counted as often as it occurs. */
+function listChange(before: unknown[], after: unknown[]): string {
+  const remaining = [...before];
+  const added = after.filter((v) => {
+    const i = remaining.findIndex((r) => r === v);
+    if (i < 0) return true;
+    remaining.splice(i, 1);
+    return false;
+  });
+  const parts = [
+    ...(added.length > 0 ? [`added ${added.map((v) => show(v)).join(', ')}`] : []),
+    ...(remaining.length > 0 ? [`removed ${remaining.map((v) => show(v)).join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : 'reordered';
+}
+
 /** The paths `after_sensitive` or `after_unknown` mark: they mirror the value with `true` where marked. */
 function markedPaths(...marks: unknown[]): string[] {
   return marks.flatMap((m) => [...leaves(m)].filter(([, v]) => v === true).map(([p]) => p));
@@ -132,8 +158,23 @@ function fieldChanges(rc: ResourceChange): FieldChange[] {
   const edited = changedPaths(old, now).filter((path) => path !== RECONCILE_REQUEST_PATH);
   const [live, planned] = [leaves(before?.object), leaves(after?.object)];
   const drifted = changedPaths(live, planned).filter((path) => now.has(path) && !edited.includes(path));
+  // A flag added to a container's args shifts every later index: say which values came and went.
+  const [oldLists, newLists] = [valueLists(before?.manifest), valueLists(after?.manifest)];
+  const listOf = (path: string) => /^(.*)\[\d+\]$/.exec(path)?.[1];
+  const inList = (path: string) => {
+    const list = listOf(path);
+    return list !== undefined && (oldLists.has(list) || newLists.has(list)) && !isUnder(sensitive, `manifest.${list}`);
+  };
+  const lists = [...new Set(edited.filter(inList).map((path) => listOf(path) as string))];
+  const listChanges = lists.map((list) => ({
+    path: list,
+    text: `\`${list}\`: ${listChange(oldLists.get(list) ?? [], newLists.get(list) ?? [])}`,
+  }));
   return [
-    ...edited.map((path) => change(path, `manifest.${path}`, old.get(path), now.get(path))),
+    ...listChanges,
+    ...edited
+      .filter((path) => !inList(path))
+      .map((path) => change(path, `manifest.${path}`, old.get(path), now.get(path))),
     ...drifted.map((path) =>
       change(path, `object.${path}`, live.get(path), planned.get(path), ' (drift: changed in the cluster)'),
     ),

@@ -1,11 +1,11 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { TerraformProvider } from 'cdktf';
+import { Annotations, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { FluxManifests } from '../lib/flux-manifests';
+import { customisedInstall } from '../lib/install-customisation';
 import {
   checkInstallOptions,
   FluxInstallOptions,
-  installObjects,
   resolveInstallOptions,
   ResolvedInstallOptions,
 } from '../lib/install-options';
@@ -14,6 +14,18 @@ import { INSTALL } from '../lib/settings-check';
 import { boolean, checkProps, fieldsOf, provider } from '../lib/shape';
 import { MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
+
+// The types of the customisation props, for users of FluxInstall and of an environment's `install`.
+export type {
+  ControllerFlags,
+  ControllerResources,
+  ControllerSettings,
+  ControllerToleration,
+  FluxController,
+  MultiTenancySettings,
+} from '../lib/controller-settings';
+export type { InstallPatch, JsonPatchOperation } from '../lib/install-patches';
+export type { PatchTarget } from '../lib/patch-target';
 
 /** Props of {@link FluxInstall}. */
 export interface FluxInstallProps extends FluxInstallOptions {
@@ -44,7 +56,8 @@ const FLUX_INSTALL_PROPS = fieldsOf<FluxInstallProps>()({
 
 /**
  * Flux's namespace, CRDs and controllers, one `kubernetes_manifest` per object, the way
- * `flux install` would apply them with the same options.
+ * `flux install` would apply them with the same options, then customised (controllers,
+ * multiTenancy, patches) as `flux bootstrap` customises them with a kustomization.yaml.
  *
  * Each resource's address comes from the object's kind, namespace and name only
  * (`kubernetes_manifest.deployment_flux-system_source-controller`), so moving to a new
@@ -75,7 +88,13 @@ export class FluxInstall extends Construct {
     this.options = resolveInstallOptions(props);
     checkInstallOptions(this.node.path, props.manifests, this.options);
     this.namespace = this.options.namespace;
-    this.objects = installObjects(props.manifests, this.options);
+    const customised = customisedInstall(this.node.path, props.manifests, this.options);
+    this.objects = customised.objects;
+    for (const controller of customised.uncheckedFlags) {
+      Annotations.of(this).addWarning(
+        `the flags of ${controller} are not checked: lib/controller-flags.ts does not list that version`,
+      );
+    }
 
     // Order, and why: Terraform destroys in the reverse of the order it creates, and the sync
     // stack, which depends on this one, is destroyed first.

@@ -1,6 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { PATCH_TARGET, PatchTarget } from '../lib/patch-target';
 import { check, checkNamespace, labelledName, Problems, Rule, SOURCE_PATH } from '../lib/rules';
 import { boolean, checkProps, fieldsOf, is, list, object, problem, record, required, string } from '../lib/shape';
 import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
@@ -39,15 +40,7 @@ export interface KustomizationHealthCheck {
 export interface KustomizationPatch {
   readonly patch: string;
   /** @default - the objects the patch names */
-  readonly target?: {
-    readonly group?: string;
-    readonly version?: string;
-    readonly kind?: string;
-    readonly name?: string;
-    readonly namespace?: string;
-    readonly labelSelector?: string;
-    readonly annotationSelector?: string;
-  };
+  readonly target?: PatchTarget;
 }
 
 /** Props of {@link Kustomization}. */
@@ -165,17 +158,7 @@ export const KUSTOMIZATION_PROPS = fieldsOf<KustomizationProps>()({
     object(
       fieldsOf<KustomizationPatch>()({
         patch: required(string()),
-        target: object(
-          fieldsOf<NonNullable<KustomizationPatch['target']>>()({
-            group: string(),
-            version: string(),
-            kind: string(),
-            name: string(),
-            namespace: string(),
-            labelSelector: string(),
-            annotationSelector: string(),
-          }),
-        ),
+        target: object(PATCH_TARGET),
       }),
     ),
   ),

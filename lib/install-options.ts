@@ -1,10 +1,9 @@
+import { ControllerSettings, FluxController, LOG_LEVELS, LogLevel, MultiTenancySettings } from './controller-settings';
 import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, missingFromManifests } from './flux-components';
 import { FluxManifests } from './flux-manifests';
+import { InstallPatch } from './install-patches';
 import { cloneObject, KubernetesObject } from './kubernetes-object';
 import { checkNamespace, nearest, Problems } from './rules';
-
-export const LOG_LEVELS = ['debug', 'info', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const MANIFESTS_NAMESPACE = 'flux-system';
 const MANIFESTS_REGISTRY = 'ghcr.io/fluxcd';
@@ -66,11 +65,29 @@ export interface FluxInstallOptions {
    * @default flux-system
    */
   readonly namespace?: string;
+  /**
+   * Per controller: flags, resources, workload identity (service account annotations, pod
+   * labels) and scheduling, by component name. Each controller must be installed.
+   * @default - the manifests' settings
+   */
+  readonly controllers?: Readonly<Partial<Record<FluxController, ControllerSettings>>>;
+  /**
+   * Lock the controllers down for multi-tenancy, as Flux's guide does with `flux bootstrap`.
+   * @default - no lockdown
+   */
+  readonly multiTenancy?: MultiTenancySettings;
+  /**
+   * Patches on the objects of the install, applied in order after every other option, as the
+   * `patches` of `clusters/<env>/flux-system/kustomization.yaml` are with `flux bootstrap`.
+   * @default - none
+   * @see https://fluxcd.io/flux/installation/configuration/bootstrap-customization/
+   */
+  readonly patches?: readonly InstallPatch[];
 }
 
 /** Options with every default filled in. */
-export type ResolvedInstallOptions = Required<Omit<FluxInstallOptions, 'imagePullSecret'>> &
-  Pick<FluxInstallOptions, 'imagePullSecret'>;
+export type ResolvedInstallOptions = Required<Omit<FluxInstallOptions, 'imagePullSecret' | 'multiTenancy'>> &
+  Pick<FluxInstallOptions, 'imagePullSecret' | 'multiTenancy'>;
 
 export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInstallOptions {
   return {
@@ -84,6 +101,9 @@ export function resolveInstallOptions(options: FluxInstallOptions): ResolvedInst
     logLevel: options.logLevel ?? 'info',
     tolerationKeys: [...(options.tolerationKeys ?? [])],
     namespace: options.namespace ?? MANIFESTS_NAMESPACE,
+    controllers: structuredClone(options.controllers ?? {}),
+    multiTenancy: options.multiTenancy && { ...options.multiTenancy },
+    patches: structuredClone(options.patches ?? []),
   };
 }
 
@@ -112,6 +132,13 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
               `choose from ${choices.join(', ')}`,
       );
     }
+  }
+  const installed = installedComponents(options);
+  for (const c of Object.keys(options.controllers).filter((c) => !installed.includes(c))) {
+    problems.add(
+      `controllers.${c}: ${c} is not installed; ` +
+        (EXTRA_COMPONENTS.includes(c) ? 'add it to componentsExtra' : `install one of ${installed.join(', ')}`),
+    );
   }
   const missing = missingFromManifests(manifests.objects, manifests.version, installedComponents(options));
   for (const m of missing) problems.add(`the manifests ${manifests.origin}: ${m}`);

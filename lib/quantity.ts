@@ -23,6 +23,17 @@ function parse(text: string): { value: bigint; scale: number; format: 'decimal' 
   return { value, scale, format: 'decimal' };
 }
 
+/** Whether the API server reads `text` as a quantity, such as `500m`, `1Gi` or `2`. */
+export function isQuantity(text: string): boolean {
+  return parse(text) !== undefined;
+}
+
+/** A quantity's value as a number, close enough to compare a request with its limit. */
+export function quantityNumber(text: string): number | undefined {
+  const q = parse(text);
+  return q && Number(q.value) * 10 ** q.scale;
+}
+
 /** The form the API server stores a quantity in; text that is not a quantity is returned as is. */
 export function canonicalQuantity(text: string): string {
   const q = parse(text);

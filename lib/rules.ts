@@ -44,6 +44,34 @@ export function labelledName(kind: string, label: string): Rule {
   };
 }
 
+// Label and annotation keys, taint keys: an optional DNS-subdomain prefix and "/", then a name.
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** Keys of labels, annotations and taints: `[prefix/]name`. */
+export const QUALIFIED_KEY: Rule = {
+  test: (v) => QUALIFIED_NAME.test(v) && v.length <= 253 + 1 + 63,
+  text:
+    'is not a valid key; use [prefix/]name: a name of at most 63 letters, digits, "-", "_" and ".", starting ' +
+    'and ending with a letter or digit, after an optional DNS prefix and "/" (such as ' +
+    'node-role.kubernetes.io/infra)',
+};
+
+/** Label values: at most 63 letters, digits, "-", "_" and ".", or empty. */
+export const LABEL_VALUE: Rule = {
+  test: (v) => /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) && v.length <= 63,
+  text:
+    'is not a valid label value; use at most 63 letters, digits, "-", "_" and ".", starting and ending with a ' +
+    'letter or digit',
+};
+
+/** Go durations as time.ParseDuration reads them, for controller flags. */
+export const GO_DURATION: Rule = {
+  test: (v) =>
+    /^([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h)(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h))*$/.test(v),
+  text: 'is not a duration; use Go syntax such as 5s, 1m or 1h30m',
+};
+
 /** A duration that is more than nothing, such as a timeout. */
 export const POSITIVE_DURATION: Rule = {
   test: (v) => FLUX_DURATION.test(v) && /[1-9]/.test(v),

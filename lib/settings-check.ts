@@ -1,4 +1,5 @@
-import { NAME, NAMESPACE } from './rules';
+import { CUSTOMISATION } from './customisation-shape';
+import { NAME, NAMESPACE, QUALIFIED_KEY } from './rules';
 import { boolean, Check, problem, required, shapeProblems, show, string, stringList } from './shape';
 
 // Environment settings may come from JSON or YAML as well as from typed TypeScript, so their
@@ -9,8 +10,6 @@ import { boolean, Check, problem, required, shapeProblems, show, string, stringL
 // constructs' own tables to the settings' types. Value rules that the install options or a CRD
 // schema already state are left to those (checkInstallOptions, the constructs).
 
-const TAINT_KEY =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** The `flux install` options; the FluxInstall construct checks its props with them too. */
@@ -23,21 +22,14 @@ export const INSTALL = {
   watchAllNamespaces: boolean,
   clusterDomain: string(),
   logLevel: string(),
-  tolerationKeys: stringList(
-    string({
-      test: (s) => TAINT_KEY.test(s),
-      text:
-        'is not a taint key; use [prefix/]name: a name of at most 63 letters, digits, "-", "_" and ".", starting ' +
-        'and ending with a letter or digit, after an optional DNS prefix and "/" (such as ' +
-        'node-role.kubernetes.io/infra)',
-    }),
-  ),
+  tolerationKeys: stringList(string({ ...QUALIFIED_KEY, text: QUALIFIED_KEY.text.replace('valid key', 'taint key') })),
   namespace: string({
     test: (s) => !RESERVED_NAMESPACES.includes(s),
     text:
       `already exists on every cluster, and destroying the stacks would delete it; use a namespace of ` +
       `Flux's own, such as flux-system`,
   }),
+  ...CUSTOMISATION,
 } satisfies Record<string, Check>;
 
 export function installCombinations(install: Record<string, unknown>, path: string, problems: string[]): void {

@@ -96,6 +96,53 @@ describe('summarizePlan', () => {
     );
   });
 
+  test('shows a customisation as ordinary field changes: flags added, an annotation set, no index shifts', async () => {
+    const [plain, customised] = [
+      await stacks(),
+      await stacks({
+        install: {
+          multiTenancy: {},
+          controllers: {
+            'kustomize-controller': {
+              flags: { concurrent: 20 },
+              serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/flux' },
+            },
+          },
+          // Flux's guide puts the lockdown flag first: every later arg moves one place.
+          patches: [
+            {
+              patch: [{ op: 'add', path: '/spec/template/spec/containers/0/args/0', value: '--log-encoding=console' }],
+              target: { kind: 'Deployment', name: 'notification-controller' },
+            },
+          ],
+        },
+      }),
+    ];
+    const { markdown, warnings } = summarizePlan(
+      'dev-flux-bootstrap',
+      modelPlan(plain.bootstrap, customised.bootstrap),
+    );
+    assert.deepEqual(warnings, []);
+    assert.match(markdown, /^### `dev-flux-bootstrap`: 0 to create, 4 to update, 0 to replace, 0 to delete$/m);
+    const row = (object: string) => markdown.split('\n').find((l) => l.startsWith(`| update | ${object} |`));
+    assert.equal(
+      row('Deployment flux-system/kustomize-controller'),
+      '| update | Deployment flux-system/kustomize-controller | `spec.template.spec.containers[0].args`: added ' +
+        '`"--no-cross-namespace-refs=true"`, `"--no-remote-bases=true"`, `"--default-service-account=default"`, ' +
+        '`"--concurrent=20"` |',
+    );
+    assert.equal(
+      row('ServiceAccount flux-system/kustomize-controller'),
+      '| update | ServiceAccount flux-system/kustomize-controller | ' +
+        '`metadata.annotations["eks.amazonaws.com/role-arn"]`: `(none)` → `"arn:aws:iam::111122223333:role/flux"` |',
+    );
+    assert.equal(
+      row('Deployment flux-system/notification-controller'),
+      '| update | Deployment flux-system/notification-controller | `spec.template.spec.containers[0].args`: added ' +
+        '`"--log-encoding=console"`, `"--no-cross-namespace-refs=true"` |',
+    );
+  });
+
   test('warns that removing a Kustomization with prune makes Flux garbage-collect its objects', async () => {
     const { sync } = await stacks();
     const withoutApps = structuredClone(sync);

@@ -564,6 +564,128 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     value: 'dev-flux-bootstrap',
     says: 'Add it to the sync stack',
   },
+  // Customising the install
+  {
+    mistake: 'a misspelt controller',
+    settings: install({ controllers: { 'kustomise-controller': { flags: { concurrent: 8 } } } }),
+    setting: 'install.controllers.kustomise-controller',
+    value: 'kustomise-controller',
+    says: 'did you mean kustomize-controller?',
+  },
+  {
+    mistake: 'settings for a controller that is not installed',
+    settings: install({ controllers: { 'image-automation-controller': { flags: { concurrent: 2 } } } }),
+    setting: 'controllers.image-automation-controller',
+    value: 'image-automation-controller',
+    says: 'add it to componentsExtra',
+  },
+  {
+    mistake: 'concurrent as a string',
+    settings: install({ controllers: { 'kustomize-controller': { flags: { concurrent: '20' } } } }),
+    setting: 'install.controllers.kustomize-controller.flags.concurrent',
+    value: '"20"',
+  },
+  {
+    mistake: 'a requeue interval in words',
+    settings: install({ controllers: { 'helm-controller': { flags: { requeueDependency: '5 seconds' } } } }),
+    setting: 'install.controllers.helm-controller.flags.requeueDependency',
+    value: '5 seconds',
+    says: 'Go syntax',
+  },
+  {
+    mistake: 'a flag the controller version does not take',
+    settings: install({ controllers: { 'source-controller': { flags: { other: { 'no-remote-bases': true } } } } }),
+    setting: 'controllers.source-controller.flags.other.no-remote-bases',
+    value: 'no-remote-bases',
+    says: 'source-controller v1.9.4 has no flag',
+  },
+  {
+    mistake: 'a flag given with its dashes',
+    settings: install({ controllers: { 'source-controller': { flags: { other: { '--concurrent': 2 } } } } }),
+    setting: 'install.controllers.source-controller.flags.other.--concurrent',
+    value: '--concurrent',
+    says: 'without "--"',
+  },
+  {
+    mistake: 'a memory limit that is not a quantity',
+    settings: install({ controllers: { 'source-controller': { resources: { limits: { memory: '2GB RAM' } } } } }),
+    setting: 'install.controllers.source-controller.resources.limits.memory',
+    value: '2GB RAM',
+    says: 'is not a quantity',
+  },
+  {
+    mistake: 'a toleration effect Kubernetes does not have',
+    settings: install({ controllers: { 'helm-controller': { tolerations: [{ key: 'a', effect: 'NoSchedul' }] } } }),
+    setting: 'install.controllers.helm-controller.tolerations[0].effect',
+    value: 'NoSchedul',
+  },
+  {
+    mistake: 'a pod label value as a boolean (AKS workload identity)',
+    settings: install({ controllers: { 'source-controller': { podLabels: { 'azure.workload.identity/use': true } } } }),
+    setting: 'podLabels["azure.workload.identity/use"]',
+    value: 'true',
+    says: 'must be a string',
+  },
+  {
+    mistake: 'a service account annotation key with a space',
+    settings: install({ controllers: { 'source-controller': { serviceAccountAnnotations: { 'role arn': 'x' } } } }),
+    setting: 'install.controllers.source-controller.serviceAccountAnnotations',
+    value: 'role arn',
+  },
+  {
+    mistake: 'a multiTenancy service account that is not a name',
+    settings: install({ multiTenancy: { defaultServiceAccount: 'Tenant SA' } }),
+    setting: 'install.multiTenancy.defaultServiceAccount',
+    value: 'Tenant SA',
+  },
+  {
+    mistake: 'a patch whose target selects nothing',
+    settings: install({
+      patches: [{ patch: { spec: { replicas: 2 } }, target: { kind: 'Deployment', name: 'helm' } }],
+    }),
+    setting: 'patches[0]',
+    value: 'name helm',
+    says: 'selects no object of the install',
+  },
+  {
+    mistake: 'a JSON patch whose path does not exist',
+    settings: install({
+      patches: [
+        {
+          patch: '- op: replace\n  path: /spec/template/spec/containers/1/args/0\n  value: --concurrent=20\n',
+          target: { kind: 'Deployment', name: 'kustomize-controller' },
+        },
+      ],
+    }),
+    setting: 'patches[0]',
+    value: '/spec/template/spec/containers/1/args/0',
+    says: 'does not exist',
+  },
+  {
+    mistake: 'a patch that breaks what the API server accepts',
+    settings: install({
+      patches: [
+        {
+          patch: {
+            spec: {
+              template: { spec: { containers: [{ name: 'manager', resources: { requests: { cpu: 'lots' } } }] } },
+            },
+          },
+          target: { kind: 'Deployment', name: 'kustomize-controller' },
+        },
+      ],
+    }),
+    setting: 'patches[0]',
+    value: 'lots',
+    says: 'is not a quantity',
+  },
+  {
+    mistake: 'a patch target with a misspelt key',
+    settings: install({ patches: [{ patch: { spec: {} }, target: { kind: 'Deployment', labelSelctor: 'a=b' } }] }),
+    setting: 'install.patches[0].target.labelSelctor',
+    value: 'labelSelctor',
+    says: 'did you mean labelSelector?',
+  },
   // State that the binary or the backend cannot keep
   {
     mistake: 'state encryption with Terraform as the binary',
