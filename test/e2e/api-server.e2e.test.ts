@@ -4,9 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { FluxInstall, GitRepository, GitRepositoryProps, Kustomization, KustomizationProps } from '../../constructs';
+import {
+  ControllerSettings,
+  FluxInstall,
+  FluxInstallProps,
+  GitRepository,
+  GitRepositoryProps,
+  InstallPatch,
+  Kustomization,
+  KustomizationProps,
+} from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
+import { aks, eks, fleet, gke, patched as bootstrapPatches, tenants } from '../../examples/customisation';
 import { buildEveryField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs, synthStack } from '../support/synth';
@@ -108,6 +118,29 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
       getJson(kubeconfig, ['clusterrolebinding', 'crd-controller-flux-options']).subjects[0].namespace,
       'flux-options',
     );
+  });
+
+  test('accepts every customisation example of the README, each stored as synthesized', async () => {
+    for (const example of [eks, gke, aks, fleet, tenants, bootstrapPatches]) {
+      const namespace = `flux-${example.name}`;
+      const { bootstrap } = await environment({ ...example, install: { ...example.install, namespace } });
+      applyWaves(bootstrap);
+      const wanted = bootstrap.flat().filter((o) => o.kind === 'Deployment' || o.kind === 'ServiceAccount');
+      for (const object of wanted) {
+        const stored = getJson(kubeconfig, [object.kind, object.metadata.name, '-n', namespace]);
+        const what = `${example.name}: ${object.kind} ${object.metadata.name}`;
+        if (object.kind === 'ServiceAccount')
+          assert.deepEqual(stored.metadata.annotations ?? {}, object.metadata.annotations ?? {}, what);
+        if (object.kind === 'Deployment') {
+          const [pod, own] = [stored.spec.template.spec, object.spec.template.spec];
+          assert.deepEqual(pod.containers[0].args, own.containers[0].args, what);
+          assert.deepEqual(pod.containers[0].resources, own.containers[0].resources, what);
+          assert.deepEqual(pod.tolerations, own.tolerations, what);
+          assert.deepEqual(pod.nodeSelector, own.nodeSelector, what);
+          assert.deepEqual(stored.spec.template.metadata.labels, object.spec.template.metadata.labels, what);
+        }
+      }
+    }
   });
 
   test('accepts every spec field the typed constructs render', () => {
@@ -215,6 +248,87 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
       assert.throws(
         () => applyServerSide(kubeconfig, [changed]),
         /Invalid value|Required value|missing required field|unknown field|Unsupported value|strict decoding error/,
+        'the API server accepts it',
+      );
+    });
+  }
+
+  // The install's customisation: a setting or patch synth refuses, and the same change made to
+  // the kustomize-controller Deployment behind its back, which the API server refuses as well.
+  const install = (props: Partial<FluxInstallProps>) => () =>
+    synthConstructs((s) => new FluxInstall(s, 'flux', { manifests: v294, ...props }));
+  const controller = (own: ControllerSettings) => install({ controllers: { 'kustomize-controller': own } });
+  const patched = (patch: InstallPatch['patch']) =>
+    install({ patches: [{ target: { kind: 'Deployment', name: 'kustomize-controller' }, patch }] });
+  const podSpec = (d: Record<string, any>, change: (spec: Record<string, any>) => void) => {
+    const copy = structuredClone(d);
+    change(copy.spec.template.spec);
+    return copy;
+  };
+  const customisations: {
+    name: string;
+    synth: () => unknown;
+    deployment: (d: Record<string, any>) => Record<string, any>;
+  }[] = [
+    {
+      name: 'toleration with operator Exists and a value',
+      synth: controller({ tolerations: [{ key: 'gpu', operator: 'Exists', value: 'true' }] }),
+      deployment: (d) => podSpec(d, (p) => (p.tolerations = [{ key: 'gpu', operator: 'Exists', value: 'true' }])),
+    },
+    {
+      name: 'CPU request above its limit',
+      synth: controller({ resources: { limits: { cpu: '1' }, requests: { cpu: '2' } } }),
+      deployment: (d) =>
+        podSpec(d, (p) => (p.containers[0].resources = { limits: { cpu: '1' }, requests: { cpu: '2' } })),
+    },
+    {
+      name: 'preferred affinity of weight 0',
+      synth: controller({
+        affinity: {
+          nodeAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              { weight: 0, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['flux'] }] } },
+            ],
+          },
+        },
+      }),
+      deployment: (d) =>
+        podSpec(d, (p) => {
+          p.affinity = {
+            nodeAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 0, preference: { matchExpressions: [{ key: 'pool', operator: 'In', values: ['flux'] }] } },
+              ],
+            },
+          };
+        }),
+    },
+    {
+      name: 'patch mounting a volume the pod does not have',
+      synth: patched([
+        {
+          op: 'add',
+          path: '/spec/template/spec/containers/0/volumeMounts/-',
+          value: { name: 'cache', mountPath: '/c' },
+        },
+      ]),
+      deployment: (d) => podSpec(d, (p) => p.containers[0].volumeMounts.push({ name: 'cache', mountPath: '/c' })),
+    },
+    {
+      name: 'patch adding an env var without a name',
+      synth: patched([{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { value: 'x' } }]),
+      deployment: (d) => podSpec(d, (p) => p.containers[0].env.push({ value: 'x' })),
+    },
+  ];
+  for (const c of customisations) {
+    test(`refuses, like synth, an install customisation with a ${c.name}`, () => {
+      assert.throws(c.synth, Error, 'synth accepts it');
+      applyServerSide(kubeconfig, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'probe' } }]);
+      const deployment = manifestsOf(install({})())['deployment_flux-system_kustomize-controller'];
+      const changed = c.deployment({ ...deployment, metadata: { ...deployment.metadata, namespace: 'probe' } });
+      assert.throws(
+        () => applyServerSide(kubeconfig, [changed]),
+        /Invalid value|Required value|Not found|must be less than or equal|missing required field/,
         'the API server accepts it',
       );
     });

@@ -292,6 +292,85 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       assert.match(succeeded(await project.diff(stack), `diff after restore of ${stack}`).output, /No changes/);
   });
 
+  test('a customised install deploys as patched, reviewed as field changes; a patched flag is restored', async () => {
+    const customised: EnvironmentSettings = {
+      ...DEV,
+      install: {
+        controllers: {
+          'kustomize-controller': {
+            flags: { requeueDependency: '5s' },
+            serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'flux@p.iam.gserviceaccount.com' },
+            resources: { limits: { memory: '2Gi' } },
+          },
+        },
+        patches: [
+          {
+            // A strategic merge patch: the container and its env merged by name, as kustomize does.
+            patch: {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 'source-controller', namespace: 'flux-system' },
+              spec: {
+                template: {
+                  spec: {
+                    containers: [{ name: 'manager', env: [{ name: 'HTTPS_PROXY', value: 'http://proxy:3128' }] }],
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    succeeded(await project.use([DEV]).npmDeploy(['dev-flux-bootstrap']), 'deploy of the install as Flux ships it');
+    succeeded(await project.use([customised]).app(), 'synth of the customised install');
+    const review = await project.review('dev-flux-bootstrap');
+    assert.match(review.output, /--requeue-dependency=5s/, `the review does not show the flag:\n${review.output}`);
+    assert.match(review.output, /iam\.gke\.io\/gcp-service-account/);
+    succeeded(await project.use([customised]).npmDeploy(['dev-flux-bootstrap']), 'deploy of the customised install');
+    const deployment = () => getJson(cluster.kubeconfig, ['deployment', 'kustomize-controller', '-n', 'flux-system']);
+    const container = () => deployment().spec.template.spec.containers[0];
+    assert.ok(container().args.includes('--requeue-dependency=5s'), container().args.join(' '));
+    assert.equal(container().resources.limits.memory, '2Gi');
+    assert.equal(
+      getJson(cluster.kubeconfig, ['serviceaccount', 'kustomize-controller', '-n', 'flux-system']).metadata.annotations[
+        'iam.gke.io/gcp-service-account'
+      ],
+      'flux@p.iam.gserviceaccount.com',
+    );
+    const source = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']);
+    const env = source.spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    assert.equal(env.find((e) => e.name === 'HTTPS_PROXY')?.value, 'http://proxy:3128');
+    assert.ok(
+      env.some((e) => e.name === 'RUNTIME_NAMESPACE'),
+      "the manifests' own env is kept",
+    );
+    // Another manager takes the flag back out.
+    const index = (container().args as string[]).indexOf('--requeue-dependency=5s');
+    kubectl(cluster.kubeconfig, [
+      'patch',
+      'deployment',
+      'kustomize-controller',
+      '-n',
+      'flux-system',
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        { op: 'replace', path: `/spec/template/spec/containers/0/args/${index}`, value: '--requeue-dependency=30s' },
+      ]),
+    ]);
+    assert.match(
+      succeeded(await project.diff('dev-flux-bootstrap'), 'diff after drift in a patched flag').output,
+      /--requeue-dependency=5s/,
+    );
+    succeeded(await project.use([customised]).npmDeploy(['dev-flux-bootstrap']), 'deploy restoring the patched flag');
+    assert.equal(container().args[index], '--requeue-dependency=5s');
+    assert.match(succeeded(await project.diff('dev-flux-bootstrap'), 'diff after the restore').output, /No changes/);
+    // Back to the install without customisation.
+    succeeded(await project.use([DEV]).npmDeploy(['dev-flux-bootstrap']), 'deploy without the customisation');
+    assert.ok(!container().args.includes('--requeue-dependency=5s'));
+  });
+
   // The stand-in must fail wherever the provider would: objects sent as written, bypassing the
   // constructs' escaping, canonical quantities and forced conflicts.
   const probe = (data: Record<string, string>) => ({

@@ -35,6 +35,8 @@ let project: CdktfProject;
 let workdir: string;
 let settings: EnvironmentSettings;
 let head: string;
+/** How long infra-prereqs took from its creation to Ready on the first deploy, with Flux's flags. */
+let defaultDependencyWait: number;
 
 const json = (args: string[]) => getJson(cluster.kubeconfig, args);
 const condition = (object: any, type = 'Ready') =>
@@ -116,6 +118,15 @@ async function waitSynced(sha: string, names: readonly string[], timeoutMs: numb
   }
 }
 
+/**
+ * Seconds from infra-prereqs' creation to its Ready: it waits for the source and for
+ * infra-controllers, requeued every --requeue-dependency (30 s by default) while they are not ready.
+ */
+function dependencyWait(): number {
+  const prereqs = json(['kustomization', 'infra-prereqs', '-n', 'flux-system']);
+  return (Date.parse(condition(prereqs).lastTransitionTime) - Date.parse(prereqs.metadata.creationTimestamp)) / 1000;
+}
+
 function flux(args: string[]): string {
   return execFileSync(
     join(TOOLCHAIN_CACHE, 'flux', 'v2.9.4', 'flux'),
@@ -168,6 +179,7 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
         `# npm run deploy start to exit, every Kustomization Ready: ${((Date.now() - start) / 1000).toFixed(1)} s`,
       );
       assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.9.4', 'kustomize-controller': 'v1.9.4' });
+      defaultDependencyWait = dependencyWait();
       const controllersReady = Date.parse(
         condition(json(['kustomization', 'infra-controllers', '-n', 'flux-system'])).lastTransitionTime,
       );
@@ -462,4 +474,35 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
     succeeded(await project.use([quick]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
   });
+
+  test(
+    'a customised install: kustomize-controller runs with the flags set, infra-prereqs waits 5 s at a time, and ' +
+      'the service account carries its annotation',
+    async () => {
+      const customised: EnvironmentSettings = {
+        ...settings,
+        install: {
+          controllers: {
+            'kustomize-controller': {
+              flags: { requeueDependency: '5s', concurrent: 8 },
+              serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/flux' },
+            },
+          },
+        },
+      };
+      succeeded(await project.use([customised]).npmDeploy(BOTH), 'npm run deploy of a customised install');
+      await synced(head, KUSTOMIZATIONS, 0);
+      const args = kubelet.args('kustomize-controller') ?? [];
+      assert.ok(args.includes('--requeue-dependency=5s') && args.includes('--concurrent=8'), args.join(' '));
+      const account = json(['serviceaccount', 'kustomize-controller', '-n', 'flux-system']);
+      assert.equal(account.metadata.annotations['eks.amazonaws.com/role-arn'], 'arn:aws:iam::111122223333:role/flux');
+      const wait = dependencyWait();
+      console.log(
+        `# infra-prereqs creation to Ready: ${wait} s at --requeue-dependency=5s, ${defaultDependencyWait} s at 30s`,
+      );
+      assert.ok(wait < defaultDependencyWait, `${wait} s with 5s, ${defaultDependencyWait} s with Flux's 30s`);
+      succeeded(await project.use([customised]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+      succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    },
+  );
 });

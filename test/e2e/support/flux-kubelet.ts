@@ -32,11 +32,14 @@ interface Running {
   readonly spec: string;
   readonly process: ChildProcess;
   readonly version: string;
+  readonly args: readonly string[];
 }
 
 export interface FluxKubelet {
   /** The version each controller runs now, by name. */
   versions(): Record<string, string>;
+  /** The arguments the controller runs with now (its Deployment's, with the replaced ones). */
+  args(name: string): readonly string[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -134,7 +137,7 @@ export function startFluxKubelet(cluster: Cluster, namespace: string, dir: strin
         stdio: ['ignore', log, log],
         env: { ...process.env, ...env, KUBECONFIG: cluster.kubeconfig },
       });
-      running.set(name, { spec, process: child, version });
+      running.set(name, { spec, process: child, version, args });
     }
   };
   mkdirSync(dir, { recursive: true });
@@ -147,6 +150,7 @@ export function startFluxKubelet(cluster: Cluster, namespace: string, dir: strin
   })();
   return {
     versions: () => Object.fromEntries([...running].map(([name, r]) => [name, r.version])),
+    args: (name) => running.get(name)?.args,
     stop: async () => {
       stopped = true;
       await loop;
