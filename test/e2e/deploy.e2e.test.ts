@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,8 +11,9 @@ import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { applyServerSide, BINARIES, getJson, kubectl, objectExists, stackObjects } from './support/kubectl';
+import { deployProject, succeeded as succeededIn } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
-import { providerSetup, ProviderSetup } from './support/providers';
+import { ProviderSetup } from './support/providers';
 
 // The README's commands, run as a user runs them: `cdktf deploy`, `cdktf diff` and `cdktf destroy`
 // of the app's stacks with the real cdktf CLI and OpenTofu, against a live kube-apiserver and a
@@ -41,15 +42,7 @@ const exists = (kind: string, name: string, namespace?: string) =>
 const fluxCrds = () =>
   (getJson(cluster.kubeconfig, ['crd']).items as any[]).filter((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
 
-function succeeded(result: CommandResult, what: string): CommandResult {
-  if (!result.ok) {
-    const log = join(workdir, '..', `cdktf-flux-e2e-failed-${Date.now()}.log`);
-    writeFileSync(log, result.output);
-    assert.fail(`${what} failed after ${result.seconds} s (whole output in ${log}):\n${result.output.slice(-4000)}`);
-  }
-  console.log(`# ${what}: ${result.seconds.toFixed(1)} s`);
-  return result;
-}
+const succeeded = (result: CommandResult, what: string) => succeededIn(result, what, workdir);
 
 /**
  * The cdktf command failed, and OpenTofu, run again by itself (`again`), fails with `pattern`:
@@ -89,18 +82,11 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     workdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-deploy-'));
     cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
     github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
-    const { bootstrap } = await addFluxEnvironment(Testing.app(), DEV);
-    setup = providerSetup(
-      workdir,
-      (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
-    );
-    project = new CdktfProject(join(workdir, 'project'), {
-      ...setup.env,
+    ({ project, setup } = await deployProject(workdir, DEV, {
       GITHUB_TOKEN: TOKEN,
       GITHUB_BASE_URL: github.url,
       TF_VAR_kubeconfig_path: cluster.kubeconfig,
-      FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
-    });
+    }));
   });
   after(async () => {
     await cluster?.stop();

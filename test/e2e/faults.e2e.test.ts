@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { Testing } from 'cdktf';
-import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
-import { MANIFESTS_DIR } from '../support/manifests';
-import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { BINARIES, getJson, kubectl } from './support/kubectl';
+import { deployProject, succeeded as succeededIn } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
-import { providerSetup } from './support/providers';
 
 // Faults injected into real deploys (`npm run deploy`, the real cdktf CLI's synth, OpenTofu, the
 // providers, a live kube-apiserver, the GitHub double): a kill -9 at three moments of the
@@ -32,15 +28,7 @@ let github: GitHubDouble;
 let project: CdktfProject;
 let workdir: string;
 
-function succeeded(result: CommandResult, what: string): CommandResult {
-  if (!result.ok) {
-    const log = join(workdir, '..', `cdktf-flux-e2e-failed-${Date.now()}.log`);
-    writeFileSync(log, result.output);
-    assert.fail(`${what} failed after ${result.seconds} s (whole output in ${log}):\n${result.output.slice(-4000)}`);
-  }
-  console.log(`# ${what}: ${result.seconds.toFixed(1)} s`);
-  return result;
-}
+const succeeded = (result: CommandResult, what: string) => succeededIn(result, what, workdir);
 
 const fluxCrdsExist = () =>
   (getJson(cluster.kubeconfig, ['crd']).items as any[]).some((c) => c.spec.group.endsWith('toolkit.fluxcd.io'));
@@ -101,18 +89,12 @@ describe('faults during a deploy: the rerun converges, nothing is orphaned', { t
     workdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-faults-'));
     cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
     github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
-    const { bootstrap } = await addFluxEnvironment(Testing.app(), DEV);
-    const setup = providerSetup(
-      workdir,
-      (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
-    );
-    project = new CdktfProject(join(workdir, 'project'), {
-      ...setup.env,
+    ({ project } = await deployProject(workdir, DEV, {
       GITHUB_TOKEN: TOKEN,
       GITHUB_BASE_URL: github.url,
       TF_VAR_kubeconfig_path: cluster.kubeconfig,
-      FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
-    }).use([DEV]);
+    }));
+    project.use([DEV]);
   });
   after(async () => {
     await cluster?.stop();

@@ -4,18 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Testing } from 'cdktf';
-import { addFluxEnvironment } from '../../stacks';
 import { defaultKustomizations, EnvironmentSettings } from '../../settings';
-import { MANIFESTS_DIR } from '../support/manifests';
-import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { FluxKubelet, startFluxKubelet } from './support/flux-kubelet';
 import { FixtureRepository, GitServer, startGitServer, TEAM_LAYOUT } from './support/git-server';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { BINARIES, getJson, kubectl, objectExists, requestReconcile, TOOLCHAIN_CACHE } from './support/kubectl';
+import { deployProject } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
-import { providerSetup } from './support/providers';
 
 // The GitOps loop, end to end: the stacks deployed by cdktf, real source-controller and
 // kustomize-controller (run for their Deployments, see support/flux-kubelet.ts) pulling the
@@ -148,17 +144,10 @@ describe('the GitOps loop with real Flux controllers', { timeout: 2_400_000 }, (
       name: 'dev',
       gitHost: { hostname: '127.0.0.1', sshPort: git.port, knownHosts: git.knownHosts, apiUrl: github.url },
     };
-    const { bootstrap } = await addFluxEnvironment(Testing.app(), settings);
-    const setup = providerSetup(
-      workdir,
-      (synthStack(bootstrap).terraform as { required_providers: never }).required_providers,
-    );
-    project = new CdktfProject(join(workdir, 'project'), {
-      ...setup.env,
+    ({ project } = await deployProject(workdir, settings, {
       GITHUB_TOKEN: TOKEN,
       TF_VAR_kubeconfig_path: cluster.kubeconfig,
-      FLUX_MANIFESTS_DIR: MANIFESTS_DIR,
-    });
+    }));
   });
   after(async () => {
     await kubelet?.stop();
