@@ -78,9 +78,9 @@ export const POSITIVE_DURATION: Rule = {
   text: 'is not a positive duration; use Go syntax such as 5m or 1m30s (units ms, s, m, h)',
 };
 
-/** How often Flux reconciles; the schema checks the syntax, not that it is more than nothing. */
+/** How often Flux reconciles: more than nothing. Applied once the CRD schema has accepted the syntax. */
 export const INTERVAL: Rule = {
-  test: (v) => !FLUX_DURATION.test(v) || /[1-9]/.test(v),
+  test: (v) => /[1-9]/.test(v),
   text: 'is zero; Flux requires a positive interval (how often it reconciles), such as 1m or 10m',
 };
 
