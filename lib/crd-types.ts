@@ -78,6 +78,7 @@ function doc(schema: Schema, indent: string): string {
 /** The interfaces of one spec: the root, named `name`, and one per nested object. */
 class Writer {
   private readonly out: string[] = [];
+  private readonly bodies = new Map<string, string>();
 
   public type(schema: Schema, name: string): string {
     if (schema['x-kubernetes-int-or-string']) return 'number | string';
@@ -110,7 +111,12 @@ class Writer {
       return `${doc(child, '  ')}  readonly ${key}${optional}: ${this.type(child, `${name}${pascal(field)}`)};\n`;
     });
     if (schema['x-kubernetes-preserve-unknown-fields']) fields.push('  readonly [field: string]: unknown;\n');
-    this.out.push(`${doc(schema, '')}export interface ${name} {\n${fields.join('')}}\n`);
+    // The CRDs repeat Flux's shared types (selectors, references): a spec writes each once, first name kept.
+    const body = fields.join('');
+    const same = this.bodies.get(body);
+    if (same) return same;
+    this.bodies.set(body, name);
+    this.out.push(`${doc(schema, '')}export interface ${name} {\n${body}}\n`);
     return name;
   }
 
@@ -163,8 +169,8 @@ function kindFile({ crd, manifests, directory }: KindSource): string {
     // The storage version gets the plain names; another served version has its own.
     const prefix = version.storage ? kind : `${kind}${pascal(version.name)}`;
     const spec = version.schema.openAPIV3Schema.properties?.spec ?? { type: 'object' };
-    const writer = new Writer();
     const description = spec.description ?? `The spec of a ${kind}.`;
+    const writer = new Writer();
     const specType = writer.interface({ ...spec, description }, `${prefix}Spec`);
     parts.push(writer.text());
     const fields = Object.keys(spec.properties ?? {}).map((f) => `'${f}'`);

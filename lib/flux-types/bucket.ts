@@ -66,7 +66,7 @@ export interface BucketSpec {
    * ProxySecretRef specifies the Secret containing the proxy configuration
    * to use while communicating with the Bucket server.
    */
-  readonly proxySecretRef?: BucketSpecProxySecretRef;
+  readonly proxySecretRef?: BucketSpecCertSecretRef;
   /**
    * Region of the Endpoint where the BucketName is located in.
    */
@@ -75,7 +75,7 @@ export interface BucketSpec {
    * SecretRef specifies the Secret containing authentication credentials
    * for the Bucket.
    */
-  readonly secretRef?: BucketSpecSecretRef;
+  readonly secretRef?: BucketSpecCertSecretRef;
   /**
    * ServiceAccountName is the name of the Kubernetes ServiceAccount used to authenticate
    * the bucket. This field is only supported for the 'gcp' and 'aws' providers.
@@ -127,7 +127,7 @@ export interface BucketSpecSts {
    *
    * This field is only supported for the `ldap` provider.
    */
-  readonly certSecretRef?: BucketSpecStsCertSecretRef;
+  readonly certSecretRef?: BucketSpecCertSecretRef;
   /**
    * Endpoint is the HTTP/S endpoint of the Security Token Service from
    * where temporary credentials will be fetched.
@@ -142,64 +142,7 @@ export interface BucketSpecSts {
    * for the STS endpoint. This Secret must contain the fields `username`
    * and `password` and is supported only for the `ldap` provider.
    */
-  readonly secretRef?: BucketSpecStsSecretRef;
-}
-
-/**
- * SecretRef specifies the Secret containing authentication credentials
- * for the STS endpoint. This Secret must contain the fields `username`
- * and `password` and is supported only for the `ldap` provider.
- */
-export interface BucketSpecStsSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * CertSecretRef can be given the name of a Secret containing
- * either or both of
- *
- * - a PEM-encoded client certificate (`tls.crt`) and private
- * key (`tls.key`);
- * - a PEM-encoded CA certificate (`ca.crt`)
- *
- * and whichever are supplied, will be used for connecting to the
- * STS endpoint. The client cert and key are useful if you are
- * authenticating with a certificate; the CA cert is useful if
- * you are using a self-signed server certificate. The Secret must
- * be of type `Opaque` or `kubernetes.io/tls`.
- *
- * This field is only supported for the `ldap` provider.
- */
-export interface BucketSpecStsCertSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * SecretRef specifies the Secret containing authentication credentials
- * for the Bucket.
- */
-export interface BucketSpecSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * ProxySecretRef specifies the Secret containing the proxy configuration
- * to use while communicating with the Bucket server.
- */
-export interface BucketSpecProxySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
+  readonly secretRef?: BucketSpecCertSecretRef;
 }
 
 /**

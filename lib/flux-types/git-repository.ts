@@ -36,7 +36,7 @@ export interface GitRepositorySpec {
    * ProxySecretRef specifies the Secret containing the proxy configuration
    * to use while communicating with the Git server.
    */
-  readonly proxySecretRef?: GitRepositorySpecProxySecretRef;
+  readonly proxySecretRef?: GitRepositorySpecIncludeRepository;
   /**
    * RecurseSubmodules enables the initialization of all submodules within
    * the GitRepository as cloned from the URL, using their default settings.
@@ -55,7 +55,7 @@ export interface GitRepositorySpec {
    * For SSH repositories the Secret must contain 'identity'
    * and 'known_hosts' fields.
    */
-  readonly secretRef?: GitRepositorySpecSecretRef;
+  readonly secretRef?: GitRepositorySpecIncludeRepository;
   /**
    * ServiceAccountName is the name of the Kubernetes ServiceAccount used to
    * authenticate to the GitRepository. This field is only supported for 'azure' and 'aws' providers.
@@ -107,34 +107,7 @@ export interface GitRepositorySpecVerify {
    * authors. PGP public keys must be stored under keys with the .asc suffix,
    * and SSH public keys must be stored under keys with the .sshpub suffix.
    */
-  readonly secretRef: GitRepositorySpecVerifySecretRef;
-}
-
-/**
- * SecretRef specifies the Secret containing the public keys of trusted Git
- * authors. PGP public keys must be stored under keys with the .asc suffix,
- * and SSH public keys must be stored under keys with the .sshpub suffix.
- */
-export interface GitRepositorySpecVerifySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * SecretRef specifies the Secret containing authentication credentials for
- * the GitRepository.
- * For HTTPS repositories the Secret must contain 'username' and 'password'
- * fields for basic auth or 'bearerToken' field for token auth.
- * For SSH repositories the Secret must contain 'identity'
- * and 'known_hosts' fields.
- */
-export interface GitRepositorySpecSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
+  readonly secretRef: GitRepositorySpecIncludeRepository;
 }
 
 /**
@@ -168,17 +141,6 @@ export interface GitRepositorySpecRef {
    * Tag to check out, takes precedence over Branch.
    */
   readonly tag?: string;
-}
-
-/**
- * ProxySecretRef specifies the Secret containing the proxy configuration
- * to use while communicating with the Git server.
- */
-export interface GitRepositorySpecProxySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
 }
 
 /**

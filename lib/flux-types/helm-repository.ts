@@ -69,7 +69,7 @@ export interface HelmRepositorySpec {
    * Support for TLS auth using the 'certFile' and 'keyFile', and/or 'caFile'
    * keys is deprecated. Please use `.spec.certSecretRef` instead.
    */
-  readonly secretRef?: HelmRepositorySpecSecretRef;
+  readonly secretRef?: HelmRepositorySpecCertSecretRef;
   /**
    * Suspend tells the controller to suspend the reconciliation of this
    * HelmRepository.
@@ -92,21 +92,6 @@ export interface HelmRepositorySpec {
    * host.
    */
   readonly url: string;
-}
-
-/**
- * SecretRef specifies the Secret containing authentication credentials
- * for the HelmRepository.
- * For HTTP/S basic auth the secret must contain 'username' and 'password'
- * fields.
- * Support for TLS auth using the 'certFile' and 'keyFile', and/or 'caFile'
- * keys is deprecated. Please use `.spec.certSecretRef` instead.
- */
-export interface HelmRepositorySpecSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
 }
 
 /**

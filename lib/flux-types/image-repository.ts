@@ -62,14 +62,14 @@ export interface ImageRepositorySpec {
    * ProxySecretRef specifies the Secret containing the proxy configuration
    * to use while communicating with the container registry.
    */
-  readonly proxySecretRef?: ImageRepositorySpecProxySecretRef;
+  readonly proxySecretRef?: ImageRepositorySpecCertSecretRef;
   /**
    * SecretRef can be given the name of a secret containing
    * credentials to use for the image registry. The secret should be
    * created with `kubectl create secret docker-registry`, or the
    * equivalent.
    */
-  readonly secretRef?: ImageRepositorySpecSecretRef;
+  readonly secretRef?: ImageRepositorySpecCertSecretRef;
   /**
    * ServiceAccountName is the name of the Kubernetes ServiceAccount used to authenticate
    * the image pull if the service account has attached pull secrets.
@@ -85,30 +85,6 @@ export interface ImageRepositorySpec {
    * Defaults to 'Interval' duration.
    */
   readonly timeout?: string;
-}
-
-/**
- * SecretRef can be given the name of a secret containing
- * credentials to use for the image registry. The secret should be
- * created with `kubectl create secret docker-registry`, or the
- * equivalent.
- */
-export interface ImageRepositorySpecSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * ProxySecretRef specifies the Secret containing the proxy configuration
- * to use while communicating with the container registry.
- */
-export interface ImageRepositorySpecProxySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
 }
 
 /**

@@ -252,52 +252,7 @@ export interface KustomizationSpecPatches {
   /**
    * Target points to the resources that the patch document should be applied to.
    */
-  readonly target?: KustomizationSpecPatchesTarget;
-}
-
-/**
- * Target points to the resources that the patch document should be applied to.
- */
-export interface KustomizationSpecPatchesTarget {
-  /**
-   * AnnotationSelector is a string that follows the label selection expression
-   * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#api
-   * It matches with the resource annotations.
-   */
-  readonly annotationSelector?: string;
-  /**
-   * Group is the API group to select resources from.
-   * Together with Version and Kind it is capable of unambiguously identifying and/or selecting resources.
-   * https://github.com/kubernetes/community/blob/master/contributors/design-proposals/api-machinery/api-group.md
-   */
-  readonly group?: string;
-  /**
-   * Kind of the API Group to select resources from.
-   * Together with Group and Version it is capable of unambiguously
-   * identifying and/or selecting resources.
-   * https://github.com/kubernetes/community/blob/master/contributors/design-proposals/api-machinery/api-group.md
-   */
-  readonly kind?: string;
-  /**
-   * LabelSelector is a string that follows the label selection expression
-   * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#api
-   * It matches with the resource labels.
-   */
-  readonly labelSelector?: string;
-  /**
-   * Name to match resources with.
-   */
-  readonly name?: string;
-  /**
-   * Namespace to select resources from.
-   */
-  readonly namespace?: string;
-  /**
-   * Version of the API Group to select resources from.
-   * Together with Group and Kind it is capable of unambiguously identifying and/or selecting resources.
-   * https://github.com/kubernetes/community/blob/master/contributors/design-proposals/api-machinery/api-group.md
-   */
-  readonly version?: string;
+  readonly target?: KustomizationSpecIgnoreTarget;
 }
 
 /**
@@ -341,7 +296,7 @@ export interface KustomizationSpecKubeConfig {
    *
    * Mutually exclusive with SecretRef.
    */
-  readonly configMapRef?: KustomizationSpecKubeConfigConfigMapRef;
+  readonly configMapRef?: KustomizationSpecDecryptionSecretRef;
   /**
    * SecretRef holds an optional name of a secret that contains a key with
    * the kubeconfig file as the value. If no key is set, the key will default
@@ -372,44 +327,6 @@ export interface KustomizationSpecKubeConfigSecretRef {
   readonly key?: string;
   /**
    * Name of the Secret.
-   */
-  readonly name: string;
-}
-
-/**
- * ConfigMapRef holds an optional name of a ConfigMap that contains
- * the following keys:
- *
- * - `provider`: the provider to use. One of `aws`, `azure`, `gcp`, or
- * `generic`. Required.
- * - `cluster`: the fully qualified resource name of the Kubernetes
- * cluster in the cloud provider API. Not used by the `generic`
- * provider. Required when one of `address` or `ca.crt` is not set.
- * - `address`: the address of the Kubernetes API server. Required
- * for `generic`. For the other providers, if not specified, the
- * first address in the cluster resource will be used, and if
- * specified, it must match one of the addresses in the cluster
- * resource.
- * If audiences is not set, will be used as the audience for the
- * `generic` provider.
- * - `ca.crt`: the optional PEM-encoded CA certificate for the
- * Kubernetes API server. If not set, the controller will use the
- * CA certificate from the cluster resource.
- * - `audiences`: the optional audiences as a list of
- * line-break-separated strings for the Kubernetes ServiceAccount
- * token. Defaults to the `address` for the `generic` provider, or
- * to specific values for the other providers depending on the
- * provider.
- * -  `serviceAccountName`: the optional name of the Kubernetes
- * ServiceAccount in the same namespace that should be used
- * for authentication. If not specified, the controller
- * ServiceAccount will be used.
- *
- * Mutually exclusive with SecretRef.
- */
-export interface KustomizationSpecKubeConfigConfigMapRef {
-  /**
-   * Name of the referent.
    */
   readonly name: string;
 }

@@ -55,7 +55,7 @@ export interface OCIRepositorySpec {
    * ProxySecretRef specifies the Secret containing the proxy configuration
    * to use while communicating with the container registry.
    */
-  readonly proxySecretRef?: OCIRepositorySpecProxySecretRef;
+  readonly proxySecretRef?: OCIRepositorySpecCertSecretRef;
   /**
    * The OCI reference to pull and monitor for changes,
    * defaults to the latest tag.
@@ -66,7 +66,7 @@ export interface OCIRepositorySpec {
    * credentials to resolve image metadata.
    * The secret must be of type kubernetes.io/dockerconfigjson.
    */
-  readonly secretRef?: OCIRepositorySpecSecretRef;
+  readonly secretRef?: OCIRepositorySpecCertSecretRef;
   /**
    * ServiceAccountName is the name of the Kubernetes ServiceAccount used to authenticate
    * the image pull if the service account has attached pull secrets. For more information:
@@ -117,38 +117,14 @@ export interface OCIRepositorySpecVerify {
    * SecretRef specifies the Kubernetes Secret containing the
    * trusted public keys.
    */
-  readonly secretRef?: OCIRepositorySpecVerifySecretRef;
+  readonly secretRef?: OCIRepositorySpecCertSecretRef;
   /**
    * TrustedRootSecretRef specifies the Kubernetes Secret containing a
    * Sigstore trusted_root.json file. This enables verification against
    * self-hosted Sigstore infrastructure (custom Fulcio CA, self-hosted
    * Rekor instance). The Secret must contain a key named "trusted_root.json".
    */
-  readonly trustedRootSecretRef?: OCIRepositorySpecVerifyTrustedRootSecretRef;
-}
-
-/**
- * TrustedRootSecretRef specifies the Kubernetes Secret containing a
- * Sigstore trusted_root.json file. This enables verification against
- * self-hosted Sigstore infrastructure (custom Fulcio CA, self-hosted
- * Rekor instance). The Secret must contain a key named "trusted_root.json".
- */
-export interface OCIRepositorySpecVerifyTrustedRootSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * SecretRef specifies the Kubernetes Secret containing the
- * trusted public keys.
- */
-export interface OCIRepositorySpecVerifySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
+  readonly trustedRootSecretRef?: OCIRepositorySpecCertSecretRef;
 }
 
 /**
@@ -168,18 +144,6 @@ export interface OCIRepositorySpecVerifyMatchOIDCIdentity {
    * be a valid Go regular expression.
    */
   readonly subject: string;
-}
-
-/**
- * SecretRef contains the secret name containing the registry login
- * credentials to resolve image metadata.
- * The secret must be of type kubernetes.io/dockerconfigjson.
- */
-export interface OCIRepositorySpecSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
 }
 
 /**
@@ -205,17 +169,6 @@ export interface OCIRepositorySpecRef {
    * Tag is the image tag to pull, defaults to latest.
    */
   readonly tag?: string;
-}
-
-/**
- * ProxySecretRef specifies the Secret containing the proxy configuration
- * to use while communicating with the container registry.
- */
-export interface OCIRepositorySpecProxySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
 }
 
 /**

@@ -57,12 +57,12 @@ export interface ProviderSpec {
    * HTTP/S address of the proxy server. Optional 'username' and 'password'
    * keys can be provided for proxy authentication.
    */
-  readonly proxySecretRef?: ProviderSpecProxySecretRef;
+  readonly proxySecretRef?: ProviderSpecCertSecretRef;
   /**
    * SecretRef specifies the Secret containing the authentication
    * credentials for this Provider.
    */
-  readonly secretRef?: ProviderSpecSecretRef;
+  readonly secretRef?: ProviderSpecCertSecretRef;
   /**
    * ServiceAccountName is the name of the Kubernetes ServiceAccount used to
    * authenticate with cloud provider services through workload identity.
@@ -130,30 +130,6 @@ export interface ProviderSpec {
    * Username specifies the name under which events are posted.
    */
   readonly username?: string;
-}
-
-/**
- * SecretRef specifies the Secret containing the authentication
- * credentials for this Provider.
- */
-export interface ProviderSpecSecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
-}
-
-/**
- * ProxySecretRef specifies the Secret containing the proxy configuration
- * for this Provider. The Secret should contain an 'address' key with the
- * HTTP/S address of the proxy server. Optional 'username' and 'password'
- * keys can be provided for proxy authentication.
- */
-export interface ProviderSpecProxySecretRef {
-  /**
-   * Name of the referent.
-   */
-  readonly name: string;
 }
 
 /**
