@@ -1,11 +1,12 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { TerraformProvider, TerraformStack } from 'cdktf';
+import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { schemaProblems } from '../lib/crd-schema';
+import { FluxKind } from '../lib/flux-kind';
 import { FluxManifests } from '../lib/flux-manifests';
-import { describeObject, KubernetesObject } from '../lib/kubernetes-object';
+import { KubernetesObject } from '../lib/kubernetes-object';
 import { check, checkName, checkNamespace, INTERVAL, POSITIVE_DURATION, Problems } from '../lib/rules';
-import { boolean, fieldsOf, list, provider, string } from '../lib/shape';
+import { anything, boolean, Check, checkProps, fieldsOf, list, provider, string } from '../lib/shape';
 import { FluxInstall } from './flux-install';
 import { FluxStackDefaults, MANIFESTS } from './flux-stack-defaults';
 import { manifestResource } from './manifest-resource';
@@ -34,6 +35,12 @@ export interface FluxResourceProps {
    * @default - the construct id
    */
   readonly name?: string;
+  /**
+   * Namespace of the object.
+   * @default - the kind's default, else the stack's Flux namespace (set with FluxStackDefaults: the
+   * install's namespace in every stack of addFluxEnvironment), else flux-system
+   */
+  readonly namespace?: string;
   /** @default - the stack's default kubernetes provider */
   readonly kubernetesProvider?: TerraformProvider;
   /**
@@ -60,62 +67,199 @@ export interface FluxResourceProps {
 export const FLUX_RESOURCE_PROPS = fieldsOf<FluxResourceProps>()({
   manifests: MANIFESTS,
   name: string(),
+  namespace: string(),
   kubernetesProvider: provider,
   adopt: boolean,
   readyTimeout: string(),
   reconcileOn: list(string()),
 });
 
-/** Drops undefined fields, so the manifest holds only what the user set. */
-export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+/**
+ * One check per spec field of a kind, leaving its value to the CRD schema: a props table with these
+ * refuses an unknown prop by name and lets every field of the schema through.
+ */
+export function specFieldChecks<Spec>(type: FluxKind<Spec>): Record<keyof Spec & string, Check> {
+  return Object.fromEntries(type.specFields.map((field) => [field, anything])) as Record<keyof Spec & string, Check>;
+}
+
+/** The props table of a kind: its own props, the base's, and every spec field, left to the CRD schema. */
+export function fluxPropsTable<Spec, Own extends Record<string, Check>>(
+  type: FluxKind<Spec>,
+  own: Own,
+): Record<keyof Spec & string, Check> & typeof FLUX_RESOURCE_PROPS & Own {
+  return { ...specFieldChecks(type), ...FLUX_RESOURCE_PROPS, ...own };
+}
+
+/** A deep copy of plain data without its undefined fields; tokens and other objects are kept as they are. */
+export function copyData<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => copyData(v)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const fields = Object.entries(value).filter(([, v]) => v !== undefined);
+    return Object.fromEntries(fields.map(([k, v]) => [k, copyData(v)])) as T;
+  }
+  return value;
+}
+
+/** What a kind gives the base: its generated description, its own props and its defaults. */
+export interface FluxResourceOptions<Spec> {
+  /** The kind and version, from lib/flux-types. */
+  readonly type: FluxKind<Spec>;
+  /**
+   * The run-time shape of the props the kind renders itself (references, conveniences); every other
+   * spec field is passed through as given and left to the CRD schema.
+   * @default - none
+   */
+  readonly props?: Record<string, Check>;
+  /** @default - the stack's Flux namespace, else flux-system */
+  readonly namespace?: string;
+  /**
+   * Spec fields a method may change after construction (such as `dependsOn`): rendered at synth.
+   * @default - none: the spec is rendered when the kind calls {@link FluxResource.createResource}
+   */
+  readonly lateFields?: readonly (keyof Spec & string)[];
 }
 
 /**
- * Checks a Flux object the way the API server would (name, namespace, the CRD's schema) on top
- * of the caller's own rules, throws every problem at once, and creates its `kubernetes_manifest`.
- * `manifest` may differ from `object` by tokens only known at synth (see Kustomization.addDependsOn).
+ * The base of every Flux object: one `kubernetes_manifest`, its props checked by shape (an unknown
+ * prop refused by name, every spec field of the schema let through) and the object against the CRD
+ * schema of the installed Flux, each problem once and all at once; applied as the API server stores
+ * it, its literal text escaped, with conflicts forced, adopted or waited for as the stack says
+ * (FluxStackDefaults). A kind is a small subclass: it renders its references and defaults
+ * ({@link renderSpec}), states the rules no schema states, and calls {@link createResource}.
  */
-export function createFluxResource(
-  scope: Construct,
-  props: FluxResourceProps,
-  object: KubernetesObject,
-  problems: Problems,
-  manifest: KubernetesObject = object,
-): Manifest {
-  // Its CRD would not exist yet when the stack that installs it is first planned.
-  const stack = TerraformStack.of(scope);
-  const install = stack.node.findAll().find((c) => c instanceof FluxInstall);
-  if (install) {
-    throw new Error(
-      `${scope.node.path}: ${describeObject(object)} is in stack ${stack.node.id}, which installs Flux's CRDs ` +
-        `(${install.node.path}); its kubernetes_manifest needs the ${object.kind} CRD at plan time, so the first ` +
-        `plan of ${stack.node.id} would fail. Add it to the sync stack (the sync of addFluxEnvironment), which ` +
-        `is planned once the CRDs exist`,
-    );
+export abstract class FluxResource<Spec extends object> extends Construct implements IFluxObject {
+  public readonly apiVersion: string;
+  public readonly kind: string;
+  /** `metadata.name`, the construct id unless given. */
+  public readonly name: string;
+  /** `metadata.namespace`, with the default resolved. */
+  public readonly namespace: string;
+  /** `path (Kind namespace/name)`: how messages name the object. */
+  protected readonly subject: string;
+  private readonly common: FluxResourceProps;
+  private readonly options: FluxResourceOptions<Spec>;
+  private readonly manifests: FluxManifests;
+  private manifest?: Manifest;
+
+  protected constructor(scope: Construct, id: string, props: FluxResourceProps, options: FluxResourceOptions<Spec>) {
+    super(scope, id);
+    this.options = options;
+    this.apiVersion = options.type.apiVersion;
+    this.kind = options.type.kind;
+    this.name = props.name ?? id;
+    const defaults = FluxStackDefaults.of(this);
+    this.namespace = props.namespace ?? options.namespace ?? defaults?.namespace ?? 'flux-system';
+    this.subject = `${this.node.path} (${this.kind} ${this.namespace}/${this.name})`;
+    checkProps(this.subject, this.kind, fluxPropsTable(options.type, options.props ?? {}), props);
+
+    // Its CRD would not exist yet when the stack that installs it is first planned.
+    const stack = TerraformStack.of(this);
+    const install = stack.node.findAll().find((c) => c instanceof FluxInstall);
+    if (install) {
+      throw new Error(
+        `${this.node.path}: ${this.kind} ${this.namespace}/${this.name} is in stack ${stack.node.id}, which ` +
+          `installs Flux's CRDs (${install.node.path}); its kubernetes_manifest needs the ${this.kind} CRD at plan ` +
+          `time, so the first plan of ${stack.node.id} would fail. Add it to the sync stack (the sync of ` +
+          `addFluxEnvironment), which is planned once the CRDs exist`,
+      );
+    }
+    const manifests = props.manifests ?? defaults?.manifests;
+    if (!manifests) {
+      throw new Error(
+        `${this.node.path}: no Flux manifests to check ${this.kind} ${this.name} against; pass manifests, or set ` +
+          `them on the stack with FluxStackDefaults.set`,
+      );
+    }
+    this.manifests = manifests;
+    this.common = {
+      ...props,
+      adopt: props.adopt ?? defaults?.adopt,
+      readyTimeout: props.readyTimeout ?? defaults?.readyTimeout,
+    };
   }
-  const defaults = FluxStackDefaults.of(scope);
-  const manifests = props.manifests ?? defaults?.manifests;
-  if (!manifests) {
-    throw new Error(
-      `${scope.node.path}: no Flux manifests to check ${object.kind} ${object.metadata.name} against; pass ` +
-        `manifests, or set them on the stack with FluxStackDefaults.set`,
-    );
+
+  /** The `kubernetes_manifest` that applies it. */
+  public get resource(): Manifest {
+    if (!this.manifest) throw new Error(`${this.subject}: its constructor did not call createResource`);
+    return this.manifest;
   }
-  const readyTimeout = props.readyTimeout ?? defaults?.readyTimeout;
-  check(problems, 'readyTimeout', readyTimeout, POSITIVE_DURATION);
-  checkName(problems, 'name', object.metadata.name);
-  checkNamespace(problems, 'namespace', object.metadata.namespace);
-  const interval = (object.spec as { interval?: unknown } | undefined)?.interval;
-  if (typeof interval === 'string') check(problems, 'interval', interval, INTERVAL);
-  // A field a rule above or the construct's own rules reported is not reported by the schema again.
-  for (const { field, message } of schemaProblems(manifests, object))
-    if (!problems.reported(field.replace(/^spec\./, ''))) problems.add(message, field);
-  problems.throwIfAny();
-  return manifestResource(scope, manifest, {
-    provider: props.kubernetesProvider,
-    adopt: props.adopt ?? defaults?.adopt,
-    readyTimeout,
-    reconcileOn: props.reconcileOn,
-  });
+
+  /** The spec as it is applied, with the kind's references and defaults. */
+  protected abstract renderSpec(): Spec;
+
+  /**
+   * The spec fields of `props` as given, with the fields the kind renders itself (`own`: references,
+   * defaults) in their place, in `order` and then the schema's order. Keep a kind's order once
+   * released: the reconcile request hashes the spec as sent, so a new order would change the hash
+   * and ask every existing object to reconcile once.
+   */
+  protected specFrom(props: object, own: Partial<Spec>, order: readonly (keyof Spec & string)[] = []): Spec {
+    const given = props as Record<string, unknown>;
+    const rendered = own as Record<string, unknown>;
+    const fields = [...order, ...this.options.type.specFields.filter((f) => !order.includes(f))];
+    const values = fields.map((f) => [f, f in rendered ? rendered[f] : given[f]] as const);
+    return Object.fromEntries(values.filter(([, v]) => v !== undefined)) as Spec;
+  }
+
+  /** The object as it is applied. */
+  public toObject(): KubernetesObject {
+    const metadata = { name: this.name, namespace: this.namespace };
+    return { apiVersion: this.apiVersion, kind: this.kind, metadata, spec: copyData(this.renderSpec()) };
+  }
+
+  /**
+   * Checks the object after the kind's own rules (in `problems`): its name and namespace, the CRD
+   * schema for every field no rule reported, then that the interval is more than nothing; throws every
+   * problem at once, else creates the `kubernetes_manifest`. Each kind calls it at the end of its
+   * constructor, once renderSpec has what it needs.
+   */
+  protected createResource(problems: Problems): void {
+    check(problems, 'readyTimeout', this.common.readyTimeout, POSITIVE_DURATION);
+    checkName(problems, 'name', this.name);
+    checkNamespace(problems, 'namespace', this.namespace);
+    for (const { field, message } of this.schemaProblems(problems)) problems.add(message, field);
+    problems.throwIfAny();
+
+    const object = this.toObject();
+    const late = this.options.lateFields ?? [];
+    const spec = Object.fromEntries(
+      Object.keys(object.spec as object)
+        .concat(late.filter((f) => !(f in (object.spec as object))))
+        .map((f) => {
+          const value = (object.spec as Record<string, unknown>)[f];
+          const lazy = Lazy.anyValue({ produce: () => (this.renderSpec() as Record<string, unknown>)[f] });
+          return [f, late.includes(f as keyof Spec & string) ? lazy : value];
+        }),
+    );
+    this.manifest = manifestResource(
+      this,
+      { ...object, spec },
+      {
+        provider: this.common.kubernetesProvider,
+        adopt: this.common.adopt,
+        readyTimeout: this.common.readyTimeout,
+        reconcileOn: this.common.reconcileOn,
+      },
+    );
+    // What changed after construction (addDependsOn) is checked against the schema at synth.
+    if (late.length > 0) {
+      this.node.addValidation({
+        validate: () => this.schemaProblems(new Problems(this.subject)).map((p) => `${this.subject}: ${p.message}`),
+      });
+    }
+  }
+
+  /** The problems of the object's fields that `reported` has none of: the schema's, then the interval rule. */
+  private schemaProblems(reported: Problems): { field: string; message: string }[] {
+    const object = this.toObject();
+    const found = schemaProblems(this.manifests, object)
+      .map(({ field, message }) => ({ field: field.replace(/^spec\./, ''), message }))
+      .filter(({ field }) => !reported.reported(field));
+    // Syntax is the schema's; that the interval is not zero is Flux's own rule, which no schema states.
+    const interval = (object.spec as { interval?: unknown } | undefined)?.interval;
+    const syntax = found.some((p) => p.field === 'interval') || reported.reported('interval');
+    if (typeof interval === 'string' && !syntax && !Token.isUnresolved(interval) && !INTERVAL.test(interval))
+      found.push({ field: 'interval', message: `interval "${interval}" ${INTERVAL.text}` });
+    return found;
+  }
 }

@@ -14,6 +14,11 @@ export interface FluxStackDefaultsProps {
   /** The Flux manifests installed on the cluster; objects are checked against their CRD schemas. */
   readonly manifests: FluxManifests;
   /**
+   * The namespace Flux is installed in: Flux objects of the stack go there unless they say otherwise.
+   * @default flux-system
+   */
+  readonly namespace?: string;
+  /**
    * Take over objects already on the cluster (import blocks) instead of creating them.
    * @default false
    */
@@ -28,6 +33,7 @@ export interface FluxStackDefaultsProps {
 
 const FLUX_STACK_DEFAULTS_PROPS = fieldsOf<FluxStackDefaultsProps>()({
   manifests: required(MANIFESTS),
+  namespace: string(),
   adopt: boolean,
   readyTimeout: string(),
 });
@@ -35,7 +41,7 @@ const FLUX_STACK_DEFAULTS_PROPS = fieldsOf<FluxStackDefaultsProps>()({
 const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();
 
 /**
- * The Flux manifests and adoption of a stack, found from any construct in it, the way aws-cdk
+ * The Flux manifests, namespace and adoption of a stack, found from any construct in it, the way aws-cdk
  * finds a construct's stack with `Stack.of(this)`: the stacks set them once, so a user adding a
  * Kustomization passes only what is about that Kustomization.
  */

@@ -11,3 +11,6 @@ export * from './kubernetes-backend';
 export * from './kustomization';
 export * from './manifest-resource';
 export * from './ready-wait';
+// The spec types and kinds generated from the CRDs, which the Flux objects' props derive from.
+export * from '../lib/flux-types';
+export type { FluxKind } from '../lib/flux-kind';

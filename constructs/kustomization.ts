@@ -1,50 +1,25 @@
-import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { Lazy, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { PATCH_TARGET, PatchTarget } from '../lib/patch-target';
+import { KUSTOMIZATION_V1, KustomizationSpec, KustomizationSpecDecryption } from '../lib/flux-types';
 import { check, checkNamespace, labelledName, Problems, Rule, SOURCE_PATH } from '../lib/rules';
-import { boolean, checkProps, fieldsOf, is, list, object, problem, record, required, string } from '../lib/shape';
-import { compact, createFluxResource, FLUX_RESOURCE_PROPS, FluxResourceProps, IFluxObject } from './flux-resource';
+import { Check, checkProps, fieldsOf, is, list, object, problem, required, string } from '../lib/shape';
+import { copyData, FluxResource, FluxResourceProps, fluxPropsTable, IFluxObject } from './flux-resource';
 
 /** @see https://fluxcd.io/flux/components/kustomize/kustomizations/#decryption */
-export interface KustomizationDecryption {
+export interface KustomizationDecryption extends Omit<KustomizationSpecDecryption, 'provider' | 'secretRef'> {
   /** @default sops */
-  readonly provider?: 'sops';
+  readonly provider?: KustomizationSpecDecryption['provider'];
   /** Name of the Secret with the decryption keys. @default - keys from the controller's environment */
   readonly secretRef?: string;
 }
 
-/** @see https://fluxcd.io/flux/components/kustomize/kustomizations/#post-build-variable-substitution */
-export interface KustomizationPostBuild {
-  /** Variables to substitute, `${name}` in the manifests. @default - none */
-  readonly substitute?: Record<string, string>;
-  /** ConfigMaps and Secrets whose data are variables. @default - none */
-  readonly substituteFrom?: {
-    readonly kind: 'ConfigMap' | 'Secret';
-    readonly name: string;
-    readonly optional?: boolean;
-  }[];
-}
-
-/** An object whose readiness the Kustomization waits for. */
-export interface KustomizationHealthCheck {
-  /** @default - the object's preferred version */
-  readonly apiVersion?: string;
-  readonly kind: string;
-  readonly name: string;
-  /** @default - the Kustomization's targetNamespace */
-  readonly namespace?: string;
-}
-
-/** A strategic-merge or JSON6902 patch, applied to the objects `target` selects. */
-export interface KustomizationPatch {
-  readonly patch: string;
-  /** @default - the objects the patch names */
-  readonly target?: PatchTarget;
-}
-
-/** Props of {@link Kustomization}. */
-export interface KustomizationProps extends FluxResourceProps {
+/**
+ * Props of {@link Kustomization}: every field of the Kustomization spec (lib/flux-types), with
+ * construct references for the source and the dependencies.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
+ */
+export interface KustomizationProps
+  extends FluxResourceProps, Omit<KustomizationSpec, 'sourceRef' | 'dependsOn' | 'interval' | 'decryption'> {
   /** Where the manifests come from, such as a {@link GitRepository}. */
   readonly sourceRef: IFluxObject;
   /**
@@ -58,44 +33,14 @@ export interface KustomizationProps extends FluxResourceProps {
    */
   readonly namespace?: string;
   /**
-   * Directory in the source with the manifests or kustomization.yaml.
-   * @default - the root of the source
-   */
-  readonly path?: string;
-  /**
    * How often Flux reapplies the manifests, correcting drift.
    * @default 10m
    */
   readonly interval?: string;
-  /** Interval between retries after a failure. @default - the interval */
-  readonly retryInterval?: string;
-  /** Timeout of build, apply and health checks. @default - the interval */
-  readonly timeout?: string;
-  /** Wait for every applied object to become ready. @default false */
-  readonly wait?: boolean;
-  /** Recreate objects that cannot be patched (immutable fields). @default false */
-  readonly force?: boolean;
-  /** Namespace for every namespaced object applied. @default - the namespaces in the manifests */
-  readonly targetNamespace?: string;
   /** Kustomizations that must be ready first; they must be deployed by the same stack. @default - none */
   readonly dependsOn?: Kustomization[];
   /** @default - no decryption */
   readonly decryption?: KustomizationDecryption;
-  /** @default - no substitution */
-  readonly postBuild?: KustomizationPostBuild;
-  /** @default - none */
-  readonly healthChecks?: KustomizationHealthCheck[];
-  /** @default - none */
-  readonly patches?: KustomizationPatch[];
-  /** @default false */
-  readonly suspend?: boolean;
-  /**
-   * What happens to the applied objects when this Kustomization is deleted.
-   * @default MirrorPrune (delete them when prune is true)
-   */
-  readonly deletionPolicy?: 'MirrorPrune' | 'Delete' | 'WaitForTermination' | 'Orphan';
-  /** Service account to impersonate when applying. @default - the controller's own */
-  readonly serviceAccountName?: string;
 }
 
 const dependency = is(
@@ -104,12 +49,8 @@ const dependency = is(
     'drop it from dependsOn',
 );
 
-/**
- * The shape of {@link KustomizationProps}, checked at run time; the environment settings'
- * Kustomizations are checked with it too. Values are left to the CRD schema and the rules.
- */
-export const KUSTOMIZATION_PROPS = fieldsOf<KustomizationProps>()({
-  ...FLUX_RESOURCE_PROPS,
+/** The props a Kustomization renders itself; every other spec field is left to the CRD schema. */
+const OWN_PROPS = fieldsOf<Pick<KustomizationProps, 'sourceRef' | 'prune' | 'dependsOn' | 'decryption'>>()({
   sourceRef: required(
     is(
       (v) => ['kind', 'name', 'namespace'].every((k) => typeof (v as Record<string, unknown>)?.[k] === 'string'),
@@ -120,52 +61,28 @@ export const KUSTOMIZATION_PROPS = fieldsOf<KustomizationProps>()({
     if (typeof value !== 'boolean')
       problem(out, path, value, 'is required, true or false: whether Flux deletes what is removed from the repository');
   },
-  namespace: string(),
-  path: string(),
-  interval: string(),
-  retryInterval: string(),
-  timeout: string(),
-  wait: boolean,
-  force: boolean,
-  targetNamespace: string(),
   dependsOn: list(dependency),
-  decryption: object(fieldsOf<KustomizationDecryption>()({ provider: string(), secretRef: string() })),
-  postBuild: object(
-    fieldsOf<KustomizationPostBuild>()({
-      substitute: record(string()),
-      substituteFrom: list(
-        object(
-          fieldsOf<NonNullable<KustomizationPostBuild['substituteFrom']>[number]>()({
-            kind: required(string()),
-            name: required(string()),
-            optional: boolean,
-          }),
-        ),
-      ),
-    }),
+  decryption: object(
+    fieldsOf<KustomizationDecryption>()({ provider: string(), secretRef: string(), serviceAccountName: string() }),
   ),
-  healthChecks: list(
-    object(
-      fieldsOf<KustomizationHealthCheck>()({
-        apiVersion: string(),
-        kind: required(string()),
-        name: required(string()),
-        namespace: string(),
-      }),
-    ),
-  ),
-  patches: list(
-    object(
-      fieldsOf<KustomizationPatch>()({
-        patch: required(string()),
-        target: object(PATCH_TARGET),
-      }),
-    ),
-  ),
-  suspend: boolean,
-  deletionPolicy: string(),
-  serviceAccountName: string(),
 });
+
+/**
+ * The shape of {@link KustomizationProps}, checked at run time; the environment settings'
+ * Kustomizations are checked with it too. Values of spec fields are left to the CRD schema.
+ */
+export const KUSTOMIZATION_PROPS = fluxPropsTable(KUSTOMIZATION_V1, OWN_PROPS) satisfies Record<
+  keyof KustomizationProps,
+  Check
+>;
+
+// The order of the fields this construct rendered before it took every field of the schema.
+const ORDER = ['interval', 'retryInterval', 'timeout', 'sourceRef', 'path', 'prune', 'wait', 'force'] as const;
+const SPEC_ORDER = [
+  ...ORDER,
+  ...(['targetNamespace', 'decryption', 'postBuild', 'healthChecks', 'patches', 'suspend'] as const),
+  ...(['deletionPolicy', 'serviceAccountName', 'dependsOn'] as const),
+] satisfies (keyof KustomizationSpec)[];
 
 /** Kustomization names: Flux writes them into the label kustomize.toolkit.fluxcd.io/name of what it applies. */
 export const KUSTOMIZATION_NAME = labelledName('Kustomization', 'kustomize.toolkit.fluxcd.io/name');
@@ -182,82 +99,36 @@ const VARIABLE: Rule = {
  * cluster and keeps it applied.
  * @see https://fluxcd.io/flux/components/kustomize/kustomizations/
  */
-export class Kustomization extends Construct implements IFluxObject {
-  public readonly apiVersion = 'kustomize.toolkit.fluxcd.io/v1';
-  public readonly kind = 'Kustomization';
-  /** `metadata.name`, the construct id unless given. */
-  public readonly name: string;
-  /** `metadata.namespace`, the source's unless given. */
-  public readonly namespace: string;
+export class Kustomization extends FluxResource<KustomizationSpec> {
   /** Where the manifests come from. */
   public readonly sourceRef: IFluxObject;
   /** The path in the source, as given. */
   public readonly path?: string;
-  /** The `kubernetes_manifest` that applies it. */
-  public readonly resource: Manifest;
+  /** How often Flux reapplies the manifests, with the default resolved. */
+  public readonly interval: string;
+  private readonly props: KustomizationProps;
   private readonly dependencies: Kustomization[];
 
   constructor(scope: Construct, id: string, props: KustomizationProps) {
-    super(scope, id);
-    this.name = props.name ?? id;
-    this.namespace = props.namespace ?? props.sourceRef?.namespace;
-    const subject = `${this.node.path} (Kustomization ${this.namespace}/${this.name})`;
-    checkProps(subject, 'Kustomization', KUSTOMIZATION_PROPS, props);
+    super(scope, id, props, {
+      type: KUSTOMIZATION_V1,
+      props: OWN_PROPS,
+      namespace: props.sourceRef?.namespace,
+      lateFields: ['dependsOn'],
+    });
+    this.props = copyData(props);
     this.sourceRef = props.sourceRef;
     this.path = props.path;
+    this.interval = props.interval ?? '10m';
     this.dependencies = [...(props.dependsOn ?? [])];
-    const interval = props.interval ?? '10m';
 
-    const problems = new Problems(subject);
+    const problems = new Problems(this.subject);
     check(problems, 'name', this.name, KUSTOMIZATION_NAME);
     check(problems, 'path', props.path, SOURCE_PATH);
     checkNamespace(problems, 'targetNamespace', props.targetNamespace);
     for (const variable of Object.keys(props.postBuild?.substitute ?? {}).filter((v) => !VARIABLE.test(v)))
       problems.add(`postBuild.substitute "${variable}" ${VARIABLE.text}`, `postBuild.substitute.${variable}`);
-
-    const spec = compact({
-      interval,
-      retryInterval: props.retryInterval,
-      timeout: props.timeout,
-      sourceRef: compact({
-        kind: props.sourceRef.kind,
-        name: props.sourceRef.name,
-        namespace: props.sourceRef.namespace === this.namespace ? undefined : props.sourceRef.namespace,
-      }),
-      path: props.path,
-      prune: props.prune,
-      wait: props.wait,
-      force: props.force,
-      targetNamespace: props.targetNamespace,
-      decryption: props.decryption
-        ? compact({
-            provider: props.decryption.provider ?? 'sops',
-            secretRef: props.decryption.secretRef ? { name: props.decryption.secretRef } : undefined,
-          })
-        : undefined,
-      postBuild: props.postBuild
-        ? compact({
-            substitute: props.postBuild.substitute && { ...props.postBuild.substitute },
-            substituteFrom: props.postBuild.substituteFrom?.map((s) => compact({ ...s })),
-          })
-        : undefined,
-      healthChecks: props.healthChecks?.map((h) => compact({ ...h })),
-      patches: props.patches?.map((p) => compact({ patch: p.patch, target: p.target && compact({ ...p.target }) })),
-      suspend: props.suspend,
-      deletionPolicy: props.deletionPolicy,
-      serviceAccountName: props.serviceAccountName,
-    });
-    const metadata = { name: this.name, namespace: this.namespace };
-    const object = {
-      apiVersion: this.apiVersion,
-      kind: this.kind,
-      metadata,
-      spec: compact({ ...spec, dependsOn: this.dependsOnRefs() }),
-    };
-    // dependsOn stays open until synth, for addDependsOn.
-    const lazyDependsOn = Lazy.anyValue({ produce: () => this.dependsOnRefs() });
-    const manifest = { ...object, spec: compact({ ...spec, dependsOn: lazyDependsOn }) };
-    this.resource = createFluxResource(this, props, object, problems, manifest);
+    this.createResource(problems);
     this.node.addValidation({ validate: () => this.dependencyProblems() });
   }
 
@@ -268,15 +139,31 @@ export class Kustomization extends Construct implements IFluxObject {
 
   /** Makes this Kustomization wait for `others`; checked for cycles at synth. */
   public addDependsOn(...others: Kustomization[]): void {
-    const subject = `${this.node.path} (Kustomization ${this.namespace}/${this.name})`;
-    checkProps(subject, 'Kustomization', { dependsOn: list(dependency) }, { dependsOn: others });
+    checkProps(this.subject, 'Kustomization', { dependsOn: list(dependency) }, { dependsOn: others });
     this.dependencies.push(...others);
   }
 
-  private dependsOnRefs(): { name: string; namespace?: string }[] | undefined {
-    if (this.dependencies.length === 0) return undefined;
-    return this.dependencies.map((d) =>
-      compact({ name: d.name, namespace: d.namespace === this.namespace ? undefined : d.namespace }),
+  protected renderSpec(): KustomizationSpec {
+    const { sourceRef, decryption } = this.props;
+    const namespace = (other: IFluxObject) => (other.namespace === this.namespace ? undefined : other.namespace);
+    return this.specFrom(
+      this.props,
+      {
+        interval: this.interval,
+        sourceRef: {
+          kind: sourceRef.kind as KustomizationSpec['sourceRef']['kind'],
+          name: sourceRef.name,
+          namespace: namespace(sourceRef),
+        },
+        decryption: decryption && {
+          provider: decryption.provider ?? 'sops',
+          secretRef: decryption.secretRef ? { name: decryption.secretRef } : undefined,
+        },
+        dependsOn: this.dependencies.length
+          ? this.dependencies.map((d) => ({ name: d.name, namespace: namespace(d) }))
+          : undefined,
+      },
+      SPEC_ORDER,
     );
   }
 

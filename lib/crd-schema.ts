@@ -2,16 +2,20 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Token } from 'cdktf';
 import { FluxManifests } from './flux-manifests';
 import { cloneObject, KubernetesObject } from './kubernetes-object';
+import { nearest } from './rules';
+import { show } from './shape';
 
 // Checks custom resources against the openAPIV3Schema of their CRD in the chosen Flux
 // manifests, the way the API server does with strict field validation: types, required
 // fields, enums, patterns and unknown fields. CEL rules (x-kubernetes-validations) are not
 // evaluated here.
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// verbose: the schema of a field whose type is wrong, to say what the field takes.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, verbose: true });
 const compiled = new WeakMap<FluxManifests, Map<string, ValidateFunction>>();
 
 type Schema = {
+  type?: string;
   properties?: Record<string, Schema>;
   items?: Schema;
   additionalProperties?: Schema | boolean;
@@ -84,20 +88,52 @@ function patternText(pattern: string): string {
   return `does not match ${pattern}`;
 }
 
-function describe(error: ErrorObject, object: unknown): string {
-  const field = error.instancePath.slice(1).replace(/\//g, '.') || '(object)';
+/** What a field of the type the schema asks for is, in the user's words. */
+function typeText(schema: { type?: string; items?: { type?: string } } | undefined): string {
+  switch (schema?.type) {
+    case 'boolean':
+      return 'must be true or false (a boolean, not a string)';
+    case 'array':
+      return schema.items?.type === 'string' ? 'must be a list of strings, such as ["a", "b"]' : 'must be a list';
+    case 'object':
+      return 'must be an object';
+    case 'integer':
+      return 'must be a whole number';
+    default:
+      return `must be a ${schema?.type ?? 'value of another type'}`;
+  }
+}
+
+/** The field a problem is about, such as `spec.interval`, and the message. */
+function describe(error: ErrorObject, object: unknown): SchemaProblem {
+  const field = error.instancePath.slice(1).replace(/\//g, '.');
   const value = valueAt(object, error.instancePath);
   switch (error.keyword) {
-    case 'additionalProperties':
-      return `${field}: unknown field "${error.params.additionalProperty}"`;
+    case 'additionalProperties': {
+      const key = error.params.additionalProperty as string;
+      const known = Object.keys((error.parentSchema as Schema | undefined)?.properties ?? {});
+      const near = nearest(key, known);
+      const path = field ? `${field}.${key}` : key;
+      const of = field || 'the object';
+      return {
+        field: path,
+        message:
+          `${path} ${show((value as Record<string, unknown>)[key])}: is not a field of ${of}; ` +
+          (near ? `did you mean ${near}?` : `its fields are ${known.join(', ')}`),
+      };
+    }
     case 'required':
-      return `${field}: missing required field "${error.params.missingProperty}"`;
-    case 'enum':
-      return `${field}: ${JSON.stringify(value)} is not one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
+      return { field, message: `${field || '(object)'}: missing required field "${error.params.missingProperty}"` };
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[]).join(', ');
+      return { field, message: `${field}: ${JSON.stringify(value)} is not one of ${allowed}` };
+    }
     case 'pattern':
-      return `${field}: ${JSON.stringify(value)} ${patternText(error.params.pattern as string)}`;
+      return { field, message: `${field}: ${JSON.stringify(value)} ${patternText(error.params.pattern as string)}` };
+    case 'type':
+      return { field, message: `${field} ${show(value)}: ${typeText(error.parentSchema as Schema)}` };
     default:
-      return `${field}: ${JSON.stringify(value)} ${error.message}`;
+      return { field, message: `${field}: ${JSON.stringify(value)} ${error.message}` };
   }
 }
 
@@ -117,8 +153,9 @@ export function schemaProblems(manifests: FluxManifests, object: KubernetesObjec
   if (validate(object)) return [];
   return (validate.errors ?? [])
     .filter((error) => !Token.isUnresolved(valueAt(object, error.instancePath)))
-    .map((error) => ({
-      field: error.instancePath.slice(1).replace(/\//g, '.'),
-      message: `${describe(error, object)} (${apiVersion} ${kind} schema of Flux ${manifests.version})`,
+    .map((error) => describe(error, object))
+    .map(({ field, message }) => ({
+      field,
+      message: `${message} (${apiVersion} ${kind} schema of Flux ${manifests.version})`,
     }));
 }

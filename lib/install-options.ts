@@ -3,7 +3,7 @@ import { DEFAULT_COMPONENTS, EXTRA_COMPONENTS, missingFromManifests } from './fl
 import { FluxManifests } from './flux-manifests';
 import { InstallPatch } from './install-patches';
 import { cloneObject, KubernetesObject } from './kubernetes-object';
-import { checkNamespace, nearest, Problems } from './rules';
+import { checkNamespace, DNS1123_SUBDOMAIN, nearest, Problems } from './rules';
 
 const MANIFESTS_NAMESPACE = 'flux-system';
 const MANIFESTS_REGISTRY = 'ghcr.io/fluxcd';
@@ -146,7 +146,7 @@ export function checkInstallOptions(subject: string, manifests: FluxManifests, o
   if (!(LOG_LEVELS as readonly string[]).includes(options.logLevel)) {
     problems.add(`logLevel "${options.logLevel}" is not a Flux log level; use ${LOG_LEVELS.join(', ')}`);
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(options.clusterDomain)) {
+  if (!DNS1123_SUBDOMAIN.test(options.clusterDomain)) {
     problems.add(`clusterDomain "${options.clusterDomain}" is not a DNS domain; use one such as cluster.local`);
   }
   // The registry prefixes every image reference: host[:port] then lower-case path components.

@@ -1,6 +1,6 @@
 import { KubernetesObject } from './kubernetes-object';
 import { isQuantity, quantityNumber } from './quantity';
-import { LABEL_VALUE, NAME, QUALIFIED_KEY, Rule } from './rules';
+import { DNS1123_LABEL, LABEL_VALUE, NAME, QUALIFIED_KEY, Rule } from './rules';
 
 // What the API server refuses in the objects of the install once a patch or a typed setting has
 // changed them: the rules of k8s.io/kubernetes' pkg/apis/core/validation and apps/validation for
@@ -10,7 +10,6 @@ import { LABEL_VALUE, NAME, QUALIFIED_KEY, Rule } from './rules';
 
 type Json = Record<string, any>;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const TOLERATION_OPERATORS = ['Exists', 'Equal'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];

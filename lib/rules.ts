@@ -12,9 +12,11 @@ export interface Rule {
   readonly text: string;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// The Flux CRDs' pattern for intervals and timeouts: Go duration syntax without ns/us.
+/** DNS-1123 labels (namespaces, container and volume names), without the length limit. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** DNS-1123 subdomains (object names, DNS domains), without the length limit. */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+// Go duration syntax without ns/us, as Flux and the kubernetes provider's timeouts take it.
 const FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 
 /** Object names, such as a Secret's: DNS-1123 subdomain. */
@@ -45,8 +47,9 @@ export function labelledName(kind: string, label: string): Rule {
 }
 
 // Label and annotation keys, taint keys: an optional DNS-subdomain prefix and "/", then a name.
-const QUALIFIED_NAME =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = new RegExp(
+  `^(${DNS1123_SUBDOMAIN.source.slice(1, -1)}\\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`,
+);
 
 /** Keys of labels, annotations and taints: `[prefix/]name`. */
 export const QUALIFIED_KEY: Rule = {
@@ -78,9 +81,9 @@ export const POSITIVE_DURATION: Rule = {
   text: 'is not a positive duration; use Go syntax such as 5m or 1m30s (units ms, s, m, h)',
 };
 
-/** How often Flux reconciles; the schema checks the syntax, not that it is more than nothing. */
+/** How often Flux reconciles: more than nothing. Applied once the CRD schema has accepted the syntax. */
 export const INTERVAL: Rule = {
-  test: (v) => !FLUX_DURATION.test(v) || /[1-9]/.test(v),
+  test: (v) => /[1-9]/.test(v),
   text: 'is zero; Flux requires a positive interval (how often it reconciles), such as 1m or 10m',
 };
 

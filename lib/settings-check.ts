@@ -1,5 +1,5 @@
 import { CUSTOMISATION } from './customisation-shape';
-import { NAME, NAMESPACE, QUALIFIED_KEY } from './rules';
+import { DNS1123_SUBDOMAIN, NAME, NAMESPACE, QUALIFIED_KEY } from './rules';
 import { boolean, Check, problem, required, shapeProblems, show, string, stringList } from './shape';
 
 // Environment settings may come from JSON or YAML as well as from typed TypeScript, so their
@@ -45,7 +45,7 @@ export function installCombinations(install: Record<string, unknown>, path: stri
   }
 }
 
-const HOST_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$|^\d{1,3}(\.\d{1,3}){3}$/;
+const HOST_NAME = new RegExp(`${DNS1123_SUBDOMAIN.source}|^\\d{1,3}(\\.\\d{1,3}){3}$`);
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 const apiUrl: Check = (value, path, out) => {

@@ -1,7 +1,7 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FluxStackDefaults, GitRepository, Kustomization } from '../constructs';
+import { FluxResource, FluxStackDefaults, GitRepository, Kustomization } from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { encryptState, useStateBackend } from './state-backend';
@@ -38,16 +38,16 @@ export class FluxSyncStack extends TerraformStack {
     const { bootstrap } = props;
     const namespace = bootstrap.install.namespace;
     useStateBackend(this, env.backend, { kubeconfigPath: env.kubeconfigPath, fluxNamespace: namespace });
-    // Set once: every Flux object of this stack finds them, including ones a user adds.
+    // Set once: every Flux object of this stack finds them (its namespace too), including ones a user adds.
     const { waitFor, timeout } = env.syncWait;
     FluxStackDefaults.set(this, {
       manifests: props.manifests,
+      namespace,
       adopt: env.adopt,
       readyTimeout: waitFor === 'all' ? timeout : undefined,
     });
 
     this.gitRepository = new GitRepository(this, 'flux-system', {
-      namespace,
       url: bootstrap.repositoryUrlFor(this),
       ref: { branch: branchVariable(this, env) },
       interval: '1m0s',
@@ -117,7 +117,7 @@ function kustomizationsOf(
 function unwatchedNamespaceProblems(stack: TerraformStack, fluxNamespace: string): string[] {
   return stack.node
     .findAll()
-    .filter((c): c is GitRepository | Kustomization => c instanceof GitRepository || c instanceof Kustomization)
+    .filter((c): c is FluxResource<object> => c instanceof FluxResource)
     .filter((o) => o.namespace !== fluxNamespace)
     .map(
       (o) =>

@@ -126,11 +126,11 @@ describe('GitRepository', () => {
     });
   });
 
-  test('fails if props have the wrong type, before building anything from them', () => {
+  test('fails if props have the wrong type, in the words of the CRD schema', () => {
     assert.throws(() => gitRepository({ sparseCheckout: 'apps' as never }), {
       message:
-        'test/flux-system (GitRepository flux-system/flux-system): sparseCheckout "apps": must be a list of ' +
-        'strings, such as ["a", "b"]',
+        'test/flux-system (GitRepository flux-system/flux-system): spec.sparseCheckout "apps": must be a list of ' +
+        'strings, such as ["a", "b"] (source.toolkit.fluxcd.io/v1 GitRepository schema of Flux v2.9.4)',
     });
   });
 
@@ -172,8 +172,8 @@ describe('GitRepository', () => {
   test('fails if a field of ref is misspelt, naming the nearest', () => {
     assert.throws(() => gitRepository({ ref: { branch: 'main', brnach: 'main' } as never }), {
       message:
-        'test/flux-system (GitRepository flux-system/flux-system): ref.brnach "main": is not a prop of ref; did ' +
-        'you mean branch?',
+        'test/flux-system (GitRepository flux-system/flux-system): spec.ref.brnach "main": is not a field of ' +
+        'spec.ref; did you mean branch? (source.toolkit.fluxcd.io/v1 GitRepository schema of Flux v2.9.4)',
     });
   });
 

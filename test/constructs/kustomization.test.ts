@@ -70,6 +70,39 @@ describe('Kustomization', () => {
     });
   });
 
+  test('takes every field of the CRD schema, such as those the hand-written props lacked', () => {
+    const spec = kustomization({
+      components: ['../components/monitoring'],
+      images: [{ name: 'nginx', newTag: '1.27' }],
+      namePrefix: 'dev-',
+      nameSuffix: '-eu',
+      commonMetadata: { labels: { team: 'platform' } },
+      kubeConfig: { secretRef: { name: 'remote-kubeconfig', key: 'value' } },
+    }).spec;
+    assert.deepEqual(spec, {
+      interval: '10m',
+      sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+      prune: true,
+      commonMetadata: { labels: { team: 'platform' } },
+      components: ['../components/monitoring'],
+      images: [{ name: 'nginx', newTag: '1.27' }],
+      kubeConfig: { secretRef: { name: 'remote-kubeconfig', key: 'value' } },
+      namePrefix: 'dev-',
+      nameSuffix: '-eu',
+    });
+  });
+
+  test('hashes dependsOn added later into the reconcile request, and checks it at synth', () => {
+    const objects = manifestsOf(
+      synthConstructs((scope) => {
+        const repo = source(scope);
+        const infra = new Kustomization(scope, 'infra', { manifests: v294, sourceRef: repo, prune: true });
+        new Kustomization(scope, 'apps', { manifests: v294, sourceRef: repo, prune: true }).addDependsOn(infra);
+      }),
+    );
+    assert.deepEqual(objects['kustomization_flux-system_apps'].spec.dependsOn, [{ name: 'infra' }]);
+  });
+
   test('refers to its source and dependencies by construct, with namespaces only across namespaces', () => {
     const objects = manifestsOf(
       synthConstructs((scope) => {
@@ -161,13 +194,15 @@ describe('Kustomization', () => {
     );
   });
 
-  test('fails if props have the wrong type, each named, before building anything from them', () => {
+  test('fails if props have the wrong type, each named in the words of the CRD schema', () => {
     const healthChecks = { kind: 'Deployment', name: 'web' } as never;
+    const schema = '(kustomize.toolkit.fluxcd.io/v1 Kustomization schema of Flux v2.9.4)';
+    const subject = '  test/apps (Kustomization flux-system/apps)';
     assert.throws(() => kustomization({ wait: 'yes' as never, healthChecks }), {
       message: [
         '2 problems:',
-        '  test/apps (Kustomization flux-system/apps): wait "yes": must be true or false (a boolean, not a string)',
-        '  test/apps (Kustomization flux-system/apps): healthChecks {"kind":"Deployment","name":"web"}: must be a list',
+        `${subject}: spec.healthChecks {"kind":"Deployment","name":"web"}: must be a list ${schema}`,
+        `${subject}: spec.wait "yes": must be true or false (a boolean, not a string) ${schema}`,
       ].join('\n'),
     });
   });

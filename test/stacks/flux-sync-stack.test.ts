@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
-import { Kustomization, RECONCILE_REQUEST_ANNOTATION } from '../../constructs';
+import { GitRepository, Kustomization, RECONCILE_REQUEST_ANNOTATION } from '../../constructs';
 import { addFluxEnvironment, localStatePath } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import { assertSnapshot } from '../support/snapshot';
@@ -159,6 +159,19 @@ describe('FluxSyncStack', () => {
       path: './teams/a',
     });
     assert.equal(Object.keys(manifestsOf(synthStack(watched))).length, 6);
+  });
+
+  test("puts a Flux object a user adds in the install's namespace, not flux-system", async () => {
+    const stack = await sync({ name: 'dev', install: { namespace: 'flux' } });
+    const shared = new GitRepository(stack, 'shared', { url: 'https://github.com/mark-icy/shared' });
+    new Kustomization(stack, 'monitoring', { sourceRef: shared, path: './monitoring', prune: true });
+    const objects = manifestsOf(synthStack(stack));
+    assert.equal(objects['gitrepository_flux_shared'].metadata.namespace, 'flux');
+    assert.equal(objects['gitrepository_flux_flux-system'].metadata.namespace, 'flux');
+    assert.deepEqual(objects['kustomization_flux_monitoring'].spec.sourceRef, {
+      kind: 'GitRepository',
+      name: 'shared',
+    });
   });
 
   test('matches the reviewed snapshot', async () => {

@@ -90,6 +90,17 @@ describe('environment settings, as data', () => {
       deletionPolicy: 'Delete',
       serviceAccountName: 'deployer',
       readyTimeout: '10m',
+      // Fields the construct took only once its props came from the CRD schema.
+      buildMetadata: ['originAnnotations'],
+      commonMetadata: { labels: { team: 'platform' }, annotations: { owner: 'platform' } },
+      components: ['../components/monitoring'],
+      healthCheckExprs: [{ apiVersion: 'example.com/v1', kind: 'Widget', current: 'status.ready == true' }],
+      ignore: [{ paths: ['/spec/replicas'], target: { kind: 'Deployment' } }],
+      ignoreMissingComponents: true,
+      images: [{ name: 'nginx', newTag: '1.27' }],
+      kubeConfig: { secretRef: { name: 'prod-kubeconfig', key: 'value' } },
+      namePrefix: 'prod-',
+      nameSuffix: '-eu',
     };
     const all: Required<EnvironmentSettings> = {
       name: 'prod-eu-1',
