@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { IResolveContext, Lazy, Tokenization } from 'cdktf';
+import { IResolveContext, Lazy, Token, Tokenization } from 'cdktf';
 import { KubernetesObject } from '../lib/kubernetes-object';
 import { literalValue } from '../lib/terraform-literal';
 
@@ -11,6 +11,16 @@ const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
 /** A reference cdktf resolved a token to, such as `${var.git_branch}`; a literal `${` is `$${`. */
 const REFERENCE = /(?<!\$)\$\{([^{}]+)\}/g;
+
+/**
+ * Whether a token is anywhere in the value, such as a Kustomization's `dependsOn`, which stays a
+ * Lazy until synth: hashed before, it would be the same text whatever it resolves to.
+ */
+function holdsToken(value: unknown): boolean {
+  if (Tokenization.isResolvable(value) || (typeof value === 'string' && Token.isUnresolved(value))) return true;
+  if (Array.isArray(value)) return value.some(holdsToken);
+  return value !== null && typeof value === 'object' && Object.values(value).some(holdsToken);
+}
 
 /**
  * A value that changes whenever the spec does: the sha1 of the spec as OpenTofu will send it. A
@@ -32,7 +42,7 @@ function specDigest(spec: unknown): string {
     parts.push(JSON.stringify(text.slice(last)));
     return `\${sha1(join("", [${parts.join(', ')}]))}`;
   };
-  if (!Tokenization.isResolvable(spec) && !JSON.stringify(spec ?? null).includes('${')) {
+  if (!holdsToken(spec) && !JSON.stringify(spec ?? null).includes('${')) {
     return digest(literalValue(spec ?? null));
   }
   return Lazy.stringValue({ produce: (context: IResolveContext) => digest(context.resolve(literalValue(spec))) });

@@ -51,6 +51,21 @@ describe('waiting for Flux to report an object Ready', () => {
     assert.notEqual(request('2m'), request('3m'), 'a changed spec is a new request: an old Ready does not count');
   });
 
+  test('asks for a new reconcile when dependsOn changes, which is resolved only at synth', () => {
+    const request = (dependency: string) => {
+      const synthesized = synthConstructs((scope) => {
+        const repo = repository(scope, { readyTimeout: '1m' });
+        const other = new Kustomization(scope, dependency, { manifests: v294, sourceRef: repo, prune: true });
+        const apps = { manifests: v294, sourceRef: repo, prune: true, dependsOn: [other], readyTimeout: '1m' };
+        new Kustomization(scope, 'apps', apps);
+      });
+      return requestOf(
+        synthesized.resource.kubernetes_manifest['kustomization_flux-system_apps'] as Record<string, any>,
+      );
+    };
+    assert.notEqual(request('infra'), request('crds'));
+  });
+
   test('lets OpenTofu hash a spec with references, so a changed variable is a new request too', () => {
     const synthesized = synthConstructs((scope) => {
       const branch = new TerraformVariable(scope, 'git_branch', { type: 'string' }).stringValue;
