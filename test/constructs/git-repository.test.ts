@@ -52,6 +52,7 @@ describe('GitRepository', () => {
       include: [{ repository: { name: 'shared' }, fromPath: 'deploy', toPath: 'shared' }],
       sparseCheckout: ['apps', 'infrastructure'],
       provider: 'github',
+      proxySecretRef: { name: 'proxy' },
       verify: { mode: 'HEAD', secretRef: { name: 'pgp-keys' } },
       suspend: true,
     });

@@ -67,6 +67,15 @@ describe('Kustomization', () => {
       suspend: false,
       deletionPolicy: 'WaitForTermination',
       serviceAccountName: 'deployer',
+      components: ['../components/monitoring'],
+      ignoreMissingComponents: true,
+      images: [{ name: 'web', newName: 'registry.example.com/web', newTag: '1.2.3' }],
+      namePrefix: 'dev-',
+      nameSuffix: '-a',
+      commonMetadata: { labels: { team: 'platform' }, annotations: { owner: 'platform@example.com' } },
+      kubeConfig: { secretRef: { name: 'remote-cluster', key: 'value' } },
+      healthCheckExprs: [{ apiVersion: 'example.com/v1', kind: 'Widget', current: 'status.ready == true' }],
+      buildMetadata: ['originAnnotations'],
     });
   });
 

@@ -22,6 +22,7 @@ export function buildEveryField(
     sparseCheckout: ['apps', 'infrastructure'],
     provider: 'github',
     verify: { secretRef: 'pgp-keys' },
+    proxySecretRef: { name: 'proxy' },
     suspend: true,
   });
   const infra = new Kustomization(scope, 'infra', { manifests, sourceRef: repository, prune: false });
@@ -49,6 +50,15 @@ export function buildEveryField(
     suspend: false,
     deletionPolicy: 'WaitForTermination',
     serviceAccountName: 'deployer',
+    components: ['../components/monitoring'],
+    ignoreMissingComponents: true,
+    images: [{ name: 'web', newName: 'registry.example.com/web', newTag: '1.2.3' }],
+    namePrefix: 'dev-',
+    nameSuffix: '-a',
+    commonMetadata: { labels: { team: 'platform' }, annotations: { owner: 'platform@example.com' } },
+    kubeConfig: { secretRef: { name: 'remote-cluster', key: 'value' } },
+    healthCheckExprs: [{ apiVersion: 'example.com/v1', kind: 'Widget', current: 'status.ready == true' }],
+    buildMetadata: ['originAnnotations'],
   });
   return { repository, kustomization };
 }
