@@ -1,5 +1,5 @@
 import { addFluxEnvironment, runApp } from './stacks';
-import { dev } from './settings';
+import { dev } from './environments';
 
 runApp(async (app) => {
   await addFluxEnvironment(app, dev);

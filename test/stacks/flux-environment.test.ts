@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { App, Testing } from 'cdktf';
 import { Kustomization } from '../../constructs';
 import { addFluxEnvironment, synthApp } from '../../stacks';
-import { dev } from '../../settings';
+import { dev } from '../../environments';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthStack } from '../support/synth';
 
