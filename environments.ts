@@ -1,4 +1,4 @@
-import { EnvironmentSettings } from './settings';
+import { EnvironmentSettings } from 'cdktf-flux';
 
 // The team's environments: its own GitHub organization and repository, which the library leaves
 // to each app. main.ts adds them to the app.

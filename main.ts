@@ -1,4 +1,4 @@
-import { addFluxEnvironment, runApp } from './stacks';
+import { addFluxEnvironment, runApp } from 'cdktf-flux';
 import { dev } from './environments';
 
 runApp(async (app) => {

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { describeObject, KubernetesObject, objectAddress } from '../lib/kubernetes-object';
 import { storedForm } from '../lib/stored-form';
 import { literalValue } from '../lib/terraform-literal';
+import { checkFrameworkCopies } from './framework-copies';
 import { ImportExisting, manifestImportId } from './import-existing';
 import { waitForReady } from './ready-wait';
 
@@ -116,6 +117,7 @@ export function manifestResource(
   object: KubernetesObject,
   options: ManifestResourceOptions = {},
 ): Manifest {
+  checkFrameworkCopies(scope);
   const address = objectAddress(object.kind, object.metadata.name, object.metadata.namespace);
   const stack = TerraformStack.of(scope);
   let taken = addressesByStack.get(stack);

@@ -1,6 +1,6 @@
 // main.ts with the staging environment added, as the README shows it; the compiler checks this
 // file (the tests never load it: like main.ts, it synthesizes when run).
-import { addFluxEnvironment, runApp } from '../stacks';
+import { addFluxEnvironment, runApp } from 'cdktf-flux';
 import { dev } from '../environments';
 import { staging } from './environments';
 

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { App } from 'cdktf';
+import { checkFrameworkCopies } from '../constructs/framework-copies';
 import { FluxManifestsOptions, resolveFluxManifests } from '../lib/flux-manifests';
 import { installedComponents, resolveInstallOptions } from '../lib/install-options';
 import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../settings';
@@ -77,6 +78,7 @@ export async function addFluxEnvironment(
   settings: EnvironmentSettings,
   options: FluxEnvironmentOptions = {},
 ): Promise<FluxEnvironmentStacks> {
+  checkFrameworkCopies(app, 'addFluxEnvironment');
   const environment = resolveEnvironment(settings);
   checkStateEncryption(environment);
   claimCluster(app, environment);
