@@ -179,3 +179,13 @@ describe('a fresh CDKTF app that installs the packed library', { timeout: 600_00
     assert.deepEqual(withoutFrameworkVersion(terrain), withoutFrameworkVersion(expected));
   });
 });
+
+describe('the consumer app the README shows', () => {
+  test('is quoted by the README exactly as the compiler checks it (examples/consumer)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const file of ['environments.ts', 'main.ts']) {
+      const source = readFileSync(join(example, file), 'utf8');
+      assert.ok(readme.includes(`\`\`\`ts\n${source}\`\`\``), `README.md does not quote examples/consumer/${file}`);
+    }
+  });
+});
