@@ -23,6 +23,12 @@ node -e '
 echo "== install with cdktf = cdktn@$CDKTN_VERSION, constructs@$CONSTRUCTS_VERSION"
 npm install --prefer-offline --no-audit --no-fund
 node -e 'const p = require("cdktf/package.json"); if (p.name !== "cdktn") throw new Error(`cdktf is ${p.name}`); console.log(`cdktf resolves to ${p.name} ${p.version}`)'
+# With arguments, runs them there instead, such as the live suite's deploy scenario:
+#   npm run test:cdktn -- npm run test:e2e
+if (( $# )); then
+  echo "== $* on cdktn"
+  exec "$@"
+fi
 # npm test but test/package/: that packs this library for cdktf and already installs it on cdktn in
 # a fresh app, and its API reference is generated against cdktf's declarations.
 echo "== npm test on cdktn (without test/package)"
