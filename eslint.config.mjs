@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', 'test/e2e/providers/', 'test/e2e/gitserver/'] },
+  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', 'test/e2e/providers/', 'test/e2e/gitserver/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -1,5 +1,5 @@
-import { addFluxEnvironment, runApp } from './stacks';
-import { dev } from './settings';
+import { addFluxEnvironment, runApp } from 'cdktf-flux';
+import { dev } from './environments';
 
 runApp(async (app) => {
   await addFluxEnvironment(app, dev);

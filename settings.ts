@@ -64,7 +64,7 @@ export interface GitHostSettings {
 export const GITHUB_COM: GitHostSettings = { hostname: 'github.com', knownHosts: GITHUB_KNOWN_HOSTS };
 
 /**
- * One Kustomization of the team's layout, as data: every typed field of {@link KustomizationProps}
+ * One Kustomization of a repository's layout, as data: every typed field of {@link KustomizationProps}
  * but the references, with `dependsOn` naming other Kustomizations of the environment.
  */
 export type KustomizationSettings = Omit<
@@ -81,8 +81,9 @@ export type KustomizationSettings = Omit<
 };
 
 /**
- * The layout the team's HCL bootstrapped: infrastructure controllers, then their prerequisites,
- * the environment's apps, and the secrets. Every environment gets it unless it declares its own.
+ * The default layout of a repository: infrastructure controllers, then their prerequisites (after
+ * the controllers), the environment's apps, and the secrets. Every environment gets it unless it
+ * declares its own `kustomizations`.
  */
 export function defaultKustomizations(
   appsPath: string,
@@ -193,13 +194,13 @@ export interface EnvironmentSettings {
    */
   readonly manifestsPath?: string;
   /**
-   * Default of the github_org variable.
-   * @default mark-icy
+   * Default of the github_org variable: the GitHub organization or user owning the repository.
+   * @default - none: the variable must be set at plan (TF_VAR_github_org or -var github_org=...)
    */
   readonly githubOrg?: string;
   /**
-   * Default of the github_repository variable.
-   * @default infra-new
+   * Default of the github_repository variable: the repository Flux syncs from, without owner.
+   * @default - none: the variable must be set at plan (TF_VAR_github_repository or -var github_repository=...)
    */
   readonly githubRepository?: string;
   /**
@@ -317,13 +318,13 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
   githubOrg: string({
     test: (s) => /^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}$/.test(s),
     text:
-      'is not a GitHub organization or user name; give the name alone, such as mark-icy: at most 39 letters, ' +
+      'is not a GitHub organization or user name; give the name alone, such as my-org: at most 39 letters, ' +
       'digits and single "-" between them',
   }),
   githubRepository: string({
     test: (s) => /^[A-Za-z0-9._-]{1,100}$/.test(s) && s !== '.' && s !== '..' && !s.endsWith('.git'),
     text:
-      'is not a GitHub repository name; give the name alone, without owner, URL or .git, such as infra-new: at ' +
+      'is not a GitHub repository name; give the name alone, without owner, URL or .git, such as fleet-infra: at ' +
       'most 100 letters, digits, ".", "-" and "_"',
   }),
   branch: string(BRANCH),
@@ -348,15 +349,15 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
 });
 
 /** Settings with every default resolved. */
-export type ResolvedEnvironment = Required<Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>> &
-  Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion'>;
+export type ResolvedEnvironment = Required<
+  Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion' | 'githubOrg' | 'githubRepository'>
+> &
+  Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion' | 'githubOrg' | 'githubRepository'>;
 
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
   checkSettings(settings, ENVIRONMENT);
   return {
     ...settings,
-    githubOrg: settings.githubOrg ?? 'mark-icy',
-    githubRepository: settings.githubRepository ?? 'infra-new',
     branch: settings.branch ?? 'main',
     clusterPath: settings.clusterPath ?? `clusters/${settings.name}`,
     appsPath: settings.appsPath ?? `./apps/${settings.name}`,
@@ -388,6 +389,3 @@ function resolveGitHost(settings: EnvironmentSettings): GitHostSettings {
   }
   return host;
 }
-
-/** The environment the team's HCL bootstrapped, reproduced. */
-export const dev: EnvironmentSettings = { name: 'dev' };

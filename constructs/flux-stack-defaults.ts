@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { boolean, checkProps, fieldsOf, is, required, string } from '../lib/shape';
+import { checkFrameworkCopies } from './framework-copies';
 
 /** The props check of a construct that takes Flux manifests. */
 export const MANIFESTS = is(
@@ -48,12 +49,14 @@ const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();
 export class FluxStackDefaults {
   /** Sets the defaults of `stack`'s Flux objects. */
   public static set(stack: TerraformStack, defaults: FluxStackDefaultsProps): void {
+    checkFrameworkCopies(stack);
     checkProps(`${stack.node.id}: FluxStackDefaults`, 'FluxStackDefaults', FLUX_STACK_DEFAULTS_PROPS, defaults);
     byStack.set(stack, defaults);
   }
 
   /** The defaults of the stack `scope` is in, or undefined where none were set. */
   public static of(scope: Construct): FluxStackDefaultsProps | undefined {
+    checkFrameworkCopies(scope);
     return byStack.get(TerraformStack.of(scope));
   }
 }

@@ -2,12 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ITerraformDependable, Token, TerraformProvider, TerraformStack, Tokenization } from 'cdktf';
-// Not re-exported by cdktf's index, but public in its typings; TerraformAsset writes its files the same way.
-import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct } from 'constructs';
 import { describeObject, KubernetesObject, objectAddress } from '../lib/kubernetes-object';
 import { storedForm } from '../lib/stored-form';
 import { literalValue } from '../lib/terraform-literal';
+import { checkFrameworkCopies } from './framework-copies';
 import { ImportExisting, manifestImportId } from './import-existing';
 import { waitForReady } from './ready-wait';
 
@@ -74,16 +73,32 @@ function manifestAttribute(resource: Manifest, address: string, object: Kubernet
   const stack = TerraformStack.of(resource);
   const path = `${MANIFEST_FOLDER}/${address}.json`;
   let files = manifestFilesByStack.get(stack);
-  if (!files) manifestFilesByStack.set(stack, (files = new Map()));
+  if (!files) {
+    manifestFilesByStack.set(stack, (files = new Map()));
+    writeAtSynth(stack, files);
+  }
   files.set(path, object);
-  addCustomSynthesis(resource, {
-    onSynthesize: (session) => {
-      const file = join(session.outdir, session.manifest.forStack(stack).workingDirectory, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify(object, null, 2)}\n`);
-    },
-  });
   return Token.asAnyMap(manifestReference(path));
+}
+
+/**
+ * Writes a stack's manifest files into its synthesized folder, after cdk.tf.json: through the
+ * stack's public `synthesizer`, which `App.synth()` calls for every stack, so an app that calls
+ * `app.synth()` itself gets them too.
+ */
+function writeAtSynth(stack: TerraformStack, files: ReadonlyMap<string, unknown>): void {
+  const synthesizer = stack.synthesizer;
+  stack.synthesizer = {
+    synthesize: (session) => {
+      synthesizer.synthesize(session);
+      const folder = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+      for (const [path, object] of files) {
+        const file = join(folder, path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, `${JSON.stringify(object, null, 2)}\n`);
+      }
+    },
+  };
 }
 
 /**
@@ -102,6 +117,7 @@ export function manifestResource(
   object: KubernetesObject,
   options: ManifestResourceOptions = {},
 ): Manifest {
+  checkFrameworkCopies(scope);
   const address = objectAddress(object.kind, object.metadata.name, object.metadata.namespace);
   const stack = TerraformStack.of(scope);
   let taken = addressesByStack.get(stack);

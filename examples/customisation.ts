@@ -1,6 +1,6 @@
 // Customised installs as the README shows them; the compiler checks this file, and a test checks
 // that the README quotes it verbatim and that each environment synthesizes.
-import { EnvironmentSettings } from '../settings';
+import { EnvironmentSettings } from 'cdktf-flux';
 
 // EKS: SOPS decryption with KMS and pulling from ECR, through IAM roles for service accounts.
 export const eks: EnvironmentSettings = {

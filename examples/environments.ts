@@ -1,6 +1,6 @@
 // Environments as the README shows them; the compiler checks this file, and a test checks that
 // the README quotes it verbatim.
-import { defaultKustomizations, EnvironmentSettings } from '../settings';
+import { defaultKustomizations, EnvironmentSettings } from 'cdktf-flux';
 
 // A staging cluster of its own, with its own infrastructure overlay.
 export const staging: EnvironmentSettings = {

@@ -160,7 +160,8 @@ export interface FluxManifestsOptions {
   /**
    * The lock of accepted files' sha256 (flux-manifests.lock.json); any other file is refused,
    * and a verified release download it has no entry for is pinned in it.
-   * @default - the FLUX_MANIFESTS_LOCK environment variable, else DEFAULT_LOCK_FILE beside package.json
+   * @default - the FLUX_MANIFESTS_LOCK environment variable, else flux-manifests.lock.json in the working
+   * directory (the project's folder, where cdktf runs the app)
    */
   readonly lockFile?: string;
 }

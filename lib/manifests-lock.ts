@@ -7,12 +7,20 @@ import { resolve } from 'node:path';
 // verified against its published checksum is pinned on first use, as terraform init records a
 // provider's hash; after that, other bytes for the same version and components are refused.
 
-/** The lock beside the project's package.json. */
-export const DEFAULT_LOCK_FILE = resolve(__dirname, '..', 'flux-manifests.lock.json');
+/** The lock's file name in the project directory. */
+export const LOCK_FILE_NAME = 'flux-manifests.lock.json';
+
+/**
+ * The project's lock: `flux-manifests.lock.json` in the working directory, which is the project's
+ * folder (where cdktf.json is) when cdktf runs the app, as `.terraform.lock.hcl` is Terraform's.
+ */
+export function projectLockFile(): string {
+  return resolve(LOCK_FILE_NAME);
+}
 
 /** The lock in use: FLUX_MANIFESTS_LOCK when set, else the project's. */
 export function defaultLockFile(): string {
-  return process.env.FLUX_MANIFESTS_LOCK || DEFAULT_LOCK_FILE;
+  return process.env.FLUX_MANIFESTS_LOCK || projectLockFile();
 }
 
 /**
@@ -89,7 +97,7 @@ export function checkLocked(manifests: LockedFile, file = defaultLockFile(), pin
   if (pinIfNew && !same) return pin(manifests, file);
   const { version, source, components, sha256, origin } = manifests;
   // The command must work as printed, so it names a lock other than the project's.
-  const lockVariable = file === DEFAULT_LOCK_FILE ? '' : `FLUX_MANIFESTS_LOCK=${file} `;
+  const lockVariable = resolve(file) === projectLockFile() ? '' : `FLUX_MANIFESTS_LOCK=${file} `;
   const command = `${lockVariable}npm run manifests:lock -- ${origin}`;
   throw new Error(
     `Flux manifests ${origin} (${version} ${source}: ${components.join(', ')}) have sha256 ${sha256}, ` +

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { App } from 'cdktf';
-import { resolveFluxManifests } from '../lib/flux-manifests';
+import { checkFrameworkCopies } from '../constructs/framework-copies';
+import { FluxManifestsOptions, resolveFluxManifests } from '../lib/flux-manifests';
 import { installedComponents, resolveInstallOptions } from '../lib/install-options';
 import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../settings';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
@@ -57,14 +58,36 @@ export interface FluxEnvironmentStacks {
 }
 
 /**
+ * Where an app keeps what it resolves the Flux manifests with: its lock, its download cache, a
+ * folder of exported manifests and a mirror of Flux's releases. Each is the project's, not the
+ * environment's, so an app passes the same options to every environment.
+ */
+export type FluxEnvironmentOptions = Pick<
+  FluxManifestsOptions,
+  'lockFile' | 'cacheDir' | 'manifestsDir' | 'releasesUrl'
+>;
+
+/**
  * Adds `<name>-flux-bootstrap` and `<name>-flux-sync` to the app, the second depending on the
  * first. Resolves the Flux manifests (local, cached, or a verified download) on the way.
+ * @param options - the manifests lock, cache folder, manifests folder and releases mirror
+ * (see {@link FluxManifestsOptions} for each default)
  */
-export async function addFluxEnvironment(app: App, settings: EnvironmentSettings): Promise<FluxEnvironmentStacks> {
+export async function addFluxEnvironment(
+  app: App,
+  settings: EnvironmentSettings,
+  options: FluxEnvironmentOptions = {},
+): Promise<FluxEnvironmentStacks> {
+  checkFrameworkCopies(app, 'addFluxEnvironment');
   const environment = resolveEnvironment(settings);
   checkStateEncryption(environment);
   claimCluster(app, environment);
+  const { lockFile, cacheDir, manifestsDir, releasesUrl } = options;
   const manifests = await resolveFluxManifests({
+    lockFile,
+    cacheDir,
+    manifestsDir,
+    releasesUrl,
     version: environment.fluxVersion,
     path: environment.manifestsPath,
     components: installedComponents(resolveInstallOptions(environment.install)),

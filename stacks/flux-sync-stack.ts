@@ -22,7 +22,7 @@ export interface FluxSyncStackProps {
 
 /**
  * `<env>-flux-sync`: the GitRepository and the Kustomizations of the environment's repository
- * layout (`kustomizations`, by default the team's four).
+ * layout (`kustomizations`, by default defaultKustomizations' four).
  * It must be deployed after the bootstrap stack, whose CRDs `kubernetes_manifest` needs at plan time.
  */
 export class FluxSyncStack extends TerraformStack {

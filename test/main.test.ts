@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { DEFAULT_LOCK_FILE, readLock } from '../lib/manifests-lock';
+import { readLock } from '../lib/manifests-lock';
+import { REPOSITORY_LOCK_FILE } from './support/manifest-fixtures';
 import { MANIFESTS_DIR } from './support/manifests';
 import { releaseFiles, releaseInstallYaml, releaseMirror, sha256 } from './support/release-mirror';
 
@@ -54,7 +55,7 @@ describe('cdktf synth (the real CLI running main.ts)', () => {
     const release = await releaseMirror(releaseFiles('v2.9.4', installYaml));
     const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-cli-'));
     const lockFile = join(dir, 'flux-manifests.lock.json');
-    copyFileSync(DEFAULT_LOCK_FILE, lockFile);
+    copyFileSync(REPOSITORY_LOCK_FILE, lockFile);
     const online: NodeJS.ProcessEnv = {
       ...env,
       FLUX_RELEASES_URL: release.url,

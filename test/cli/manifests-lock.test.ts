@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { loadFluxManifests } from '../../lib/flux-manifests';
-import { DEFAULT_LOCK_FILE, readLock } from '../../lib/manifests-lock';
+import { readLock } from '../../lib/manifests-lock';
+import { REPOSITORY_LOCK_FILE } from '../support/manifest-fixtures';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { releaseFiles, releaseInstallYaml, releaseMirror, ReleaseMirror, sha256 } from '../support/release-mirror';
 
@@ -39,7 +40,7 @@ describe('npm run manifests:lock', () => {
   const env = () => ({ FLUX_MANIFESTS_LOCK: lockFile, XDG_CACHE_HOME: cache, FLUX_RELEASES_URL: release.url });
   const setUp = () => {
     [lockFile, cache] = [join(tmp(), 'lock.json'), tmp()];
-    copyFileSync(DEFAULT_LOCK_FILE, lockFile);
+    copyFileSync(REPOSITORY_LOCK_FILE, lockFile);
   };
 
   test('takes a version: downloads the release, verifies it, pins it and caches it for synth', async () => {
@@ -70,7 +71,7 @@ describe('npm run manifests:lock', () => {
         output,
         /Flux v2\.9\.4: install\.yaml has sha256 [0-9a-f]{64} but flux_2\.9\.4_checksums\.txt publishes/,
       );
-      assert.equal(readFileSync(lockFile, 'utf8'), readFileSync(DEFAULT_LOCK_FILE, 'utf8'));
+      assert.equal(readFileSync(lockFile, 'utf8'), readFileSync(REPOSITORY_LOCK_FILE, 'utf8'));
       assert.equal(existsSync(join(cache, 'cdktf-flux', 'manifests', version)), false);
     } finally {
       bad.server.close();
@@ -95,7 +96,7 @@ describe('npm run manifests:lock', () => {
           .filter((e) => e.version === version && e.source === 'export')
           .map((e) => [e.components.length, e.sha256]),
         [
-          [6, readLock(DEFAULT_LOCK_FILE).find((e) => e.version === version && e.components.length === 6)?.sha256],
+          [6, readLock(REPOSITORY_LOCK_FILE).find((e) => e.version === version && e.components.length === 6)?.sha256],
           [4, sha256(edited)],
         ],
       );
@@ -112,7 +113,7 @@ describe('npm run manifests:lock', () => {
     const { code, output } = await manifestsLock([file], env());
     assert.equal(code, 1);
     assert.equal(output.trim(), `Flux manifests ${file}: no Deployment for notification-controller`);
-    assert.equal(readFileSync(lockFile, 'utf8'), readFileSync(DEFAULT_LOCK_FILE, 'utf8'));
+    assert.equal(readFileSync(lockFile, 'utf8'), readFileSync(REPOSITORY_LOCK_FILE, 'utf8'));
   });
 
   test('fails if given nothing, saying what it takes', async () => {

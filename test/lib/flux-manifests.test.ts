@@ -12,8 +12,8 @@ import {
   loadFluxManifests,
   resolveFluxManifests,
 } from '../../lib/flux-manifests';
-import { DEFAULT_LOCK_FILE, readLock, writeLock } from '../../lib/manifests-lock';
-import { fetchManifestFixtures, MANIFEST_FIXTURES } from '../support/manifest-fixtures';
+import { defaultLockFile, readLock, writeLock } from '../../lib/manifests-lock';
+import { fetchManifestFixtures, MANIFEST_FIXTURES, REPOSITORY_LOCK_FILE } from '../support/manifest-fixtures';
 import { MANIFESTS_DIR } from '../support/manifests';
 import { releaseFiles, releaseInstallYaml, releaseMirror, ReleaseMirror, sha256 } from '../support/release-mirror';
 
@@ -39,6 +39,20 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-test-'));
 const v294 = readFileSync(join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml'));
 
 describe('loadFluxManifests', () => {
+  test("uses the lock of the project cdktf runs the app in (the working directory), not this package's", () => {
+    const project = mkdtempSync(join(tmpdir(), 'cdktf-flux-project-'));
+    const { FLUX_MANIFESTS_LOCK } = process.env;
+    const cwd = process.cwd();
+    try {
+      delete process.env.FLUX_MANIFESTS_LOCK;
+      process.chdir(project);
+      assert.equal(defaultLockFile(), join(project, 'flux-manifests.lock.json'));
+    } finally {
+      process.chdir(cwd);
+      process.env.FLUX_MANIFESTS_LOCK = FLUX_MANIFESTS_LOCK;
+    }
+  });
+
   test('reads <version>/gotk-components.yaml from the manifests directory', () => {
     const m = loadFluxManifests({ manifestsDir: MANIFESTS_DIR, cacheDir: tmp() });
     assert.equal(m.version, DEFAULT_FLUX_VERSION);
@@ -188,12 +202,12 @@ describe('the manifests lock', () => {
   const edited = `${v294.toString('utf8')}\n# an edit\n`;
   const lockCopy = () => {
     const file = join(tmp(), 'flux-manifests.lock.json');
-    copyFileSync(DEFAULT_LOCK_FILE, file);
+    copyFileSync(REPOSITORY_LOCK_FILE, file);
     return file;
   };
 
   test('pins exactly the shared files of every version and component set the project uses', () => {
-    const pinned = readLock(DEFAULT_LOCK_FILE).map(
+    const pinned = readLock(REPOSITORY_LOCK_FILE).map(
       (e) => `${e.version} ${e.source} ${e.components.length} ${e.sha256}`,
     );
     for (const [directory, components] of [
@@ -223,7 +237,7 @@ describe('the manifests lock', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'gotk-components.yaml'), edited);
     assert.throws(
-      () => loadFluxManifests({ path: dir, cacheDir: tmp(), lockFile: DEFAULT_LOCK_FILE }),
+      () => loadFluxManifests({ path: dir, cacheDir: tmp(), lockFile: REPOSITORY_LOCK_FILE }),
       new RegExp(
         `^Error: Flux manifests .*gotk-components\\.yaml \\(v2\\.9\\.4 export: source-controller, ` +
           `kustomize-controller, helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
@@ -303,7 +317,7 @@ describe('the manifests lock', () => {
       ]);
       assert.deepEqual(
         readLock(lockFile).filter((e) => e.source === 'export'),
-        readLock(DEFAULT_LOCK_FILE),
+        readLock(REPOSITORY_LOCK_FILE),
         'the entries already there are kept',
       );
       assert.equal(readFileSync(join(cacheDir, version, 'install.yaml'), 'utf8'), installYaml);
@@ -381,7 +395,12 @@ describe('the manifests lock', () => {
     const cacheDir = tmp();
     try {
       await assert.rejects(
-        downloadFluxManifests({ version: 'v2.9.4', cacheDir, releasesUrl: release.url, lockFile: DEFAULT_LOCK_FILE }),
+        downloadFluxManifests({
+          version: 'v2.9.4',
+          cacheDir,
+          releasesUrl: release.url,
+          lockFile: REPOSITORY_LOCK_FILE,
+        }),
         /pins 97da4654[0-9a-f]{56} for that version, source and components/,
       );
       assert.equal(existsSync(join(cacheDir, 'v2.9.4', 'install.yaml')), false);
@@ -428,7 +447,7 @@ describe('the test manifests on a machine that has none', () => {
   });
 
   test('names every fixture the lock pins, so a fresh machine gets each version and component set', () => {
-    const locked = readLock(DEFAULT_LOCK_FILE).map(
+    const locked = readLock(REPOSITORY_LOCK_FILE).map(
       (e) => `${e.version}${e.components.includes('image-automation-controller') ? '-image-automation' : ''}`,
     );
     assert.deepEqual(MANIFEST_FIXTURES.map((f) => f.directory).sort(), locked.sort());

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { Kustomization } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
+import { dev } from '../../environments';
 import { EnvironmentSettings } from '../../settings';
 import { assertSnapshot } from '../support/snapshot';
 import { manifestsOf, synthStack } from '../support/synth';
@@ -21,11 +22,17 @@ describe('FluxBootstrapStack', () => {
       undefined,
       'a variable would put the token into every saved plan; the provider reads GITHUB_TOKEN',
     );
-    assert.equal(variable?.github_org.default, 'mark-icy');
-    assert.equal(variable?.github_repository.default, 'infra-new');
+    assert.ok(!('default' in variable!.github_org), 'no organization of its own: the app or the plan names it');
+    assert.ok(!('default' in variable!.github_repository));
     assert.equal(variable?.github_org.type, 'string');
     assert.equal(variable?.kubeconfig_path.default, '~/.kube/config');
     assert.equal(variable?.kube_context.default, '');
+  });
+
+  test("takes the repository variables' defaults from the settings: the team's dev names its own", async () => {
+    const { variable } = await bootstrap(dev);
+    assert.equal(variable?.github_org.default, 'mark-icy');
+    assert.equal(variable?.github_repository.default, 'infra-new');
   });
 
   test('configures the providers from variables only', async () => {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { App, Testing } from 'cdktf';
 import { Kustomization } from '../../constructs';
 import { addFluxEnvironment, synthApp } from '../../stacks';
-import { dev } from '../../settings';
-import { manifests } from '../support/manifests';
+import { dev } from '../../environments';
+import { REPOSITORY_LOCK_FILE } from '../support/manifest-fixtures';
+import { manifests, MANIFESTS_DIR } from '../support/manifests';
 import { manifestsOf, synthStack } from '../support/synth';
 
 function filesUnder(dir: string): string[] {
@@ -132,6 +133,24 @@ describe('addFluxEnvironment', () => {
     const files = readdirSync(join(stackDir, 'manifests'));
     assert.equal(files.length, 32 - 3);
     assert.ok(!files.some((f) => f.startsWith('networkpolicy_')), files.join(', '));
+  });
+
+  test("takes the manifests lock, cache folder and manifests folder from the app's options", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-options-'));
+    const manifestsDir = join(dir, 'manifests');
+    cpSync(join(MANIFESTS_DIR, 'v2.9.4'), join(manifestsDir, 'v2.9.4'), { recursive: true });
+    const options = { lockFile: join(dir, 'team.lock.json'), cacheDir: join(dir, 'cache'), manifestsDir };
+    writeFileSync(options.lockFile, JSON.stringify({ '//': 'pins nothing', manifests: [] }));
+    await assert.rejects(
+      addFluxEnvironment(Testing.app(), dev, options),
+      new RegExp(
+        `Flux manifests ${manifestsDir}/v2\\.9\\.4/gotk-components\\.yaml .* which ${options.lockFile} does not list`,
+      ),
+    );
+    cpSync(REPOSITORY_LOCK_FILE, options.lockFile);
+    const { bootstrap } = await addFluxEnvironment(Testing.app(), dev, options);
+    assert.equal(bootstrap.install.version, 'v2.9.4');
+    assert.equal(readdirSync(join(options.cacheDir, 'parsed')).length, 1, 'the parsed manifests, in the given cache');
   });
 
   test('parses the manifests once for many environments', async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FluxManifests } from '../../lib/flux-manifests';
-import { checkLocked, DEFAULT_LOCK_FILE } from '../../lib/manifests-lock';
+import { checkLocked } from '../../lib/manifests-lock';
 
 /**
  * The Flux install manifests the tests run against, `<directory>/gotk-components.yaml` each: files
@@ -10,6 +10,9 @@ import { checkLocked, DEFAULT_LOCK_FILE } from '../../lib/manifests-lock';
  * Flux's releases publish only the six-component install.yaml, so these are where the four-component
  * files of every version live. Whatever is fetched must match flux-manifests.lock.json.
  */
+/** This repository's committed lock, which pins the fixtures. */
+export const REPOSITORY_LOCK_FILE = join(__dirname, '..', '..', 'flux-manifests.lock.json');
+
 export const MANIFEST_FIXTURES: readonly { readonly directory: string; readonly url: string }[] = [
   ['v2.6.4', 'angelnu/k8s-gitops/43f5862579e11b850e721cf0992a6cea908acac6/base'],
   ['v2.7.5', 'angelnu/k8s-gitops/e8ca89837d398b88d146b8f8c85c94822b64dc19/base'],
@@ -44,7 +47,7 @@ export function testManifestsDir(): string {
 export async function fetchManifestFixtures(
   dir: string,
   fixtures = MANIFEST_FIXTURES,
-  lockFile = DEFAULT_LOCK_FILE,
+  lockFile = REPOSITORY_LOCK_FILE,
 ): Promise<string[]> {
   const missing = fixtures.filter((f) => !existsSync(join(dir, f.directory, FILE)));
   for (const fixture of missing) {

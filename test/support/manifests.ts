@@ -2,8 +2,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FluxManifests, loadFluxManifests } from '../../lib/flux-manifests';
-import { DEFAULT_LOCK_FILE } from '../../lib/manifests-lock';
-import { testManifestsDir } from './manifest-fixtures';
+import { REPOSITORY_LOCK_FILE, testManifestsDir } from './manifest-fixtures';
 
 /** The unmodified Flux manifests the tests run against (never copied into the repository). */
 export const MANIFESTS_DIR = testManifestsDir();
@@ -18,4 +17,4 @@ export function manifests(version = 'v2.9.4', directory = version): FluxManifest
 process.env.FLUX_MANIFESTS_DIR = MANIFESTS_DIR;
 process.env.XDG_CACHE_HOME = mkdtempSync(join(tmpdir(), 'cdktf-flux-test-cache-'));
 process.env.FLUX_MANIFESTS_LOCK = join(process.env.XDG_CACHE_HOME, 'flux-manifests.lock.json');
-copyFileSync(DEFAULT_LOCK_FILE, process.env.FLUX_MANIFESTS_LOCK);
+copyFileSync(REPOSITORY_LOCK_FILE, process.env.FLUX_MANIFESTS_LOCK);

@@ -1,0 +1,84 @@
+// cdktf-flux's one entry point: what an app imports, and all it may rely on. Anything else in the
+// package is internal and may change in any release (see CHANGELOG.md for the semver rules).
+
+// The stacks of an environment, and the app around them.
+export { addFluxEnvironment, FluxBootstrapStack, FluxSyncStack, runApp, synthApp } from './stacks';
+export type {
+  FluxBootstrapStackProps,
+  FluxEnvironmentOptions,
+  FluxEnvironmentStacks,
+  FluxSyncStackProps,
+} from './stacks';
+
+// An environment's settings, as data.
+export { defaultKustomizations, GITHUB_COM, resolveEnvironment } from './settings';
+export type {
+  EnvironmentSettings,
+  GitAuthSettings,
+  GitHostSettings,
+  KustomizationSettings,
+  ResolvedEnvironment,
+  StateBackendSettings,
+  SyncWaitSettings,
+} from './settings';
+
+// The constructs, for stacks of an app's own.
+export {
+  ExistingGitSecret,
+  FluxInstall,
+  FluxStackDefaults,
+  GitHttpsTokenSecret,
+  GitHubAccessCheck,
+  GitHubDeployKey,
+  GITHUB_KNOWN_HOSTS,
+  GitRepository,
+  ImportExisting,
+  KubernetesBackend,
+  Kustomization,
+} from './constructs';
+export type {
+  ControllerFlags,
+  ControllerResources,
+  ControllerSettings,
+  ControllerToleration,
+  ExistingGitSecretProps,
+  FluxController,
+  FluxInstallProps,
+  FluxResourceProps,
+  FluxStackDefaultsProps,
+  GitHttpsTokenSecretProps,
+  GitHubAccessCheckProps,
+  GitHubDeployKeyProps,
+  GitRepositoryInclude,
+  GitRepositoryProps,
+  GitRepositoryRef,
+  GitRepositoryVerify,
+  IFluxObject,
+  IGitCredentials,
+  InstallPatch,
+  JsonPatchOperation,
+  KubernetesBackendProps,
+  KustomizationDecryption,
+  KustomizationHealthCheck,
+  KustomizationPatch,
+  KustomizationPostBuild,
+  KustomizationProps,
+  MultiTenancySettings,
+  PatchTarget,
+} from './constructs';
+
+// The Flux install manifests and their lock.
+export {
+  DEFAULT_FLUX_VERSION,
+  downloadFluxManifests,
+  FluxManifests,
+  FluxManifestsNotFoundError,
+  loadFluxManifests,
+  resolveFluxManifests,
+} from './lib/flux-manifests';
+export type { FluxManifestsOptions } from './lib/flux-manifests';
+export { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from './lib/flux-components';
+export type { FluxInstallOptions, ResolvedInstallOptions } from './lib/install-options';
+export type { KubernetesObject, ObjectMeta } from './lib/kubernetes-object';
+export { LOCK_FILE_NAME, readLock } from './lib/manifests-lock';
+export type { LockEntry, ManifestsSource } from './lib/manifests-lock';
