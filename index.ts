@@ -51,7 +51,7 @@ export type {
   GitHubDeployKeyProps,
   GitRepositoryInclude,
   GitRepositoryProps,
-  GitRepositoryRef,
+  GitRepositorySpecRef,
   GitRepositoryVerify,
   IFluxObject,
   IGitCredentials,
@@ -59,13 +59,17 @@ export type {
   JsonPatchOperation,
   KubernetesBackendProps,
   KustomizationDecryption,
-  KustomizationHealthCheck,
-  KustomizationPatch,
-  KustomizationPostBuild,
+  KustomizationSpecHealthChecks,
+  KustomizationSpecPatches,
+  KustomizationSpecPostBuild,
   KustomizationProps,
   MultiTenancySettings,
   PatchTarget,
 } from './constructs';
+
+// The spec of every Flux kind, generated from its CRD (npm run generate), and the kinds' constants.
+export * from './lib/flux-types';
+export type { FluxKind } from './lib/flux-kind';
 
 // The Flux install manifests and their lock.
 export {

@@ -33,7 +33,8 @@ let kubeconfig: string;
 let clusterDir: string;
 
 async function environment(settings: EnvironmentSettings) {
-  const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), settings);
+  const repository = { githubOrg: 'mark-icy', githubRepository: 'infra-new' };
+  const { bootstrap, sync } = await addFluxEnvironment(Testing.app(), { ...repository, ...settings });
   return {
     bootstrap: stackObjects(synthStack(bootstrap)),
     sync: stackObjects(synthStack(sync), synthStack(bootstrap)),

@@ -23,7 +23,12 @@ import { ProviderSetup } from './support/providers';
 
 // No Flux controllers run in this suite (gitops.e2e.test.ts has them), so nothing would ever be
 // Ready: the deploys do not wait for the sync.
-const DEV: EnvironmentSettings = { name: 'dev', syncWait: { waitFor: 'none' } };
+const DEV: EnvironmentSettings = {
+  name: 'dev',
+  githubOrg: 'mark-icy',
+  githubRepository: 'infra-new',
+  syncWait: { waitFor: 'none' },
+};
 
 const TOKEN = 'ghp_e2eDoubleToken';
 const REPOSITORY = 'mark-icy/infra-new';

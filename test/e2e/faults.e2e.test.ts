@@ -17,7 +17,12 @@ import { CdktfProject, CommandResult } from './support/project';
 // step) ends with both stacks deployed, a no-op diff, the objects made before the fault kept
 // (same uids) and exactly one deploy key on GitHub, the one the Secret holds.
 
-const DEV: EnvironmentSettings = { name: 'dev', syncWait: { waitFor: 'none' } };
+const DEV: EnvironmentSettings = {
+  name: 'dev',
+  githubOrg: 'mark-icy',
+  githubRepository: 'infra-new',
+  syncWait: { waitFor: 'none' },
+};
 const TOKEN = 'ghp_e2eDoubleToken';
 const REPOSITORY = 'mark-icy/infra-new';
 const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];

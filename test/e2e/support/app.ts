@@ -16,7 +16,12 @@ runApp(async (app) => {
   const settings = JSON.parse(process.env.CDKTF_FLUX_E2E_SETTINGS ?? '[]') as EnvironmentSettings[];
   const raw = JSON.parse(process.env.CDKTF_FLUX_E2E_RAW ?? '[]') as RawManifest[];
   for (const [index, environment] of settings.entries()) {
-    const { sync } = await addFluxEnvironment(app, environment);
+    // The repository the GitHub double serves, unless a test names another.
+    const { sync } = await addFluxEnvironment(app, {
+      githubOrg: 'mark-icy',
+      githubRepository: 'infra-new',
+      ...environment,
+    });
     if (index === 0)
       raw.forEach(
         (r, i) =>
