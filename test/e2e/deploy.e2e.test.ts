@@ -11,7 +11,7 @@ import { synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { applyServerSide, BINARIES, getJson, kubectl, objectExists, stackObjects } from './support/kubectl';
-import { deployProject, succeeded as succeededIn } from './support/deploy-project';
+import { BOTH, deployProject, DEV, REPOSITORY, succeeded as succeededIn, TOKEN } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
 import { ProviderSetup } from './support/providers';
 
@@ -20,19 +20,6 @@ import { ProviderSetup } from './support/providers';
 // double of GitHub's REST API. The providers are the real ones where they can be installed
 // (TF_CLI_CONFIG_FILE naming a mirror); here, the stand-in of test/e2e/providers, which OpenTofu
 // installs from a filesystem mirror, offline, and checks exactly as it checks the real ones.
-
-// No Flux controllers run in this suite (gitops.e2e.test.ts has them), so nothing would ever be
-// Ready: the deploys do not wait for the sync.
-const DEV: EnvironmentSettings = {
-  name: 'dev',
-  githubOrg: 'mark-icy',
-  githubRepository: 'infra-new',
-  syncWait: { waitFor: 'none' },
-};
-
-const TOKEN = 'ghp_e2eDoubleToken';
-const REPOSITORY = 'mark-icy/infra-new';
-const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];
 
 let cluster: Cluster;
 let github: GitHubDouble;

@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { EnvironmentSettings } from '../../settings';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { Cluster, startCluster } from './support/cluster';
 import { BINARIES, getJson, kubectl } from './support/kubectl';
-import { deployProject, succeeded as succeededIn } from './support/deploy-project';
+import { BOTH, deployProject, DEV, REPOSITORY, succeeded as succeededIn, TOKEN } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
 
 // Faults injected into real deploys (`npm run deploy`, the real cdktf CLI's synth, OpenTofu, the
@@ -17,15 +16,6 @@ import { CdktfProject, CommandResult } from './support/project';
 // step) ends with both stacks deployed, a no-op diff, the objects made before the fault kept
 // (same uids) and exactly one deploy key on GitHub, the one the Secret holds.
 
-const DEV: EnvironmentSettings = {
-  name: 'dev',
-  githubOrg: 'mark-icy',
-  githubRepository: 'infra-new',
-  syncWait: { waitFor: 'none' },
-};
-const TOKEN = 'ghp_e2eDoubleToken';
-const REPOSITORY = 'mark-icy/infra-new';
-const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];
 const TITLE = 'Flux (dev-flux-bootstrap)';
 
 let cluster: Cluster;

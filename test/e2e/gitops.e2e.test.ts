@@ -10,16 +10,13 @@ import { FluxKubelet, startFluxKubelet } from './support/flux-kubelet';
 import { FixtureRepository, GitServer, startGitServer, TEAM_LAYOUT } from './support/git-server';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { BINARIES, getJson, kubectl, objectExists, requestReconcile, TOOLCHAIN_CACHE } from './support/kubectl';
-import { deployProject } from './support/deploy-project';
+import { BOTH, deployProject, REPOSITORY, TOKEN } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
 
 // The GitOps loop, end to end: the stacks deployed by cdktf, real source-controller and
 // kustomize-controller (run for their Deployments, see support/flux-kubelet.ts) pulling the
 // team's repository over SSH with the deploy key the stacks registered, and applying it.
 
-const TOKEN = 'ghp_e2eDoubleToken';
-const REPOSITORY = 'mark-icy/infra-new';
-const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];
 const KUSTOMIZATIONS = ['infra-controllers', 'infra-prereqs', 'apps', 'secrets'];
 
 let cluster: Cluster;

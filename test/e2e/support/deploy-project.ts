@@ -9,6 +9,22 @@ import { synthStack } from '../../support/synth';
 import { CdktfProject, CommandResult } from './project';
 import { providerSetup, ProviderSetup } from './providers';
 
+/** The token and the repository the GitHub double serves the live suite. */
+export const TOKEN = 'ghp_e2eDoubleToken';
+export const REPOSITORY = 'mark-icy/infra-new';
+export const BOTH = ['dev-flux-bootstrap', 'dev-flux-sync'];
+
+/**
+ * `dev` on that repository, where no Flux controllers run (only gitops.e2e.test.ts has them), so
+ * nothing would ever be Ready: the deploys do not wait for the sync.
+ */
+export const DEV: EnvironmentSettings = {
+  name: 'dev',
+  githubOrg: 'mark-icy',
+  githubRepository: 'infra-new',
+  syncWait: { waitFor: 'none' },
+};
+
 /**
  * A project in `<workdir>/project` deploying `settings`' stacks with the providers this run has
  * (real or stand-in, said on the output), the suite's Flux manifests and `env` (the cluster, GitHub).
