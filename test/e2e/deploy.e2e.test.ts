@@ -14,6 +14,7 @@ import { applyServerSide, BINARIES, getJson, kubectl, objectExists, stackObjects
 import { BOTH, deployProject, DEV, REPOSITORY, succeeded as succeededIn, TOKEN } from './support/deploy-project';
 import { CdktfProject, CommandResult } from './support/project';
 import { ProviderSetup } from './support/providers';
+import { listItemFieldsNotSynthesized } from './support/list-item-defaults';
 
 // The README's commands, run as a user runs them: `cdktf deploy`, `cdktf diff` and `cdktf destroy`
 // of the app's stacks with the real cdktf CLI and OpenTofu, against a live kube-apiserver and a
@@ -291,7 +292,16 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
               spec: {
                 template: {
                   spec: {
-                    containers: [{ name: 'manager', env: [{ name: 'HTTPS_PROXY', value: 'http://proxy:3128' }] }],
+                    // Each list gains an item in front of the ones Flux ships, as kustomize
+                    // orders them, and loses it again at the end of the test.
+                    containers: [
+                      {
+                        name: 'manager',
+                        env: [{ name: 'HTTPS_PROXY', value: 'http://proxy:3128' }],
+                        volumeMounts: [{ name: 'proxy-ca', mountPath: '/etc/proxy-ca', readOnly: true }],
+                      },
+                    ],
+                    volumes: [{ name: 'proxy-ca', configMap: { name: 'proxy-ca', optional: true } }],
                   },
                 },
               },
@@ -323,6 +333,10 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       env.some((e) => e.name === 'RUNTIME_NAMESPACE'),
       "the manifests' own env is kept",
     );
+    assert.deepEqual(
+      source.spec.template.spec.volumes.map((v: { name: string }) => v.name),
+      ['proxy-ca', 'data', 'tmp'],
+    );
     // Another manager takes the flag back out.
     const index = (container().args as string[]).indexOf('--requeue-dependency=5s');
     kubectl(cluster.kubeconfig, [
@@ -345,8 +359,19 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     assert.equal(container().args[index], '--requeue-dependency=5s');
     assert.match(succeeded(await project.diff('dev-flux-bootstrap'), 'diff after the restore').output, /No changes/);
     // Back to the install without customisation.
+    // The items Flux ships move back to the front: none may carry a default of the removed ones.
     succeeded(await project.use([DEV]).npmDeploy(['dev-flux-bootstrap']), 'deploy without the customisation');
     assert.ok(!container().args.includes('--requeue-dependency=5s'));
+    const restored = getJson(cluster.kubeconfig, ['deployment', 'source-controller', '-n', 'flux-system']).spec.template
+      .spec;
+    assert.deepEqual(
+      restored.volumes.map((v: object) => Object.keys(v).sort()),
+      [
+        ['emptyDir', 'name'],
+        ['emptyDir', 'name'],
+      ],
+    );
+    assert.ok(!restored.containers[0].env.some((e: { name: string }) => e.name === 'HTTPS_PROXY'));
   });
 
   // The stand-in must fail wherever the provider would: objects sent as written, bypassing the
@@ -441,6 +466,17 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
         manifestsPath: join(MANIFESTS_DIR, directory, 'gotk-components.yaml'),
       };
       succeeded(await project.use([settings]).deploy(['dev-flux-bootstrap']), `deploy of ${directory}`);
+      const { bootstrap } = await addFluxEnvironment(Testing.app(), settings);
+      for (const object of stackObjects(synthStack(bootstrap)).flat()) {
+        if (object.kind !== 'Deployment' && object.kind !== 'Service') continue;
+        const live = getJson(cluster.kubeconfig, [object.kind, object.metadata.name, '-n', 'flux-system']);
+        assert.deepEqual(
+          listItemFieldsNotSynthesized(object, live),
+          [],
+          `${directory}: ${object.kind} ${object.metadata.name} has list-item fields the API server defaulted ` +
+            'and the synthesized object does not set',
+        );
+      }
     }
     assert.equal(
       exists('deployment', 'image-automation-controller', 'flux-system'),

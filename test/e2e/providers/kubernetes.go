@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -202,16 +203,27 @@ func manifestResource(k *kube) *resource {
 			}
 			object := manifest
 			if !prior.IsNull() {
-				object = keepComputedMetadata(manifest, fields(prior)["manifest"], fields(prior)["object"])
+				filled, err := filledManifest(manifest, prior)
+				if err != nil {
+					return proposed, nil, err
+				}
+				object = keepComputedMetadata(filled, fields(prior)["manifest"], fields(prior)["object"])
 			}
 			return with(proposed, map[string]tftypes.Value{"object": object}), nil, nil
 		},
 		apply: func(ctx context.Context, prior, planned tftypes.Value) (tftypes.Value, error) {
 			if planned.IsNull() {
-				return planned, deleteManifest(ctx, k, fields(prior)["manifest"])
+				return planned, deleteManifest(ctx, k, identifying(prior))
 			}
 			p := fields(planned)
-			data, err := toJSON(p["manifest"])
+			sent := p["manifest"]
+			if !prior.IsNull() {
+				var err error
+				if sent, err = filledManifest(sent, prior); err != nil {
+					return planned, err
+				}
+			}
+			data, err := toJSON(sent)
 			if err != nil {
 				return planned, err
 			}
@@ -254,7 +266,7 @@ func manifestResource(k *kube) *resource {
 		},
 		read: func(ctx context.Context, current tftypes.Value) (tftypes.Value, error) {
 			c := fields(current)
-			data, err := toJSON(c["manifest"])
+			data, err := toJSON(identifying(current))
 			if err != nil {
 				return current, err
 			}
@@ -274,7 +286,14 @@ func manifestResource(k *kube) *resource {
 			if shape.IsNull() || !shape.IsKnown() {
 				shape = c["manifest"]
 			}
-			return with(current, map[string]tftypes.Value{"object": project(shape, plainJSON(live.Object))}), nil
+			// The real provider's object holds every field the server returns; what matters to the
+			// next plan is what it fills in from there (prior-fill.go), so the refreshed object
+			// holds that too.
+			object := plainJSON(live.Object)
+			if shape, err = filledWith(shape, c["manifest"], object); err != nil {
+				return current, err
+			}
+			return with(current, map[string]tftypes.Value{"object": project(shape, object)}), nil
 		},
 		imprt: func(ctx context.Context, id string) (tftypes.Value, error) {
 			parts := map[string]string{}
@@ -304,10 +323,48 @@ func manifestResource(k *kube) *resource {
 			for name, t := range s.ValueType().(tftypes.Object).AttributeTypes {
 				m[name] = tftypes.NewValue(t, nil)
 			}
-			m["manifest"], m["object"] = v, v
+			// Like the real provider, no configuration is recorded: the next plan fills every
+			// field it does not set from the imported object.
+			m["object"] = v
 			return tftypes.NewValue(s.ValueType(), m), nil
 		},
 	}
+}
+
+// identifying is the value that names a state's object: its manifest, or after an import (which
+// records no manifest) the object.
+func identifying(state tftypes.Value) tftypes.Value {
+	if s := fields(state); !s["manifest"].IsNull() {
+		return s["manifest"]
+	}
+	return fields(state)["object"]
+}
+
+// filledManifest is the manifest as the real provider plans an update from prior (prior-fill.go).
+func filledManifest(manifest, prior tftypes.Value) (tftypes.Value, error) {
+	p := fields(prior)
+	object, err := toJSON(p["object"])
+	if err != nil {
+		return manifest, err
+	}
+	return filledWith(manifest, p["manifest"], object)
+}
+
+// filledWith is v with the list items' fields filled in from prior; v itself where none is.
+func filledWith(v, priorManifest tftypes.Value, prior interface{}) (tftypes.Value, error) {
+	config, err := toJSON(v)
+	if err != nil {
+		return v, err
+	}
+	priorConfig, err := toJSON(priorManifest)
+	if err != nil {
+		return v, err
+	}
+	filled := fillFromPrior(config, priorConfig, prior)
+	if reflect.DeepEqual(filled, config) {
+		return v, nil
+	}
+	return fromJSON(filled), nil
 }
 
 // keepComputedMetadata plans metadata.annotations and metadata.labels as the real provider does
