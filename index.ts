@@ -15,6 +15,7 @@ export { defaultKustomizations, GITHUB_COM, resolveEnvironment } from './setting
 export type {
   EnvironmentSettings,
   GitAuthSettings,
+  GitHubAppAuthSettings,
   GitHostSettings,
   KustomizationSettings,
   ResolvedEnvironment,
@@ -29,6 +30,7 @@ export {
   FluxStackDefaults,
   GitHttpsTokenSecret,
   GitHubAccessCheck,
+  GitHubAppSecret,
   GitHubDeployKey,
   GITHUB_KNOWN_HOSTS,
   GitRepository,
@@ -48,6 +50,7 @@ export type {
   FluxStackDefaultsProps,
   GitHttpsTokenSecretProps,
   GitHubAccessCheckProps,
+  GitHubAppSecretProps,
   GitHubDeployKeyProps,
   GitRepositoryInclude,
   GitRepositoryProps,

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { EXISTING_GIT_SECRET_PROPS, GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
+import { GITHUB_APP_ID } from './constructs/github-app-secret';
 import { GITHUB_DEPLOY_KEY_PROPS } from './constructs/github-deploy-key';
 import { KUSTOMIZATION_NAME, KUSTOMIZATION_PROPS, KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
-import { BRANCH, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
-import { BACKENDS, checkSettings, GIT_HOST, INSTALL, installCombinations } from './lib/settings-check';
+import { BRANCH, NAME, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
+import { BACKENDS, checkSettings, GIT_HOST, githubAppSource, INSTALL, installCombinations } from './lib/settings-check';
 import {
   boolean,
   Check,
@@ -29,11 +30,33 @@ import {
  * - `deploy-key`: a generated key pair registered as a GitHub deploy key (what `flux bootstrap` does).
  * - `https-token`: the github_token itself, over HTTPS.
  * - `existing-secret`: a Secret made outside Terraform; nothing is created and no token is needed.
+ * - `github-app`: a GitHub App installed on the repository (Flux v2.5 or later), over HTTPS: with
+ *   `appId` and `installationId`, its private key comes from the sensitive variable
+ *   `github_app_private_key` (TF_VAR_github_app_private_key) into a Secret the stack manages; with
+ *   `secretName`, from a Secret made outside Terraform holding githubAppID, githubAppInstallationID and
+ *   githubAppPrivateKey. No deploy key and no GitHub token are involved. On a GitHub Enterprise
+ *   Server, `gitHost.apiUrl` is the API Flux asks for installation tokens.
  */
 export type GitAuthSettings =
   | { readonly type: 'deploy-key'; readonly algorithm?: 'ECDSA' | 'ED25519'; readonly readOnly?: boolean }
   | { readonly type: 'https-token' }
-  | { readonly type: 'existing-secret'; readonly secretName: string; readonly transport?: 'ssh' | 'https' };
+  | { readonly type: 'existing-secret'; readonly secretName: string; readonly transport?: 'ssh' | 'https' }
+  | GitHubAppAuthSettings;
+
+/** A GitHub App's installation as Flux's credentials: ids with the key from a variable, or an existing Secret. */
+export type GitHubAppAuthSettings =
+  | {
+      readonly type: 'github-app';
+      readonly appId: number;
+      readonly installationId: number;
+      readonly secretName?: never;
+    }
+  | {
+      readonly type: 'github-app';
+      readonly secretName: string;
+      readonly appId?: never;
+      readonly installationId?: never;
+    };
 
 /**
  * Where the repository is hosted: github.com by default, or a GitHub Enterprise Server (or any
@@ -294,6 +317,7 @@ const GIT_AUTH = {
     secretName: EXISTING_GIT_SECRET_PROPS.secretName,
     transport: EXISTING_GIT_SECRET_PROPS.transport,
   },
+  'github-app': { appId: GITHUB_APP_ID, installationId: GITHUB_APP_ID, secretName: string(NAME) },
 } satisfies {
   [T in GitAuthSettings['type']]: Record<Exclude<keyof Extract<GitAuthSettings, { type: T }>, 'type'>, Check>;
 };
@@ -338,7 +362,7 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
       problem(out, path, value, 'must be a whole number from 1 to 10 (OpenTofu works on at most 10 objects at once)');
   },
   install: object(fieldsOf<FluxInstallOptions>()(INSTALL), installCombinations),
-  gitAuth: union(GIT_AUTH),
+  gitAuth: union(GIT_AUTH, githubAppSource),
   gitHost: object(fieldsOf<GitHostSettings>()(GIT_HOST)),
   adopt: boolean,
   backend: union(BACKENDS),

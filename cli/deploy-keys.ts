@@ -9,6 +9,7 @@
 //   keys of this resource's title, and the key the Secret held before the apply replaced it
 //   (adopting a `flux bootstrap` cluster, lost state), are removed from GitHub.
 import { spawnSync } from 'node:child_process';
+import { githubApiUrl } from '../lib/github-api-url';
 import { kubernetesClient, stackCluster } from './flux-sync-status';
 import { addressesOf, attributesAt, StackState } from './stack-state';
 import type { Found } from './take-over';
@@ -89,17 +90,13 @@ export class GitHubApi {
 const literal = (value: string | undefined) => (value && !value.includes('${') ? value : undefined);
 const reference = (value: string | undefined, pattern: RegExp) => pattern.exec(value ?? '')?.[1];
 
-/**
- * The provider's base URL rules (integrations/github 6.9, config.go): base_url, else
- * GITHUB_BASE_URL, else github.com's API; any host but github.com's and *.ghe.com's is a GitHub
- * Enterprise Server, whose API is under /api/v3/.
- */
+/** The provider's base URL (base_url, else GITHUB_BASE_URL, else github.com's API) and token. */
 function githubApiOf(provider: { base_url?: string; token?: string } | undefined, env: NodeJS.ProcessEnv): GitHubApi {
   const base = new URL(literal(provider?.base_url) ?? env.GITHUB_BASE_URL ?? 'https://api.github.com/');
-  if (base.hostname !== 'api.github.com' && !/\.ghe\.com$/.test(base.hostname))
-    base.pathname = `${base.pathname.replace(/\/$/, '')}/api/v3`;
-  const url = `${base.href.replace(/\/$/, '')}/`;
-  return new GitHubApi(url, literal(provider?.token) ?? env.GITHUB_TOKEN ?? tokenFromGitHubCli(base));
+  return new GitHubApi(
+    githubApiUrl(base.href),
+    literal(provider?.token) ?? env.GITHUB_TOKEN ?? tokenFromGitHubCli(base),
+  );
 }
 
 /** As the provider does without a token: `gh auth token` for the host, when gh is logged in. */

@@ -199,6 +199,17 @@ function crdChange(rc: ResourceChange, changes: FieldChange[]): string {
   return `${changes.length} field${changes.length === 1 ? '' : 's'} changed, ${schema} in the schemas; ${versions}`;
 }
 
+/** How a GitRepository authenticates, in words; undefined while its URL is not known. */
+function gitAuthOf(manifest: Manifest | undefined): string | undefined {
+  const spec = manifest?.spec;
+  if (typeof spec?.url !== 'string') return undefined;
+  if (spec.provider === 'github') return 'a GitHub App';
+  if (typeof spec.provider === 'string' && spec.provider !== 'generic')
+    return `the ${spec.provider} provider's identity`;
+  if (!spec.secretRef) return 'no credentials';
+  return spec.url.startsWith('ssh://') ? 'an SSH key' : 'HTTPS basic auth (a token)';
+}
+
 interface Warning {
   readonly object: string;
   readonly problem: string;
@@ -244,6 +255,16 @@ function warningsFor(rc: ResourceChange, action: Action, object: string, kind: s
     });
   }
   const before = manifestOf(rc.change.before);
+  if (kind === 'GitRepository' && action === 'update') {
+    const [was, now] = [gitAuthOf(before), gitAuthOf(manifestOf(rc.change.after))];
+    if (was !== now && was !== undefined && now !== undefined)
+      warnings.push({
+        object,
+        problem:
+          `Flux authenticates with ${now} instead of ${was}: from its next fetch the source stops updating ` +
+          `until the host accepts the new credentials`,
+      });
+  }
   if (kind === 'Kustomization' && (action === 'delete' || action === 'replace') && before?.spec?.prune === true) {
     warnings.push({ object, problem: 'prune is enabled, so Flux will garbage-collect every object it applied' });
   }

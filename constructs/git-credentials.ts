@@ -14,6 +14,11 @@ export interface IGitCredentials {
   /** The URL scheme the Secret's keys are for: `ssh` (identity, known_hosts) or `https` (username, password). */
   readonly transport: 'ssh' | 'https';
   /**
+   * The GitRepository `spec.provider` the Secret is for: `github` for a GitHub App's keys.
+   * @default - generic: the Secret's keys are used as they are
+   */
+  readonly provider?: 'github';
+  /**
    * A value that changes whenever what Flux authenticates with does (a new key pair, a deploy key
    * registered again, other known_hosts), made of public parts only; a token of the stack that
    * manages the Secret.
@@ -33,6 +38,12 @@ export interface ExistingGitSecretProps {
    * @default ssh
    */
   readonly transport?: 'ssh' | 'https';
+  /**
+   * `github` when the Secret holds a GitHub App's keys (githubAppID, githubAppInstallationID,
+   * githubAppPrivateKey); the transport is then https.
+   * @default - generic
+   */
+  readonly provider?: 'github';
 }
 
 /** The shape of {@link ExistingGitSecretProps}, checked at run time; the settings' gitAuth too. */
@@ -40,6 +51,7 @@ export const EXISTING_GIT_SECRET_PROPS = fieldsOf<ExistingGitSecretProps>()({
   secretName: required(string(NAME)),
   namespace: required(string(NAMESPACE)),
   transport: oneOf(['ssh', 'https']),
+  provider: oneOf(['github']),
 });
 
 /** A Secret made outside Terraform (by hand, by a secrets operator), referenced but never managed. */
@@ -47,6 +59,7 @@ export class ExistingGitSecret implements IGitCredentials {
   public readonly secretName: string;
   public readonly namespace: string;
   public readonly transport: 'ssh' | 'https';
+  public readonly provider?: 'github';
 
   constructor(props: ExistingGitSecretProps) {
     checkProps(
@@ -57,7 +70,14 @@ export class ExistingGitSecret implements IGitCredentials {
     );
     this.secretName = props.secretName;
     this.namespace = props.namespace;
-    this.transport = props.transport ?? 'ssh';
+    this.provider = props.provider;
+    this.transport = props.transport ?? (props.provider === 'github' ? 'https' : 'ssh');
+    if (this.provider === 'github' && this.transport !== 'https') {
+      throw new Error(
+        `existing git Secret ${props.namespace}/${props.secretName}: a GitHub App's keys are for https, not ` +
+          `transport "${this.transport}"; leave transport out`,
+      );
+    }
   }
 }
 

@@ -92,6 +92,13 @@ export class GitRepository extends FluxResource<GitRepositorySpec> {
         problems.add(`ref.${field} "" is empty, which Flux reads as not set; give one or leave it out`, `ref.${field}`);
     }
     checkCredentials(problems, props.url, this.namespace, props.secretRef);
+    if (props.secretRef?.provider && props.provider && props.provider !== props.secretRef.provider) {
+      problems.add(
+        `provider "${props.provider}" does not match secretRef "${props.secretRef.secretName}", which holds ` +
+          `${props.secretRef.provider} credentials; leave provider out`,
+        'provider',
+      );
+    }
     this.createResource(problems);
   }
 
@@ -102,6 +109,7 @@ export class GitRepository extends FluxResource<GitRepositorySpec> {
       {
         interval: this.interval,
         secretRef: secretRef && { name: secretRef.secretName },
+        provider: secretRef?.provider ?? this.props.provider,
         include: include?.map((i) => ({
           repository: { name: i.repository.name },
           fromPath: i.fromPath,

@@ -45,6 +45,24 @@ export function installCombinations(install: Record<string, unknown>, path: stri
   }
 }
 
+/** A GitHub App's key comes with its ids from a variable, or from an existing Secret: one of the two. */
+export function githubAppSource(auth: Record<string, unknown>, path: string, problems: string[]): void {
+  if (auth.type !== 'github-app') return;
+  const ids = ['appId', 'installationId'].filter((f) => auth[f] !== undefined);
+  if (auth.secretName !== undefined && ids.length > 0) {
+    problems.push(
+      `${path}.secretName ${show(auth.secretName)}: names a Secret holding the App's ids and key, so ` +
+        `${ids.join(' and ')} would not be used; give the Secret or the ids, not both`,
+    );
+  } else if (auth.secretName === undefined && ids.length < 2) {
+    problems.push(
+      `${path}: a github-app needs appId and installationId (its private key then comes from ` +
+        `TF_VAR_github_app_private_key), or secretName, a Secret holding githubAppID, githubAppInstallationID ` +
+        `and githubAppPrivateKey`,
+    );
+  }
+}
+
 const HOST_NAME = new RegExp(`${DNS1123_SUBDOMAIN.source}|^\\d{1,3}(\\.\\d{1,3}){3}$`);
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 

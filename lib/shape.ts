@@ -138,13 +138,16 @@ export function object(
 }
 
 /** An object whose `type` picks its other fields. */
-export function union(variants: Record<string, Record<string, Check>>): Check {
+export function union(
+  variants: Record<string, Record<string, Check>>,
+  extra?: (value: Record<string, unknown>, path: string, problems: string[]) => void,
+): Check {
   return (value, path, out) => {
     if (value === undefined) return;
     const type = (value as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !(type in variants))
       return problem(out, `${path}.type`, type, `is not one of ${Object.keys(variants).join(', ')}`);
-    object({ type: string(), ...variants[type] })(value, path, out);
+    object({ type: string(), ...variants[type] }, extra)(value, path, out);
   };
 }
 

@@ -7,14 +7,21 @@ import {
   FluxInstall,
   GitHttpsTokenSecret,
   GitHubAccessCheck,
+  GitHubAppSecret,
   GitHubDeployKey,
   IGitCredentials,
 } from '../constructs';
+import { githubApiUrl } from '../lib/github-api-url';
 import { FluxManifests } from '../lib/flux-manifests';
 import { spreadOverKubernetesClients } from './kubernetes-clients';
 import { encryptState, useStateBackend } from './state-backend';
 import { ResolvedEnvironment } from '../settings';
-import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables } from './variables';
+import {
+  githubAppPrivateKeyVariable,
+  githubRepositoryVariables,
+  githubTokenVariable,
+  kubernetesVariables,
+} from './variables';
 
 /** Props of {@link FluxBootstrapStack}. */
 export interface FluxBootstrapStackProps {
@@ -107,6 +114,20 @@ export class FluxBootstrapStack extends TerraformStack {
     const auth = env.gitAuth;
     if (auth.type === 'existing-secret') {
       return new ExistingGitSecret({ secretName: auth.secretName, namespace, transport: auth.transport });
+    }
+    if (auth.type === 'github-app') {
+      if (auth.secretName !== undefined) {
+        return new ExistingGitSecret({ secretName: auth.secretName, namespace, provider: 'github' });
+      }
+      return new GitHubAppSecret(this, 'git-access', {
+        appId: auth.appId,
+        installationId: auth.installationId,
+        privateKey: githubAppPrivateKeyVariable(this),
+        baseUrl: env.gitHost.apiUrl && githubApiUrl(env.gitHost.apiUrl),
+        namespace,
+        dependsOn,
+        adopt: env.adopt,
+      });
     }
     if (auth.type === 'https-token') {
       const token = githubTokenVariable(this);

@@ -19,6 +19,18 @@ export function githubTokenVariable(scope: Construct): string {
   }).stringValue;
 }
 
+/**
+ * Declares `github_app_private_key`: sensitive, no default, read from TF_VAR_github_app_private_key.
+ * The `github-app` auth writes it into the Secret Flux mints installation tokens with.
+ */
+export function githubAppPrivateKeyVariable(scope: Construct): string {
+  return new TerraformVariable(scope, 'github_app_private_key', {
+    type: 'string',
+    sensitive: true,
+    description: "The GitHub App's private key (PEM) Flux authenticates with; set TF_VAR_github_app_private_key",
+  }).stringValue;
+}
+
 /** Declares `github_org` and `github_repository`. */
 export function githubRepositoryVariables(
   scope: Construct,

@@ -85,6 +85,24 @@ describe('summarizePlan', () => {
     ]);
   });
 
+  test('warns when the GitRepository changes how it authenticates, naming both', async () => {
+    const withUrl = (stack: Awaited<ReturnType<typeof stacks>>['sync'], url: string) => {
+      const copy = structuredClone(stack);
+      (copy.resource.kubernetes_manifest['gitrepository_flux-system_flux-system'] as any).manifest.spec.url = url;
+      return copy;
+    };
+    const before = withUrl((await stacks()).sync, 'ssh://git@github.com/my-org/fleet');
+    const after = withUrl(
+      (await stacks({ gitAuth: { type: 'github-app', appId: 1, installationId: 2 } })).sync,
+      'https://github.com/my-org/fleet',
+    );
+    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(before, after)).warnings, [
+      'GitRepository flux-system/flux-system: Flux authenticates with a GitHub App instead of an SSH key: from its ' +
+        'next fetch the source stops updating until the host accepts the new credentials',
+    ]);
+    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(after, after)).warnings, []);
+  });
+
   test('shows a branch change as exactly that change to the GitRepository', async () => {
     const { sync } = await stacks();
     const { markdown, warnings } = summarizePlan('dev-flux-sync', modelPlan(sync, sync, { git_branch: 'release' }));

@@ -5,10 +5,16 @@ import {
   ExistingGitSecret,
   GITHUB_KNOWN_HOSTS,
   GitHttpsTokenSecret,
+  GitHubAppSecret,
+  GitHubAppSecretProps,
   GitHubDeployKey,
   GitHubDeployKeyProps,
+  GitRepository,
 } from '../../constructs';
-import { synthConstructs } from '../support/synth';
+import { manifests } from '../support/manifests';
+import { manifestsOf, synthConstructs } from '../support/synth';
+
+const v294 = manifests('v2.9.4');
 
 const one = (resources: Record<string, Record<string, unknown>> | undefined) => {
   const values = Object.values(resources ?? {});
@@ -104,6 +110,94 @@ describe('GitHttpsTokenSecret', () => {
     assert.throws(
       () => synthConstructs((scope) => new GitHttpsTokenSecret(scope, 'git', { token: 't', namespace: 'flux.system' })),
       /test\/git: namespace "flux.system" is not a valid namespace/,
+    );
+  });
+});
+
+describe('GitHubAppSecret', () => {
+  const secretOf = (props: Partial<GitHubAppSecretProps> = {}) =>
+    one(
+      synthConstructs(
+        (scope) =>
+          new GitHubAppSecret(scope, 'git', {
+            appId: 123456,
+            installationId: 42,
+            privateKey: '${var.github_app_private_key}',
+            namespace: 'flux-system',
+            ...props,
+          }),
+      ).resource.kubernetes_secret_v1,
+    );
+
+  test("holds the App's ids and key under the names source-controller reads", () => {
+    assert.deepEqual(secretOf().data, {
+      githubAppID: '123456',
+      githubAppInstallationID: '42',
+      githubAppPrivateKey: '${var.github_app_private_key}',
+    });
+    assert.equal(
+      secretOf({ baseUrl: 'https://github.example.com/api/v3' }).data.githubAppBaseURL,
+      'https://github.example.com/api/v3',
+    );
+  });
+
+  test('makes the GitRepository ask GitHub for installation tokens over https', () => {
+    const synthesized = synthConstructs((scope) => {
+      const app = new GitHubAppSecret(scope, 'git', {
+        appId: 1,
+        installationId: 2,
+        privateKey: 'k',
+        namespace: 'flux-system',
+      });
+      new GitRepository(scope, 'repo', { url: 'https://github.com/my-org/fleet', secretRef: app, manifests: v294 });
+    });
+    const repository = Object.values(manifestsOf(synthesized)).find((o) => o.kind === 'GitRepository')!;
+    assert.equal(repository.spec.provider, 'github');
+    assert.deepEqual(repository.spec.secretRef, { name: 'flux-system' });
+  });
+
+  test('refuses ids that are not positive whole numbers, and an API that is not https', () => {
+    assert.throws(() => secretOf({ appId: 0 }), /appId 0: is not a GitHub App or installation id/);
+    assert.throws(
+      () => secretOf({ installationId: 4.2 }),
+      /installationId 4\.2: is not a GitHub App or installation id/,
+    );
+    assert.throws(
+      () => secretOf({ baseUrl: 'http://github.example.com/api/v3' }),
+      /baseUrl "http:\/\/github\.example\.com\/api\/v3": is not an https:\/\/ URL/,
+    );
+  });
+
+  test('refuses a GitRepository provider other than the one its credentials are for', () => {
+    assert.throws(
+      () =>
+        synthConstructs((scope) => {
+          const app = new GitHubAppSecret(scope, 'git', {
+            appId: 1,
+            installationId: 2,
+            privateKey: 'k',
+            namespace: 'flux-system',
+          });
+          new GitRepository(scope, 'repo', {
+            url: 'https://github.com/my-org/fleet',
+            secretRef: app,
+            provider: 'azure',
+            manifests: v294,
+          });
+        }),
+      /provider "azure" does not match secretRef "flux-system", which holds github credentials; leave provider out/,
+    );
+  });
+
+  test("an existing Secret with a GitHub App's keys is for https only", () => {
+    assert.equal(
+      new ExistingGitSecret({ secretName: 'app', namespace: 'flux-system', provider: 'github' }).transport,
+      'https',
+    );
+    assert.throws(
+      () =>
+        new ExistingGitSecret({ secretName: 'app', namespace: 'flux-system', provider: 'github', transport: 'ssh' }),
+      /a GitHub App's keys are for https, not transport "ssh"; leave transport out/,
     );
   });
 });

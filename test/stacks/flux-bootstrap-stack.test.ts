@@ -68,6 +68,48 @@ describe('FluxBootstrapStack', () => {
     assert.deepEqual(secret.data, { username: 'git', password: '${var.github_token}' });
   });
 
+  test('authenticates as a GitHub App: ids in the Secret, key from a sensitive variable, no deploy key', async () => {
+    const synthesized = await bootstrap({
+      name: 'dev',
+      gitAuth: { type: 'github-app', appId: 123456, installationId: 42 },
+    });
+    assert.equal(synthesized.resource.github_repository_deploy_key, undefined);
+    assert.equal(synthesized.resource.tls_private_key, undefined);
+    assert.equal(synthesized.provider?.github, undefined, 'no GitHub token is needed');
+    assert.equal(synthesized.variable?.github_token, undefined);
+    assert.equal(synthesized.variable?.github_app_private_key.sensitive, true);
+    const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0] as Record<string, any>;
+    assert.deepEqual(secret.data, {
+      githubAppID: '123456',
+      githubAppInstallationID: '42',
+      githubAppPrivateKey: '${var.github_app_private_key}',
+    });
+    assert.equal(
+      synthesized.output?.repository_url.value,
+      'https://github.com/${var.github_org}/${var.github_repository}',
+    );
+  });
+
+  test("gives a GitHub Enterprise Server's API to a GitHub App, under /api/v3", async () => {
+    const synthesized = await bootstrap({
+      name: 'dev',
+      gitHost: { hostname: 'github.example.com', apiUrl: 'https://github.example.com/' },
+      gitAuth: { type: 'github-app', appId: 1, installationId: 2 },
+    });
+    const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0] as Record<string, any>;
+    assert.equal(secret.data.githubAppBaseURL, 'https://github.example.com/api/v3/');
+  });
+
+  test("uses an existing Secret with a GitHub App's keys without creating anything", async () => {
+    const synthesized = await bootstrap({
+      name: 'dev',
+      gitAuth: { type: 'github-app', secretName: 'flux-github-app' },
+    });
+    assert.equal(synthesized.resource.kubernetes_secret_v1, undefined);
+    assert.equal(synthesized.variable?.github_app_private_key, undefined);
+    assert.deepEqual(Object.keys(synthesized.resource), ['kubernetes_manifest']);
+  });
+
   test('uses an existing secret without creating one or asking for a token', async () => {
     const synthesized = await bootstrap({
       name: 'dev',

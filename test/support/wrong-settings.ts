@@ -99,6 +99,27 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     setting: 'gitAuth.transport',
     value: 'git',
   },
+  {
+    mistake: 'a GitHub App id as a string',
+    settings: env({ gitAuth: { type: 'github-app', appId: '123456', installationId: 42 } }),
+    setting: 'gitAuth.appId',
+    value: '123456',
+    says: 'give the number GitHub shows',
+  },
+  {
+    mistake: 'a GitHub App without its installation',
+    settings: env({ gitAuth: { type: 'github-app', appId: 123456 } }),
+    setting: 'gitAuth',
+    value: 'installationId',
+    says: 'TF_VAR_github_app_private_key',
+  },
+  {
+    mistake: "a GitHub App's Secret and its ids together",
+    settings: env({ gitAuth: { type: 'github-app', appId: 1, installationId: 2, secretName: 'app' } }),
+    setting: 'gitAuth.secretName',
+    value: 'app',
+    says: 'not both',
+  },
   { mistake: 'adopt as a string', settings: env({ adopt: 'yes' }), setting: 'adopt', value: 'yes' },
   { mistake: 'encryptState as a number', settings: env({ encryptState: 1 }), setting: 'encryptState', value: '1' },
   {
