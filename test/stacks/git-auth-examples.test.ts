@@ -24,7 +24,7 @@ describe('the README examples of git authentication', () => {
       const { stack, repository, secretKeys } = await synthesized(settings);
       rows.push({
         name: settings.name,
-        url: stack.output?.repository_url.value.replace(/\/\$\{.*$/, ''),
+        url: String(stack.output?.repository_url.value).replace(/\/\$\{.*$/, ''),
         provider: repository.spec.provider,
         secretKeys,
         deployKey: stack.resource.github_repository_deploy_key !== undefined,
