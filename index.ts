@@ -18,8 +18,12 @@ export type {
   GitHubAppAuthSettings,
   GitHostSettings,
   KustomizationSettings,
+  OciRefSettings,
+  OciSourceSettings,
   ResolvedEnvironment,
+  SourceSettings,
   StateBackendSettings,
+  SyncSourceSettings,
   SyncWaitSettings,
 } from './settings';
 
@@ -37,6 +41,7 @@ export {
   ImportExisting,
   KubernetesBackend,
   Kustomization,
+  OCIRepository,
 } from './constructs';
 export type {
   ControllerFlags,
@@ -67,6 +72,7 @@ export type {
   KustomizationSpecPostBuild,
   KustomizationProps,
   MultiTenancySettings,
+  OCIRepositoryProps,
   PatchTarget,
 } from './constructs';
 

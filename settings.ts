@@ -101,6 +101,11 @@ export type KustomizationSettings = Omit<
    * @default - none
    */
   readonly dependsOn?: readonly string[];
+  /**
+   * Name of the source it applies: one of the environment's `sources`.
+   * @default - the environment's own source, `flux-system`
+   */
+  readonly source?: string;
 };
 
 /**
@@ -183,6 +188,65 @@ export type StateBackendSettings =
       /** @default - the kubeconfig's current context */
       readonly configContext?: string;
     };
+
+/** Which artifact of an OCI repository Flux follows. @default - the tag `latest` */
+export interface OciRefSettings {
+  /** A tag, such as `latest` or `v1.2.0`. */
+  readonly tag?: string;
+  /** A semver range the newest matching tag is taken from, such as `>=1.0.0`. */
+  readonly semver?: string;
+  /** An artifact digest, `sha256:...`; pins one artifact. */
+  readonly digest?: string;
+}
+
+/**
+ * A source of manifests beside the environment's own, named by Kustomizations (`source`):
+ * a git repository, or an OCI artifact (`flux push artifact`). Credentials are a Secret made
+ * outside Terraform, in the Flux namespace (`secretName`): for git an SSH key (identity,
+ * known_hosts) or a username and password as the URL's scheme says; for OCI a docker-registry Secret.
+ */
+export type SourceSettings =
+  | {
+      readonly type: 'git';
+      /** Name of the GitRepository; Kustomizations name it as their `source`. */
+      readonly name: string;
+      /** `ssh://` or `https://` URL of the repository. */
+      readonly url: string;
+      /** @default - the branch `main` */
+      readonly branch?: string;
+      /** @default - anonymous access */
+      readonly secretName?: string;
+      /** How often Flux fetches; Go syntax. @default 1m */
+      readonly interval?: string;
+    }
+  | OciSourceSettings;
+
+/** An OCI artifact as a source. */
+export interface OciSourceSettings {
+  readonly type: 'oci';
+  /** Name of the OCIRepository; Kustomizations name it as their `source`. */
+  readonly name: string;
+  /** `oci://<registry>/<repository>`, as given to `flux push artifact`. */
+  readonly url: string;
+  /** @default - the tag `latest` */
+  readonly ref?: OciRefSettings;
+  /** A docker-registry Secret for the registry. @default - anonymous, or the provider's identity */
+  readonly secretName?: string;
+  /** The cloud identity to pull with instead of a Secret. @default generic */
+  readonly provider?: 'generic' | 'aws' | 'azure' | 'gcp';
+  /** Plain http to the registry; never with credentials. @default false */
+  readonly insecure?: boolean;
+  /** How often Flux checks for a new artifact; Go syntax. @default 1m */
+  readonly interval?: string;
+}
+
+/**
+ * The environment's own source, which its Kustomizations apply unless they name another:
+ * - `git` (default): the GitHub repository, with the git access the bootstrap stack makes;
+ * - `oci`: an OCI artifact ("gitless" GitOps, as the Flux Operator bootstraps), named `flux-system`:
+ *   the bootstrap stack then makes no git access, and no GitHub token or deploy key is involved.
+ */
+export type SyncSourceSettings = { readonly type: 'git' } | Omit<OciSourceSettings, 'name'>;
 
 /** What a deploy of the sync stack waits for before it counts as done. */
 export interface SyncWaitSettings {
@@ -267,6 +331,16 @@ export interface EnvironmentSettings {
   readonly kubernetesClients?: number;
   /** `flux install` options. @default - the Flux CLI's defaults */
   readonly install?: FluxInstallOptions;
+  /**
+   * Where the environment's Kustomizations come from.
+   * @default - `{ type: 'git' }`: the GitHub repository of githubOrg and githubRepository
+   */
+  readonly syncSource?: SyncSourceSettings;
+  /**
+   * More sources, which Kustomizations name by `source`.
+   * @default - none
+   */
+  readonly sources?: readonly SourceSettings[];
   /** @default - an ECDSA P-256 deploy key, read-only */
   readonly gitAuth?: GitAuthSettings;
   /** @default GITHUB_COM: github.com with GitHub's published host keys */
@@ -308,7 +382,32 @@ const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
   ...kustomizationData,
   name: required(string(KUSTOMIZATION_NAME)),
   dependsOn: stringList(string()),
+  source: string(),
 });
+
+const OCI_REF = object(fieldsOf<OciRefSettings>()({ tag: string(), semver: string(), digest: string() }));
+const OCI_SOURCE = {
+  url: required(
+    string({ test: (s) => /^oci:\/\/\S+$/.test(s), text: 'is not an OCI URL; give oci://<registry>/<repository>' }),
+  ),
+  ref: OCI_REF,
+  secretName: string(NAME),
+  provider: oneOf(['generic', 'aws', 'azure', 'gcp']),
+  insecure: boolean,
+  interval: string(POSITIVE_DURATION),
+};
+const SOURCES = {
+  git: {
+    name: required(string(NAME)),
+    url: required(string({ test: (s) => /^(ssh|https):\/\/\S+$/.test(s), text: 'is not an ssh:// or https:// URL' })),
+    branch: string(BRANCH),
+    secretName: string(NAME),
+    interval: string(POSITIVE_DURATION),
+  },
+  oci: { name: required(string(NAME)), ...OCI_SOURCE },
+} satisfies {
+  [T in SourceSettings['type']]: Record<Exclude<keyof Extract<SourceSettings, { type: T }>, 'type'>, Check>;
+};
 
 const GIT_AUTH = {
   'deploy-key': { algorithm: GITHUB_DEPLOY_KEY_PROPS.algorithm, readOnly: GITHUB_DEPLOY_KEY_PROPS.readOnly },
@@ -362,6 +461,8 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
       problem(out, path, value, 'must be a whole number from 1 to 10 (OpenTofu works on at most 10 objects at once)');
   },
   install: object(fieldsOf<FluxInstallOptions>()(INSTALL), installCombinations),
+  syncSource: union({ git: {}, oci: OCI_SOURCE }),
+  sources: list(union(SOURCES)),
   gitAuth: union(GIT_AUTH, githubAppSource),
   gitHost: object(fieldsOf<GitHostSettings>()(GIT_HOST)),
   adopt: boolean,
@@ -380,6 +481,13 @@ export type ResolvedEnvironment = Required<
 
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
   checkSettings(settings, ENVIRONMENT);
+  if (settings.syncSource?.type === 'oci' && settings.gitAuth !== undefined) {
+    throw new Error(
+      `environment "${settings.name}": gitAuth ${JSON.stringify(settings.gitAuth.type)} has no repository to ` +
+        `authenticate to, since syncSource is an OCI artifact; drop gitAuth, or give a git source in sources ` +
+        `with its secretName`,
+    );
+  }
   return {
     ...settings,
     branch: settings.branch ?? 'main',
@@ -390,6 +498,8 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     kubernetesClients: settings.kubernetesClients ?? 4,
     install: { ...settings.install },
     kustomizations: settings.kustomizations ?? defaultKustomizations(settings.appsPath ?? `./apps/${settings.name}`),
+    syncSource: settings.syncSource ?? { type: 'git' },
+    sources: settings.sources ?? [],
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
     gitHost: resolveGitHost(settings),
     adopt: settings.adopt ?? false,

@@ -36,13 +36,14 @@ export interface FluxBootstrapStackProps {
  */
 export class FluxBootstrapStack extends TerraformStack {
   public readonly install: FluxInstall;
-  /** The Secret the GitRepository authenticates with. */
-  public readonly credentials: IGitCredentials;
+  /** The Secret the GitRepository authenticates with; undefined when the sync source is an OCI artifact. */
+  public readonly credentials: IGitCredentials | undefined;
   /**
    * The repository Flux syncs from, from this stack's `github_org` and `github_repository`, as a
-   * token of this stack; other stacks read it with {@link repositoryUrlFor}.
+   * token of this stack; other stacks read it with {@link repositoryUrlFor}. Undefined when the
+   * sync source is an OCI artifact.
    */
-  public readonly repositoryUrl: string;
+  public readonly repositoryUrl: string | undefined;
   private readonly backend: TerraformBackend;
 
   constructor(scope: Construct, id: string, props: FluxBootstrapStackProps) {
@@ -55,11 +56,13 @@ export class FluxBootstrapStack extends TerraformStack {
       kubeconfigPath: env.kubeconfigPath,
       fluxNamespace: this.install.namespace,
     });
+    // An OCI artifact as the sync source needs no repository and no git access.
+    if (env.syncSource.type === 'oci') return;
     const { org, repository } = githubRepositoryVariables(this, env);
-    this.credentials = this.gitAccess(env, org, repository);
+    const credentials = (this.credentials = this.gitAccess(env, org, repository));
     const { hostname, sshPort } = env.gitHost;
     const host =
-      this.credentials.transport === 'ssh'
+      credentials.transport === 'ssh'
         ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}`
         : `https://${hostname}`;
     this.repositoryUrl = `${host}/${org}/${repository}`;
@@ -68,7 +71,7 @@ export class FluxBootstrapStack extends TerraformStack {
       description: 'The repository Flux syncs from; the sync stack reads it from this state',
     });
     new TerraformOutput(this, 'credentials_version', {
-      value: this.credentials.version ?? '',
+      value: credentials.version ?? '',
       description: 'Changes with what Flux authenticates with; the sync stack asks Flux to reconcile then',
     });
   }

@@ -1,12 +1,19 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FluxResource, FluxStackDefaults, GitRepository, Kustomization } from '../constructs';
+import {
+  ExistingGitSecret,
+  FluxResource,
+  FluxStackDefaults,
+  GitRepository,
+  Kustomization,
+  OCIRepository,
+} from '../constructs';
 import { FluxManifests } from '../lib/flux-manifests';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
-import { KustomizationSettings, ResolvedEnvironment } from '../settings';
+import { KustomizationSettings, OciSourceSettings, ResolvedEnvironment, SourceSettings } from '../settings';
 import { branchVariable, kubernetesVariables } from './variables';
 
 /** Props of {@link FluxSyncStack}. */
@@ -26,7 +33,12 @@ export interface FluxSyncStackProps {
  * It must be deployed after the bootstrap stack, whose CRDs `kubernetes_manifest` needs at plan time.
  */
 export class FluxSyncStack extends TerraformStack {
-  public readonly gitRepository: GitRepository;
+  /** The environment's own source, `flux-system`: the GitRepository, or the OCIRepository of `syncSource`. */
+  public readonly source: GitRepository | OCIRepository;
+  /** The environment's GitRepository; undefined when its `syncSource` is an OCI artifact. */
+  public readonly gitRepository: GitRepository | undefined;
+  /** The environment's `sources`, by name. */
+  public readonly sources: ReadonlyMap<string, GitRepository | OCIRepository>;
   /** The environment's Kustomizations, by name, in order of declaration. */
   public readonly kustomizations: ReadonlyMap<string, Kustomization>;
 
@@ -47,18 +59,27 @@ export class FluxSyncStack extends TerraformStack {
       readyTimeout: waitFor === 'all' ? timeout : undefined,
     });
 
-    this.gitRepository = new GitRepository(this, 'flux-system', {
-      url: bootstrap.repositoryUrlFor(this),
-      ref: { branch: branchVariable(this, env) },
-      interval: '1m0s',
-      secretRef: bootstrap.credentials,
-      readyTimeout: waitFor === 'none' ? undefined : timeout,
-      // A new key pair, a deploy key registered again or other known_hosts: Flux must fetch again.
-      reconcileOn: [bootstrap.credentialsVersionFor(this)],
-    });
-    this.kustomizations = kustomizationsOf(this, env.kustomizations, this.gitRepository);
+    const sourceTimeout = waitFor === 'none' ? undefined : timeout;
+    const { syncSource } = env;
+    if (syncSource.type === 'oci') {
+      this.source = ociRepository(this, 'flux-system', { ...syncSource, name: 'flux-system' }, sourceTimeout);
+    } else {
+      this.source = this.gitRepository = new GitRepository(this, 'flux-system', {
+        url: bootstrap.repositoryUrlFor(this),
+        ref: { branch: branchVariable(this, env) },
+        interval: '1m0s',
+        secretRef: bootstrap.credentials,
+        readyTimeout: sourceTimeout,
+        // A new key pair, a deploy key registered again or other known_hosts: Flux must fetch again.
+        reconcileOn: [bootstrap.credentialsVersionFor(this)],
+      });
+    }
+    this.sources = sourcesOf(this, env.sources, namespace, sourceTimeout);
+    this.kustomizations = kustomizationsOf(this, env.kustomizations, this.source, this.sources);
 
-    this.node.addValidation({ validate: () => bootstrapPathProblems(this, env.clusterPath) });
+    const repository = this.gitRepository;
+    if (repository)
+      this.node.addValidation({ validate: () => bootstrapPathProblems(this, repository, env.clusterPath) });
     if (!bootstrap.install.options.watchAllNamespaces) {
       this.node.addValidation({ validate: () => unwatchedNamespaceProblems(this, namespace) });
     }
@@ -69,12 +90,82 @@ export class FluxSyncStack extends TerraformStack {
  * The layout's Kustomizations, `dependsOn` resolved by name. A name declared twice, a dependsOn
  * naming no Kustomization of the environment, and a cycle are refused by name.
  */
+function ociRepository(
+  scope: Construct,
+  id: string,
+  source: OciSourceSettings,
+  readyTimeout: string | undefined,
+): OCIRepository {
+  const { name, url, ref, secretName, provider, insecure, interval } = source;
+  return new OCIRepository(scope, id, {
+    name,
+    url,
+    ref: ref ?? { tag: 'latest' },
+    interval: interval ?? '1m0s',
+    secretRef: secretName === undefined ? undefined : { name: secretName },
+    provider,
+    insecure,
+    readyTimeout,
+  });
+}
+
+/**
+ * The environment's other sources, by name; a name taken twice, or the environment's own, is
+ * refused. Their construct ids are `source-<name>`, since a Kustomization often has the same name.
+ */
+function sourcesOf(
+  scope: Construct,
+  sources: readonly SourceSettings[],
+  namespace: string,
+  readyTimeout: string | undefined,
+): Map<string, GitRepository | OCIRepository> {
+  const built = new Map<string, GitRepository | OCIRepository>();
+  for (const source of sources) {
+    if (source.name === 'flux-system' || built.has(source.name)) {
+      const taken = source.name === 'flux-system' ? "the environment's own source" : 'declared more than once';
+      throw new Error(`${scope.node.id}: sources: "${source.name}" is ${taken}; give each source its own name`);
+    }
+    if (source.type === 'oci') {
+      built.set(source.name, ociRepository(scope, `source-${source.name}`, source, readyTimeout));
+      continue;
+    }
+    const transport = source.url.startsWith('ssh://') ? 'ssh' : 'https';
+    built.set(
+      source.name,
+      new GitRepository(scope, `source-${source.name}`, {
+        name: source.name,
+        url: source.url,
+        ref: { branch: source.branch ?? 'main' },
+        interval: source.interval ?? '1m0s',
+        secretRef:
+          source.secretName === undefined
+            ? undefined
+            : new ExistingGitSecret({ secretName: source.secretName, namespace, transport }),
+        readyTimeout,
+      }),
+    );
+  }
+  return built;
+}
+
 function kustomizationsOf(
   scope: Construct,
   layout: readonly KustomizationSettings[],
-  sourceRef: GitRepository,
+  own: GitRepository | OCIRepository,
+  sources: ReadonlyMap<string, GitRepository | OCIRepository>,
 ): Map<string, Kustomization> {
   const subject = `${scope.node.id}: kustomizations`;
+  const sourceOf = (k: KustomizationSettings) => {
+    if (k.source === undefined || k.source === 'flux-system') return own;
+    const source = sources.get(k.source);
+    if (!source) {
+      throw new Error(
+        `${subject}: "${k.name}" source "${k.source}" is not a source of this environment; declare it in sources ` +
+          `or use one of ${['flux-system', ...sources.keys()].join(', ')}`,
+      );
+    }
+    return source;
+  };
   const names = layout.map((k) => k.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length > 0)
@@ -102,8 +193,12 @@ function kustomizationsOf(
           `of these dependencies`,
       );
     visiting.push(name);
-    const { dependsOn = [], ...props } = layout.find((k) => k.name === name)!;
-    const kustomization = new Kustomization(scope, name, { sourceRef, ...props, dependsOn: dependsOn.map(build) });
+    const { dependsOn = [], source: _, ...props } = layout.find((k) => k.name === name)!;
+    const kustomization = new Kustomization(scope, name, {
+      sourceRef: sourceOf(layout.find((k) => k.name === name)!),
+      ...props,
+      dependsOn: dependsOn.map(build),
+    });
     visiting.pop();
     built.set(name, kustomization);
     return kustomization;
@@ -129,14 +224,14 @@ function unwatchedNamespaceProblems(stack: TerraformStack, fluxNamespace: string
 
 /**
  * Terraform owns what `flux bootstrap` keeps in `<clusterPath>/flux-system` (the install and the
- * sync objects). A Kustomization that applied that folder would give those objects a second
- * owner, and the two would undo each other's changes on every reconcile.
+ * sync objects) of the environment's repository. A Kustomization that applied that folder would
+ * give those objects a second owner, and the two would undo each other's changes on every reconcile.
  */
-function bootstrapPathProblems(stack: TerraformStack, clusterPath: string): string[] {
+function bootstrapPathProblems(stack: TerraformStack, repository: GitRepository, clusterPath: string): string[] {
   const owned = `${normalisePath(clusterPath)}/flux-system`;
   return stack.node
     .findAll()
-    .filter((c): c is Kustomization => c instanceof Kustomization)
+    .filter((c): c is Kustomization => c instanceof Kustomization && c.sourceRef === repository)
     .filter((k) => {
       const path = normalisePath(k.path ?? '');
       return path === '' || owned === path || owned.startsWith(`${path}/`) || path.startsWith(`${owned}/`);

@@ -32,7 +32,7 @@ describe('a second copy of constructs or cdktf in the app', () => {
     const other = secondConstructs();
     const foreign = new TerraformStack(new other.Construct(undefined as never, '') as never, 'elsewhere');
     assert.throws(
-      () => new Kustomization(foreign, 'apps', { sourceRef: sync.gitRepository, path: './apps', prune: true }),
+      () => new Kustomization(foreign, 'apps', { sourceRef: sync.source, path: './apps', prune: true }),
       /another copy of constructs than cdktf-flux loads/,
     );
   });

@@ -184,7 +184,7 @@ describe('FluxBootstrapStack', () => {
 
   test('fails if a Flux object is added to it, since its CRDs do not exist when it is first planned', async () => {
     const { bootstrap: stack, sync } = await addFluxEnvironment(Testing.app(), { name: 'dev' });
-    assert.throws(() => new Kustomization(stack, 'monitoring', { sourceRef: sync.gitRepository, prune: true }), {
+    assert.throws(() => new Kustomization(stack, 'monitoring', { sourceRef: sync.source, prune: true }), {
       message:
         'dev-flux-bootstrap/monitoring: Kustomization flux-system/monitoring is in stack dev-flux-bootstrap, which ' +
         "installs Flux's CRDs (dev-flux-bootstrap/flux); its kubernetes_manifest needs the Kustomization CRD at plan " +

@@ -75,7 +75,7 @@ describe('addFluxEnvironment', () => {
     const bad = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdktf-flux-synth-')) });
     await addFluxEnvironment(bad, dev);
     const { sync } = await addFluxEnvironment(bad, { name: 'staging', kubeContext: 'staging' });
-    new Kustomization(sync, 'everything', { manifests: manifests(), sourceRef: sync.gitRepository, prune: true });
+    new Kustomization(sync, 'everything', { manifests: manifests(), sourceRef: sync.source, prune: true });
     assert.throws(
       () => synthApp(bad),
       /Validation failed:\n {2}Kustomization flux-system\/everything: path "\(root\)" applies clusters\/staging\/flux-system/,
@@ -90,7 +90,7 @@ describe('addFluxEnvironment', () => {
     const again = await addFluxEnvironment(stale, dev);
     new Kustomization(again.sync, 'everything', {
       manifests: manifests(),
-      sourceRef: again.sync.gitRepository,
+      sourceRef: again.sync.source,
       prune: true,
     });
     assert.throws(() => synthApp(stale));

@@ -99,7 +99,7 @@ describe('FluxSyncStack', () => {
       const stack = await sync();
       new Kustomization(stack, 'cluster', {
         manifests: manifests(),
-        sourceRef: stack.gitRepository,
+        sourceRef: stack.source,
         prune: true,
         path,
       });
@@ -124,13 +124,13 @@ describe('FluxSyncStack', () => {
     const stack = await sync();
     new Kustomization(stack, 'cluster-apps', {
       manifests: manifests(),
-      sourceRef: stack.gitRepository,
+      sourceRef: stack.source,
       prune: true,
       path: './clusters/dev-apps',
     });
     new Kustomization(stack, 'cluster-extra', {
       manifests: manifests(),
-      sourceRef: stack.gitRepository,
+      sourceRef: stack.source,
       prune: true,
       path: './clusters/dev/extra',
     });
@@ -141,7 +141,7 @@ describe('FluxSyncStack', () => {
     const stack = await sync({ name: 'dev', install: { watchAllNamespaces: false } });
     new Kustomization(stack, 'team-a', {
       manifests: manifests(),
-      sourceRef: stack.gitRepository,
+      sourceRef: stack.source,
       prune: true,
       namespace: 'team-a',
       path: './teams/a',
@@ -153,7 +153,7 @@ describe('FluxSyncStack', () => {
     const watched = await sync({ name: 'dev' });
     new Kustomization(watched, 'team-a', {
       manifests: manifests(),
-      sourceRef: watched.gitRepository,
+      sourceRef: watched.source,
       prune: true,
       namespace: 'team-a',
       path: './teams/a',

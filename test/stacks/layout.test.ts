@@ -58,7 +58,7 @@ describe('the repository layout as data', () => {
     async () => {
       for (const adopt of [false, true]) {
         const { sync } = await addFluxEnvironment(Testing.app(), { name: 'dev', adopt });
-        new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', prune: true });
+        new Kustomization(sync, 'monitoring', { sourceRef: sync.source, path: './monitoring', prune: true });
         const synthesized = synthStack(sync) as unknown as {
           import?: { to: string }[];
           resource: Record<string, Record<string, any>>;

@@ -101,6 +101,7 @@ describe('environment settings, as data', () => {
       kubeConfig: { secretRef: { name: 'prod-kubeconfig', key: 'value' } },
       namePrefix: 'prod-',
       nameSuffix: '-eu',
+      source: 'platform',
     };
     const all: Required<EnvironmentSettings> = {
       name: 'prod-eu-1',
@@ -127,6 +128,27 @@ describe('environment settings, as data', () => {
         components: ['source-controller', 'kustomize-controller'],
         componentsExtra: [],
       },
+      syncSource: { type: 'git' },
+      sources: [
+        {
+          type: 'git',
+          name: 'platform',
+          url: 'ssh://git@127.0.0.1:2222/mark-icy/platform',
+          branch: 'release',
+          secretName: 'platform-git',
+          interval: '5m',
+        },
+        {
+          type: 'oci',
+          name: 'charts',
+          url: 'oci://registry.example.com/fleet/apps',
+          ref: { semver: '>=1.0.0' },
+          secretName: 'regcred',
+          provider: 'generic',
+          insecure: false,
+          interval: '10m',
+        },
+      ],
       gitAuth: { type: 'deploy-key', algorithm: 'ED25519', readOnly: false },
       gitHost: { hostname: '127.0.0.1', sshPort: 2222, knownHosts, apiUrl: 'http://127.0.0.1:8080/' },
       adopt: false,

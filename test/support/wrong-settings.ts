@@ -120,6 +120,20 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     value: 'app',
     says: 'not both',
   },
+  {
+    mistake: 'an OCI sync source that is not an oci:// URL',
+    settings: env({ syncSource: { type: 'oci', url: 'https://registry.example.com/fleet' } }),
+    setting: 'syncSource.url',
+    value: 'https://registry.example.com/fleet',
+    says: 'oci://<registry>/<repository>',
+  },
+  {
+    mistake: 'a source of an unknown type',
+    settings: env({ sources: [{ type: 'helm-chart', name: 'charts', url: 'https://charts.example.com' }] }),
+    setting: 'sources[0].type',
+    value: 'helm-chart',
+    says: 'git, oci',
+  },
   { mistake: 'adopt as a string', settings: env({ adopt: 'yes' }), setting: 'adopt', value: 'yes' },
   { mistake: 'encryptState as a number', settings: env({ encryptState: 1 }), setting: 'encryptState', value: '1' },
   {
@@ -436,7 +450,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: dev,
     build: ({ sync }) => {
       const shared = { prune: true, retryIntervall: '2m' };
-      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, path: './monitoring', ...shared });
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.source, path: './monitoring', ...shared });
     },
     setting: 'retryIntervall',
     value: '2m',
@@ -457,7 +471,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     mistake: 'prune as a string, read from JSON',
     settings: dev,
     build: ({ sync }) =>
-      new Kustomization(sync, 'monitoring', { sourceRef: sync.gitRepository, ...JSON.parse('{"prune": "false"}') }),
+      new Kustomization(sync, 'monitoring', { sourceRef: sync.source, ...JSON.parse('{"prune": "false"}') }),
     setting: 'prune',
     value: 'false',
     says: 'true or false',
@@ -502,9 +516,9 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     settings: dev,
     build: ({ sync }) =>
       new Kustomization(sync, 'monitoring', {
-        sourceRef: sync.gitRepository,
+        sourceRef: sync.source,
         prune: true,
-        dependsOn: [sync.gitRepository as never],
+        dependsOn: [sync.source as never],
       }),
     setting: 'dependsOn',
     value: 'GitRepository flux-system/flux-system',
@@ -513,7 +527,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
   {
     mistake: 'a source given to addDependsOn',
     settings: dev,
-    build: ({ sync }) => sync.kustomizations.get('apps')?.addDependsOn(sync.gitRepository as never),
+    build: ({ sync }) => sync.kustomizations.get('apps')?.addDependsOn(sync.source as never),
     setting: 'dependsOn',
     value: 'GitRepository flux-system/flux-system',
     says: 'is not a Kustomization',
@@ -571,8 +585,7 @@ export const WRONG_SETTINGS: WrongSetting[] = [
   {
     mistake: 'a Kustomization added to the bootstrap stack',
     settings: dev,
-    build: ({ bootstrap, sync }) =>
-      new Kustomization(bootstrap, 'monitoring', { sourceRef: sync.gitRepository, prune: true }),
+    build: ({ bootstrap, sync }) => new Kustomization(bootstrap, 'monitoring', { sourceRef: sync.source, prune: true }),
     setting: 'monitoring',
     value: 'dev-flux-bootstrap',
     says: 'Add it to the sync stack',

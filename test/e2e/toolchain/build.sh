@@ -9,6 +9,7 @@
 #   providers  the stand-in for the Terraform providers (test/e2e/providers, our own code),
 #              cached by the hash of its sources
 #   gitserver  the SSH git server of the GitOps tests (test/e2e/gitserver, our own code)
+#   registry   the OCI registry of the OCI bootstrap test (test/e2e/oci-registry, our own code)
 #   flux       source-controller, kustomize-controller and the flux CLI, built from their Go modules
 #   all        all of the above (default)
 #
@@ -324,6 +325,7 @@ build_own() {  # binary-name source-folder
 }
 build_providers() { build_own terraform-provider-stand-in providers; }
 build_gitserver() { build_own git-ssh-server gitserver; }
+build_registry() { build_own oci-registry oci-registry; }
 
 # ---------------------------------------------------------------------------------------------
 # Flux's source-controller and kustomize-controller, at the versions the manifests' images name.
@@ -416,9 +418,9 @@ main() {
           chmod -R u+w "$CACHE/go" && rm -rf "$CACHE/go"
         fi
         return 0 ;;
-      tofu|kube|etcd|providers|gitserver|flux|all) ;;
+      tofu|kube|etcd|providers|gitserver|registry|flux|all) ;;
       -h|--help|help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; return 0 ;;
-      *) die "unknown target '$t' (all|tofu|kube|etcd|providers|gitserver|flux|env|status|prune)" ;;
+      *) die "unknown target '$t' (all|tofu|kube|etcd|providers|gitserver|registry|flux|env|status|prune)" ;;
     esac
   done
   mkdir -p "$CACHE"
@@ -430,8 +432,9 @@ main() {
       providers) lock providers; build_providers ;;
       flux) lock flux; build_flux ;;
       gitserver) lock gitserver; build_gitserver ;;
+      registry) lock registry; build_registry ;;
       all) lock tofu; build_tofu; lock kube; build_kube; lock etcd; build_etcd; lock providers; build_providers
-           lock gitserver; build_gitserver; lock flux; build_flux ;;
+           lock gitserver; build_gitserver; lock registry; build_registry; lock flux; build_flux ;;
     esac
   done
   log "finished in $(secs "$START_ALL") s (exit $rc)"
