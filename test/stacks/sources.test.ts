@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
+import { gitless, layered } from '../../examples/sources';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
@@ -106,5 +109,32 @@ describe('sources: the environment syncs from an OCI artifact or more sources th
     const [plain, explicit] = [await stacks({}), await stacks({ syncSource: { type: 'git' }, sources: [] })];
     assert.deepEqual(explicit.sync, plain.sync);
     assert.deepEqual(explicit.bootstrap, plain.bootstrap);
+  });
+});
+
+describe('the README examples of sources', () => {
+  test('gitless: an OCIRepository flux-system with its registry Secret; layered: sources by name', async () => {
+    const edge = await addFluxEnvironment(Testing.app(), gitless);
+    assert.equal(edge.sync.source.kind, 'OCIRepository');
+    assert.deepEqual(manifestsOf(synthStack(edge.sync))['ocirepository_flux-system_flux-system'].spec.secretRef, {
+      name: 'ghcr',
+    });
+    const prod = manifestsOf(synthStack((await addFluxEnvironment(Testing.app(), layered)).sync));
+    assert.deepEqual(
+      ['platform', 'policies', 'apps'].map((k) => prod[`kustomization_flux-system_${k}`].spec.sourceRef),
+      [
+        { kind: 'GitRepository', name: 'platform' },
+        { kind: 'OCIRepository', name: 'policies' },
+        { kind: 'GitRepository', name: 'flux-system' },
+      ],
+    );
+  });
+
+  test('the README quotes each example exactly as the compiler checks it', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const source = readFileSync(join(__dirname, '..', '..', 'examples', 'sources.ts'), 'utf8');
+    const blocks = source.slice(source.indexOf('\n\n', source.indexOf('import')) + 2).split(/\n\n(?=\/\/)/);
+    assert.equal(blocks.length, 2);
+    for (const block of blocks) assert.ok(readme.includes(block.trimEnd()), `README.md does not quote:\n${block}`);
   });
 });
