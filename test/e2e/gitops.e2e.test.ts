@@ -11,6 +11,7 @@ import { FixtureRepository, GitServer, startGitServer, TEAM_LAYOUT } from './sup
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { BINARIES, getJson, kubectl, objectExists, requestReconcile, TOOLCHAIN_CACHE } from './support/kubectl';
 import { BOTH, deployProject, REPOSITORY, TOKEN } from './support/deploy-project';
+import { until } from './support/until';
 import { CdktfProject, CommandResult } from './support/project';
 
 // The GitOps loop, end to end: the stacks deployed by cdktf, real source-controller and
@@ -36,23 +37,6 @@ const condition = (object: any, type = 'Ready') =>
   (object?.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
 const exists = (kind: string, name: string, namespace?: string) =>
   objectExists(cluster.kubeconfig, kind, name, namespace);
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  // At least one check: with a timeout of 0 it asks whether the condition holds now.
-  for (;;) {
-    try {
-      const value = check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
-}
 
 function succeeded(result: CommandResult, what: string): void {
   assert.ok(result.ok, `${what} failed after ${result.seconds} s:\n${result.output.slice(-4000)}`);

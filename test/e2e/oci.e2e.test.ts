@@ -10,6 +10,7 @@ import { FluxKubelet, startFluxKubelet } from './support/flux-kubelet';
 import { TEAM_LAYOUT } from './support/git-server';
 import { BINARIES, getJson, requestReconcile, TOOLCHAIN_BIN, TOOLCHAIN_CACHE } from './support/kubectl';
 import { BOTH, deployProject, succeeded as succeededIn } from './support/deploy-project';
+import { until } from './support/until';
 import { CdktfProject } from './support/project';
 
 // OCI bootstrap ("gitless" GitOps): the environment's own source is an OCI artifact that
@@ -30,22 +31,6 @@ const json = (args: string[]) => getJson(cluster.kubeconfig, args);
 const ready = (object: any) =>
   (object?.status?.conditions as any[] | undefined)?.find((c) => c.type === 'Ready')?.status === 'True';
 const succeeded = (result: Parameters<typeof succeededIn>[0], what: string) => succeededIn(result, what, workdir);
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
-}
 
 function startRegistry(): Promise<{ process: ChildProcess; address: string }> {
   const child = spawn(join(TOOLCHAIN_BIN, 'oci-registry'), ['127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -87,15 +72,23 @@ function push(files: Record<string, string>, revision: string): string {
 /** Every Kustomization has applied the artifact `digest`, and the OCIRepository holds it. */
 async function applied(digest: string, names = KUSTOMIZATIONS): Promise<void> {
   const revision = `latest@${digest}`;
-  await until(`OCIRepository at ${digest}`, () => {
-    const source = json(['ocirepository', 'flux-system', '-n', 'flux-system']);
-    return source.status?.artifact?.revision === revision && ready(source);
-  });
+  await until(
+    `OCIRepository at ${digest}`,
+    () => {
+      const source = json(['ocirepository', 'flux-system', '-n', 'flux-system']);
+      return source.status?.artifact?.revision === revision && ready(source);
+    },
+    180_000,
+  );
   for (const name of names) {
-    await until(`Kustomization ${name} applied ${digest}`, () => {
-      const k = json(['kustomization', name, '-n', 'flux-system']);
-      return k.status?.lastAppliedRevision === revision && ready(k);
-    });
+    await until(
+      `Kustomization ${name} applied ${digest}`,
+      () => {
+        const k = json(['kustomization', name, '-n', 'flux-system']);
+        return k.status?.lastAppliedRevision === revision && ready(k);
+      },
+      180_000,
+    );
   }
 }
 

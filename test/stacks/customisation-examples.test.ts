@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { aks, eks, fleet, gke, patched, tenants } from '../../examples/customisation';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
+import { assertReadmeQuotes } from '../support/readme-quotes';
 import { manifestsOf, synthStack } from '../support/synth';
 
 async function objects(settings: EnvironmentSettings) {
@@ -65,10 +64,6 @@ describe('the README examples of a customised install', () => {
   });
 
   test('the README quotes each example exactly as the compiler checks it', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const source = readFileSync(join(__dirname, '..', '..', 'examples', 'customisation.ts'), 'utf8');
-    const blocks = source.slice(source.indexOf('\n\n', source.indexOf('import')) + 2).split(/\n\n(?=\/\/)/);
-    assert.equal(blocks.length, 6);
-    for (const block of blocks) assert.ok(readme.includes(block.trimEnd()), `README.md does not quote:\n${block}`);
+    assertReadmeQuotes('examples/customisation.ts', 6);
   });
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import { gitless, layered } from '../../examples/sources';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
+import { assertReadmeQuotes } from '../support/readme-quotes';
 import { manifestsOf, synthStack } from '../support/synth';
 
 async function stacks(settings: Partial<EnvironmentSettings>) {
@@ -131,10 +130,6 @@ describe('the README examples of sources', () => {
   });
 
   test('the README quotes each example exactly as the compiler checks it', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const source = readFileSync(join(__dirname, '..', '..', 'examples', 'sources.ts'), 'utf8');
-    const blocks = source.slice(source.indexOf('\n\n', source.indexOf('import')) + 2).split(/\n\n(?=\/\/)/);
-    assert.equal(blocks.length, 2);
-    for (const block of blocks) assert.ok(readme.includes(block.trimEnd()), `README.md does not quote:\n${block}`);
+    assertReadmeQuotes('examples/sources.ts', 2);
   });
 });
