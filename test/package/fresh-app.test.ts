@@ -118,20 +118,26 @@ describe('a fresh CDKTF app that installs the packed library', { timeout: 600_00
       assert.equal(example.dependencies[name], repository.devDependencies[name], name);
   });
 
-  test('packs compiled JavaScript and declarations behind one entry point, and no sources, tests or app', async () => {
+  test('packs compiled JavaScript and declarations, one entry point, one executable, no sources or tests', async () => {
     const files = (await run('tar', ['-tzf', tarball])).stdout.trim().split('\n');
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'CHANGELOG.md', 'README.md', 'package.json'])
-      assert.ok(files.includes(`package/${file}`), file);
+    const expected = ['dist/index.js', 'dist/index.d.ts', 'dist/cli/cdktf-flux.js', 'CHANGELOG.md', 'README.md'];
+    for (const file of [...expected, 'package.json']) assert.ok(files.includes(`package/${file}`), file);
     const stray = files.filter(
       (f) => !/^package\/(dist\/.*\.(js|d\.ts)|CHANGELOG\.md|README\.md|LICENSE|package\.json)$/.test(f),
     );
     assert.deepEqual(stray, []);
-    assert.ok(!files.some((f) => /^package\/dist\/(cli|test|bench|examples|main|environments)\b/.test(f)), 'the app');
+    assert.ok(
+      !files.some((f) => /^package\/dist\/(test|bench|examples|scripts|main|environments)\b/.test(f)),
+      'the app',
+    );
     const pkg = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout);
     assert.deepEqual(pkg.exports, {
       '.': { types: './dist/index.d.ts', default: './dist/index.js' },
       './package.json': './package.json',
     });
+    assert.deepEqual(pkg.bin, { 'cdktf-flux': 'dist/cli/cdktf-flux.js' });
+    const bin = (await run('tar', ['-xzOf', tarball, 'package/dist/cli/cdktf-flux.js'])).stdout;
+    assert.match(bin, /^#!\/usr\/bin\/env node\n/);
     assert.equal(pkg.private, undefined);
   });
 
