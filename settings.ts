@@ -166,7 +166,7 @@ export interface SyncWaitSettings {
   /**
    * - `all`: the GitRepository and every Kustomization are Ready for the spec just applied.
    * - `source`: the GitRepository only (its Kustomizations may fail later, reported by
-   *   `npm run deploy` and `npm run review`).
+   *   `cdktf-flux deploy` and `cdktf-flux review`).
    * - `none`: nothing; the deploy ends once the API server has the objects.
    * @default all
    */

@@ -30,7 +30,7 @@ export interface GitHubDeployKeyProps {
    */
   readonly readOnly?: boolean;
   /**
-   * Title of the deploy key on GitHub. It identifies this key: `npm run deploy` removes other keys
+   * Title of the deploy key on GitHub. It identifies this key: `cdktf-flux deploy` removes other keys
    * of the repository with this title, left by earlier runs whose state was lost.
    * @default Flux (<stack name>)
    */

@@ -49,7 +49,7 @@ interface LockFile {
 
 const COMMENT =
   'sha256 of every Flux install manifests file this project accepts, by version, source and component set; ' +
-  'add one with npm run manifests:lock -- <version|url|file> and commit';
+  'add one with npx cdktf-flux manifests-lock <version|url|file> and commit';
 
 const key = (e: Omit<LockEntry, 'sha256'>) => `${e.version} ${e.source} ${[...e.components].sort().join(',')}`;
 
@@ -96,9 +96,10 @@ export function checkLocked(manifests: LockedFile, file = defaultLockFile(), pin
   const same = entries.find((e) => key(e) === key(manifests));
   if (pinIfNew && !same) return pin(manifests, file);
   const { version, source, components, sha256, origin } = manifests;
-  // The command must work as printed, so it names a lock other than the project's.
+  // The command must work as printed, in an app that installs the package and in this repository
+  // (where npm run manifests:lock is its alias), so it names a lock other than the project's.
   const lockVariable = resolve(file) === projectLockFile() ? '' : `FLUX_MANIFESTS_LOCK=${file} `;
-  const command = `${lockVariable}npm run manifests:lock -- ${origin}`;
+  const command = `${lockVariable}npx cdktf-flux manifests-lock ${origin}`;
   throw new Error(
     `Flux manifests ${origin} (${version} ${source}: ${components.join(', ')}) have sha256 ${sha256}, ` +
       (same

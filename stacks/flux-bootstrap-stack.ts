@@ -95,7 +95,7 @@ export class FluxBootstrapStack extends TerraformStack {
         condition: '${self.outputs.repository_url != ""}',
         error_message:
           `${stack.node.id} reads the repository from the state of ${this.node.id}, which has none: ` +
-          `deploy ${this.node.id} first (npm run deploy -- ${this.node.id} ${stack.node.id})`,
+          `deploy ${this.node.id} first (npx cdktf-flux deploy ${this.node.id} ${stack.node.id})`,
       },
     ]);
     return state;
