@@ -31,9 +31,40 @@ import {
  * - `existing-secret`: a Secret made outside Terraform; nothing is created and no token is needed.
  */
 export type GitAuthSettings =
-  | { readonly type: 'deploy-key'; readonly algorithm?: 'ECDSA' | 'ED25519'; readonly readOnly?: boolean }
-  | { readonly type: 'https-token' }
-  | { readonly type: 'existing-secret'; readonly secretName: string; readonly transport?: 'ssh' | 'https' };
+  | {
+      /** A key pair made by the bootstrap stack, registered on the repository as a deploy key. */
+      readonly type: 'deploy-key';
+      /**
+       * The key pair's algorithm: ECDSA on the P-256 curve, or Ed25519. Changing it replaces the key
+       * pair and the deploy key.
+       * @default ECDSA
+       */
+      readonly algorithm?: 'ECDSA' | 'ED25519';
+      /**
+       * Register the key read-only. Image automation pushes commits and needs `false`.
+       * @default true
+       */
+      readonly readOnly?: boolean;
+    }
+  | {
+      /**
+       * The `github_token` variable (TF_VAR_github_token, sensitive), written into the Secret Flux
+       * reads, over HTTPS. Refused with a git host whose URL is plain `http://`.
+       */
+      readonly type: 'https-token';
+    }
+  | {
+      /** A Secret made outside Terraform (such as the one `flux bootstrap` made): read, never written. */
+      readonly type: 'existing-secret';
+      /** Name of the Secret, in the Flux namespace: a DNS-1123 subdomain. */
+      readonly secretName: string;
+      /**
+       * What the Secret holds: an SSH key (`identity`, `known_hosts`), and the repository URL is
+       * `ssh://`; or HTTPS credentials (`username`, `password`), and the URL is `https://`.
+       * @default ssh
+       */
+      readonly transport?: 'ssh' | 'https';
+    };
 
 /**
  * Where the repository is hosted: github.com by default, or a GitHub Enterprise Server (or any
@@ -84,6 +115,8 @@ export type KustomizationSettings = Omit<
  * The default layout of a repository: infrastructure controllers, then their prerequisites (after
  * the controllers), the environment's apps, and the secrets. Every environment gets it unless it
  * declares its own `kustomizations`.
+ * @param appsPath - path of the environment's apps in the repository, such as `./apps/staging`
+ * @param infrastructurePath - the folder holding `controllers/` and `prereqs/`
  */
 export function defaultKustomizations(
   appsPath: string,
@@ -109,55 +142,95 @@ export type StateBackendSettings =
        * cdktf.out, which synth rewrites and removes stacks from.
        */
       readonly type: 'local';
-      /** @default - the project directory (where cdktf runs the app) */
+      /**
+       * The folder the state files go to; relative paths are taken from the project directory.
+       * @default - the project directory (where cdktf runs the app)
+       */
       readonly directory?: string;
     }
   | {
+      /** An object per stack in an S3 bucket, `<keyPrefix><stack>.tfstate`. */
       readonly type: 's3';
+      /** Name of the bucket, which must exist: 3 to 63 lower-case letters, digits, `.` and `-`. */
       readonly bucket: string;
+      /** AWS region of the bucket, such as `eu-west-1`. */
       readonly region: string;
-      /** @default cdktf-flux/ */
+      /**
+       * What each stack's key starts with; the key is `<keyPrefix><stack>.tfstate`.
+       * @default cdktf-flux/
+       */
       readonly keyPrefix?: string;
-      /** Lock with a lock file in the bucket (S3 conditional writes). @default true */
+      /**
+       * Lock with a lock file in the bucket (S3 conditional writes).
+       * @default true
+       */
       readonly useLockfile?: boolean;
-      /** @default true */
+      /**
+       * Encrypt the state objects at rest with the bucket's server-side encryption.
+       * @default true
+       */
       readonly encrypt?: boolean;
     }
   | {
+      /** Objects per stack in a Google Cloud Storage bucket, under `<prefix>/<stack>`. */
       readonly type: 'gcs';
+      /** Name of the bucket, which must exist. */
       readonly bucket: string;
-      /** @default cdktf-flux */
+      /**
+       * The folder each stack's state goes under: `<prefix>/<stack>`.
+       * @default cdktf-flux
+       */
       readonly prefix?: string;
     }
   | {
+      /** A blob per stack in an Azure Storage container, `<keyPrefix><stack>.tfstate`. */
       readonly type: 'azurerm';
+      /** Resource group of the storage account. */
       readonly resourceGroupName: string;
+      /** Storage account holding the container. */
       readonly storageAccountName: string;
+      /** Blob container the state goes to, which must exist. */
       readonly containerName: string;
-      /** @default cdktf-flux/ */
+      /**
+       * What each stack's blob name starts with; the name is `<keyPrefix><stack>.tfstate`.
+       * @default cdktf-flux/
+       */
       readonly keyPrefix?: string;
     }
   | {
       /** HCP Terraform (or Terraform Enterprise) workspaces, one per stack. */
       readonly type: 'remote';
+      /** The organization that owns the workspaces. */
       readonly organization: string;
-      /** @default app.terraform.io */
+      /**
+       * Host of HCP Terraform or of a Terraform Enterprise installation.
+       * @default app.terraform.io
+       */
       readonly hostname?: string;
-      /** @default cdktf-flux- */
+      /**
+       * What each stack's workspace name starts with; the name is `<workspacePrefix><stack>`.
+       * @default cdktf-flux-
+       */
       readonly workspacePrefix?: string;
     }
   | {
-      /** A Secret in a cluster, locked with a Lease. */
+      /** A Secret per stack in a cluster, `tfstate-default-<stack>`, locked with a Lease. */
       readonly type: 'kubernetes';
       /**
-       * Namespace of the state Secret; it must exist before the first deploy, so not the Flux
-       * namespace this app creates.
+       * Namespace of the state Secret: a DNS-1123 label. It must exist before the first deploy, so
+       * the Flux namespace this app creates is refused (a destroy would also delete the state).
        * @default kube-system
        */
       readonly namespace?: string;
-      /** @default - the environment's kubeconfig path */
+      /**
+       * Kubeconfig the backend reaches the cluster with.
+       * @default - the environment's kubeconfig path
+       */
       readonly configPath?: string;
-      /** @default - the kubeconfig's current context */
+      /**
+       * Kubeconfig context the backend uses.
+       * @default - the kubeconfig's current context
+       */
       readonly configContext?: string;
     };
 
@@ -242,11 +315,20 @@ export interface EnvironmentSettings {
    * @default 4
    */
   readonly kubernetesClients?: number;
-  /** `flux install` options. @default - the Flux CLI's defaults */
+  /**
+   * `flux install` options, and the customisation `flux bootstrap` takes as patches.
+   * @default - the Flux CLI's defaults
+   */
   readonly install?: FluxInstallOptions;
-  /** @default - an ECDSA P-256 deploy key, read-only */
+  /**
+   * How Flux authenticates to the repository.
+   * @default - an ECDSA P-256 deploy key, read-only
+   */
   readonly gitAuth?: GitAuthSettings;
-  /** @default GITHUB_COM: github.com with GitHub's published host keys */
+  /**
+   * Where the repository is hosted. An SSH host without `knownHosts` is refused.
+   * @default GITHUB_COM: github.com with GitHub's published host keys
+   */
   readonly gitHost?: GitHostSettings;
   /**
    * Take over a cluster that `flux bootstrap` or `flux_bootstrap_git` set up: every object the
@@ -348,12 +430,18 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
   ),
 });
 
-/** Settings with every default resolved. */
+/** An environment's settings with every default resolved, as {@link resolveEnvironment} returns them. */
 export type ResolvedEnvironment = Required<
   Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion' | 'githubOrg' | 'githubRepository'>
 > &
   Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion' | 'githubOrg' | 'githubRepository'>;
 
+/**
+ * Checks an environment's settings as data (unknown keys and types, values Kubernetes, Flux or
+ * GitHub would refuse) and resolves every default; `addFluxEnvironment` calls it. Throws every
+ * problem of the environment at once, each naming the setting, the value and what would be right.
+ * @param settings - the environment, as TypeScript, JSON or YAML gave it
+ */
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
   checkSettings(settings, ENVIRONMENT);
   return {

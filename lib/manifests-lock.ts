@@ -30,11 +30,15 @@ export function defaultLockFile(): string {
  */
 export type ManifestsSource = 'export' | 'release';
 
-/** One accepted file: its Flux version, its source, its controllers, its sha256. */
+/** One accepted file of the lock: its Flux version, its source, its controllers, its sha256. */
 export interface LockEntry {
+  /** The Flux release the file installs, such as `v2.9.4`. */
   readonly version: string;
+  /** Whether the file is `flux install --export` output or a release's `install.yaml`. */
   readonly source: ManifestsSource;
+  /** The controllers the file installs, sorted, such as `helm-controller`, `kustomize-controller`. */
   readonly components: readonly string[];
+  /** The sha256 of the file's bytes, in hex. */
   readonly sha256: string;
 }
 
@@ -53,6 +57,12 @@ const COMMENT =
 
 const key = (e: Omit<LockEntry, 'sha256'>) => `${e.version} ${e.source} ${[...e.components].sort().join(',')}`;
 
+/**
+ * The entries of a manifests lock, as synth checks files against them; none when the file does
+ * not exist. Entries written before sources were recorded are exports.
+ * @param file - the lock: by default FLUX_MANIFESTS_LOCK, else `flux-manifests.lock.json` in the
+ * working directory (the folder cdktf runs the app in)
+ */
 export function readLock(file = defaultLockFile()): LockEntry[] {
   if (!existsSync(file)) return [];
   const { manifests } = JSON.parse(readFileSync(file, 'utf8')) as LockFile;

@@ -18,7 +18,9 @@ import { githubRepositoryVariables, githubTokenVariable, kubernetesVariables } f
 
 /** Props of {@link FluxBootstrapStack}. */
 export interface FluxBootstrapStackProps {
+  /** The environment, its defaults resolved ({@link resolveEnvironment}). */
   readonly environment: ResolvedEnvironment;
+  /** The Flux install manifests the stack applies, checked and pinned ({@link resolveFluxManifests}). */
   readonly manifests: FluxManifests;
 }
 
@@ -28,6 +30,7 @@ export interface FluxBootstrapStackProps {
  * these CRDs exist, which is why they are two stacks.
  */
 export class FluxBootstrapStack extends TerraformStack {
+  /** Flux's install: its namespace, CRDs and controllers, with the options resolved. */
   public readonly install: FluxInstall;
   /** The Secret the GitRepository authenticates with. */
   public readonly credentials: IGitCredentials;
@@ -38,6 +41,11 @@ export class FluxBootstrapStack extends TerraformStack {
   public readonly repositoryUrl: string;
   private readonly backend: TerraformBackend;
 
+  /**
+   * @param scope - the app
+   * @param id - the stack's name, `<env>-flux-bootstrap` as {@link addFluxEnvironment} names it; it is
+   * part of every state key and of the deploy key's title, so renaming it starts from empty state
+   */
   constructor(scope: Construct, id: string, props: FluxBootstrapStackProps) {
     super(scope, id);
     const env = props.environment;

@@ -11,7 +11,9 @@ import { branchVariable, kubernetesVariables } from './variables';
 
 /** Props of {@link FluxSyncStack}. */
 export interface FluxSyncStackProps {
+  /** The environment, its defaults resolved ({@link resolveEnvironment}). */
   readonly environment: ResolvedEnvironment;
+  /** The Flux install manifests, whose CRD schemas the GitRepository and Kustomizations are checked against. */
   readonly manifests: FluxManifests;
   /**
    * The environment's bootstrap stack: the Flux namespace, the Secret the GitRepository
@@ -26,6 +28,7 @@ export interface FluxSyncStackProps {
  * It must be deployed after the bootstrap stack, whose CRDs `kubernetes_manifest` needs at plan time.
  */
 export class FluxSyncStack extends TerraformStack {
+  /** The GitRepository `flux-system`: the environment's repository and branch, with the bootstrap's credentials. */
   public readonly gitRepository: GitRepository;
   /** The environment's Kustomizations, by name, in order of declaration. */
   public readonly kustomizations: ReadonlyMap<string, Kustomization>;
