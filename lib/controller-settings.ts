@@ -123,9 +123,11 @@ export interface ControllerSettings {
 
 /**
  * Multi-tenancy lockdown, as Flux's guide sets it with `flux bootstrap`: objects may not refer to
- * objects in other namespaces (`--no-cross-namespace-refs=true`), Kustomizations may not use
- * remote bases (`--no-remote-bases=true`), and Kustomizations and HelmReleases without a service
- * account apply as this one (`--default-service-account`), each on the controllers that take it.
+ * objects in other namespaces (`--no-cross-namespace-refs=true` on kustomize-, helm- and
+ * notification-controller and the image controllers), Kustomizations may not use remote bases
+ * (`--no-remote-bases=true` on kustomize-controller), and Kustomizations and HelmReleases without
+ * a service account apply as this one (`--default-service-account` on kustomize- and
+ * helm-controller). Each flag goes to the controllers of these that are installed.
  * @see https://fluxcd.io/flux/installation/configuration/multitenancy/
  */
 export interface MultiTenancySettings {
