@@ -38,23 +38,65 @@ import {
  *   Server, `gitHost.apiUrl` is the API Flux asks for installation tokens.
  */
 export type GitAuthSettings =
-  | { readonly type: 'deploy-key'; readonly algorithm?: 'ECDSA' | 'ED25519'; readonly readOnly?: boolean }
-  | { readonly type: 'https-token' }
-  | { readonly type: 'existing-secret'; readonly secretName: string; readonly transport?: 'ssh' | 'https' }
+  | {
+      /** A key pair made by the bootstrap stack, registered on the repository as a deploy key. */
+      readonly type: 'deploy-key';
+      /**
+       * The key pair's algorithm: ECDSA on the P-256 curve, or Ed25519. Changing it replaces the key
+       * pair and the deploy key.
+       * @default ECDSA
+       */
+      readonly algorithm?: 'ECDSA' | 'ED25519';
+      /**
+       * Register the key read-only. Image automation pushes commits and needs `false`.
+       * @default true
+       */
+      readonly readOnly?: boolean;
+    }
+  | {
+      /**
+       * The `github_token` variable (TF_VAR_github_token, sensitive), written into the Secret Flux
+       * reads, over HTTPS. Refused with a git host whose URL is plain `http://`.
+       */
+      readonly type: 'https-token';
+    }
+  | {
+      /** A Secret made outside Terraform (such as the one `flux bootstrap` made): read, never written. */
+      readonly type: 'existing-secret';
+      /** Name of the Secret, in the Flux namespace: a DNS-1123 subdomain. */
+      readonly secretName: string;
+      /**
+       * What the Secret holds: an SSH key (`identity`, `known_hosts`), and the repository URL is
+       * `ssh://`; or HTTPS credentials (`username`, `password`), and the URL is `https://`.
+       * @default ssh
+       */
+      readonly transport?: 'ssh' | 'https';
+    }
   | GitHubAppAuthSettings;
 
-/** A GitHub App's installation as Flux's credentials: ids with the key from a variable, or an existing Secret. */
+/**
+ * A GitHub App's installation as Flux's credentials (`type: 'github-app'`): its ids, with the key
+ * from the sensitive variable `github_app_private_key`; or a Secret of yours holding all three.
+ */
 export type GitHubAppAuthSettings =
   | {
+      /** A GitHub App, its key from TF_VAR_github_app_private_key into a Secret the stack manages. */
       readonly type: 'github-app';
+      /** The App's id ("App ID" on its settings page): a positive whole number. */
       readonly appId: number;
+      /** The id of the App's installation on the repository's owner: a positive whole number. */
       readonly installationId: number;
+      /** Not with the ids: the Secret would hold them. */
       readonly secretName?: never;
     }
   | {
+      /** A GitHub App whose ids and key are in a Secret made outside Terraform. */
       readonly type: 'github-app';
+      /** Name of the Secret, holding githubAppID, githubAppInstallationID and githubAppPrivateKey. */
       readonly secretName: string;
+      /** Not with a Secret, which holds it. */
       readonly appId?: never;
+      /** Not with a Secret, which holds it. */
       readonly installationId?: never;
     };
 
@@ -112,6 +154,8 @@ export type KustomizationSettings = Omit<
  * The default layout of a repository: infrastructure controllers, then their prerequisites (after
  * the controllers), the environment's apps, and the secrets. Every environment gets it unless it
  * declares its own `kustomizations`.
+ * @param appsPath - path of the environment's apps in the repository, such as `./apps/staging`
+ * @param infrastructurePath - the folder holding `controllers/` and `prereqs/`
  */
 export function defaultKustomizations(
   appsPath: string,
@@ -137,55 +181,95 @@ export type StateBackendSettings =
        * cdktf.out, which synth rewrites and removes stacks from.
        */
       readonly type: 'local';
-      /** @default - the project directory (where cdktf runs the app) */
+      /**
+       * The folder the state files go to; relative paths are taken from the project directory.
+       * @default - the project directory (where cdktf runs the app)
+       */
       readonly directory?: string;
     }
   | {
+      /** An object per stack in an S3 bucket, `<keyPrefix><stack>.tfstate`. */
       readonly type: 's3';
+      /** Name of the bucket, which must exist: 3 to 63 lower-case letters, digits, `.` and `-`. */
       readonly bucket: string;
+      /** AWS region of the bucket, such as `eu-west-1`. */
       readonly region: string;
-      /** @default cdktf-flux/ */
+      /**
+       * What each stack's key starts with; the key is `<keyPrefix><stack>.tfstate`.
+       * @default cdktf-flux/
+       */
       readonly keyPrefix?: string;
-      /** Lock with a lock file in the bucket (S3 conditional writes). @default true */
+      /**
+       * Lock with a lock file in the bucket (S3 conditional writes).
+       * @default true
+       */
       readonly useLockfile?: boolean;
-      /** @default true */
+      /**
+       * Encrypt the state objects at rest with the bucket's server-side encryption.
+       * @default true
+       */
       readonly encrypt?: boolean;
     }
   | {
+      /** Objects per stack in a Google Cloud Storage bucket, under `<prefix>/<stack>`. */
       readonly type: 'gcs';
+      /** Name of the bucket, which must exist. */
       readonly bucket: string;
-      /** @default cdktf-flux */
+      /**
+       * The folder each stack's state goes under: `<prefix>/<stack>`.
+       * @default cdktf-flux
+       */
       readonly prefix?: string;
     }
   | {
+      /** A blob per stack in an Azure Storage container, `<keyPrefix><stack>.tfstate`. */
       readonly type: 'azurerm';
+      /** Resource group of the storage account. */
       readonly resourceGroupName: string;
+      /** Storage account holding the container. */
       readonly storageAccountName: string;
+      /** Blob container the state goes to, which must exist. */
       readonly containerName: string;
-      /** @default cdktf-flux/ */
+      /**
+       * What each stack's blob name starts with; the name is `<keyPrefix><stack>.tfstate`.
+       * @default cdktf-flux/
+       */
       readonly keyPrefix?: string;
     }
   | {
       /** HCP Terraform (or Terraform Enterprise) workspaces, one per stack. */
       readonly type: 'remote';
+      /** The organization that owns the workspaces. */
       readonly organization: string;
-      /** @default app.terraform.io */
+      /**
+       * Host of HCP Terraform or of a Terraform Enterprise installation.
+       * @default app.terraform.io
+       */
       readonly hostname?: string;
-      /** @default cdktf-flux- */
+      /**
+       * What each stack's workspace name starts with; the name is `<workspacePrefix><stack>`.
+       * @default cdktf-flux-
+       */
       readonly workspacePrefix?: string;
     }
   | {
-      /** A Secret in a cluster, locked with a Lease. */
+      /** A Secret per stack in a cluster, `tfstate-default-<stack>`, locked with a Lease. */
       readonly type: 'kubernetes';
       /**
-       * Namespace of the state Secret; it must exist before the first deploy, so not the Flux
-       * namespace this app creates.
+       * Namespace of the state Secret: a DNS-1123 label. It must exist before the first deploy, so
+       * the Flux namespace this app creates is refused (a destroy would also delete the state).
        * @default kube-system
        */
       readonly namespace?: string;
-      /** @default - the environment's kubeconfig path */
+      /**
+       * Kubeconfig the backend reaches the cluster with.
+       * @default - the environment's kubeconfig path
+       */
       readonly configPath?: string;
-      /** @default - the kubeconfig's current context */
+      /**
+       * Kubeconfig context the backend uses.
+       * @default - the kubeconfig's current context
+       */
       readonly configContext?: string;
     };
 
@@ -207,14 +291,15 @@ export interface OciRefSettings {
  */
 export type SourceSettings =
   | {
+      /** A GitRepository. */
       readonly type: 'git';
       /** Name of the GitRepository; Kustomizations name it as their `source`. */
       readonly name: string;
       /** `ssh://` or `https://` URL of the repository. */
       readonly url: string;
-      /** @default - the branch `main` */
+      /** The branch Flux follows. @default main */
       readonly branch?: string;
-      /** @default - anonymous access */
+      /** A Secret you made with the credentials the URL's scheme needs. @default - anonymous access */
       readonly secretName?: string;
       /** How often Flux fetches; Go syntax. @default 1m */
       readonly interval?: string;
@@ -223,12 +308,13 @@ export type SourceSettings =
 
 /** An OCI artifact as a source. */
 export interface OciSourceSettings {
+  /** An OCIRepository. */
   readonly type: 'oci';
   /** Name of the OCIRepository; Kustomizations name it as their `source`. */
   readonly name: string;
   /** `oci://<registry>/<repository>`, as given to `flux push artifact`. */
   readonly url: string;
-  /** @default - the tag `latest` */
+  /** Which artifact to follow: a tag, a semver range or a digest. @default - the tag `latest` */
   readonly ref?: OciRefSettings;
   /** A docker-registry Secret for the registry. @default - anonymous, or the provider's identity */
   readonly secretName?: string;
@@ -246,14 +332,19 @@ export interface OciSourceSettings {
  * - `oci`: an OCI artifact ("gitless" GitOps, as the Flux Operator bootstraps), named `flux-system`:
  *   the bootstrap stack then makes no git access, and no GitHub token or deploy key is involved.
  */
-export type SyncSourceSettings = { readonly type: 'git' } | Omit<OciSourceSettings, 'name'>;
+export type SyncSourceSettings =
+  | {
+      /** The GitHub repository of githubOrg and githubRepository, with the bootstrap stack's git access. */
+      readonly type: 'git';
+    }
+  | Omit<OciSourceSettings, 'name'>;
 
 /** What a deploy of the sync stack waits for before it counts as done. */
 export interface SyncWaitSettings {
   /**
    * - `all`: the GitRepository and every Kustomization are Ready for the spec just applied.
    * - `source`: the GitRepository only (its Kustomizations may fail later, reported by
-   *   `npm run deploy` and `npm run review`).
+   *   `cdktf-flux deploy` and `cdktf-flux review`).
    * - `none`: nothing; the deploy ends once the API server has the objects.
    * @default all
    */
@@ -329,7 +420,10 @@ export interface EnvironmentSettings {
    * @default 4
    */
   readonly kubernetesClients?: number;
-  /** `flux install` options. @default - the Flux CLI's defaults */
+  /**
+   * `flux install` options, and the customisation `flux bootstrap` takes as patches.
+   * @default - the Flux CLI's defaults
+   */
   readonly install?: FluxInstallOptions;
   /**
    * Where the environment's Kustomizations come from.
@@ -341,9 +435,15 @@ export interface EnvironmentSettings {
    * @default - none
    */
   readonly sources?: readonly SourceSettings[];
-  /** @default - an ECDSA P-256 deploy key, read-only */
+  /**
+   * How Flux authenticates to the repository.
+   * @default - an ECDSA P-256 deploy key, read-only
+   */
   readonly gitAuth?: GitAuthSettings;
-  /** @default GITHUB_COM: github.com with GitHub's published host keys */
+  /**
+   * Where the repository is hosted. An SSH host without `knownHosts` is refused.
+   * @default GITHUB_COM: github.com with GitHub's published host keys
+   */
   readonly gitHost?: GitHostSettings;
   /**
    * Take over a cluster that `flux bootstrap` or `flux_bootstrap_git` set up: every object the
@@ -473,12 +573,18 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
   ),
 });
 
-/** Settings with every default resolved. */
+/** An environment's settings with every default resolved, as {@link resolveEnvironment} returns them. */
 export type ResolvedEnvironment = Required<
   Omit<EnvironmentSettings, 'manifestsPath' | 'fluxVersion' | 'githubOrg' | 'githubRepository'>
 > &
   Pick<EnvironmentSettings, 'manifestsPath' | 'fluxVersion' | 'githubOrg' | 'githubRepository'>;
 
+/**
+ * Checks an environment's settings as data (unknown keys and types, values Kubernetes, Flux or
+ * GitHub would refuse) and resolves every default; `addFluxEnvironment` calls it. Throws every
+ * problem of the environment at once, each naming the setting, the value and what would be right.
+ * @param settings - the environment, as TypeScript, JSON or YAML gave it
+ */
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
   checkSettings(settings, ENVIRONMENT);
   if (settings.syncSource?.type === 'oci' && settings.gitAuth !== undefined) {

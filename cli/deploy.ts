@@ -1,5 +1,6 @@
-// npm run deploy -- [--auto-approve] [--var name=value]... <stack>...: synthesizes the app, applies
-// each stack with OpenTofu (TERRAFORM_BINARY_NAME, default tofu) in the order of their
+// cdktf-flux deploy [--auto-approve] [--var name=value]... <stack>... (npm run deploy -- ... in this
+// repository), in the app's folder: synthesizes the app with the command its cdktf.json names,
+// applies each stack with OpenTofu (TERRAFORM_BINARY_NAME, default tofu) in the order of their
 // dependencies, and then confirms that Flux syncs.
 //
 // It does what `cdktf deploy --skip-provider-lock` does, without what that costs on every run: the
@@ -33,10 +34,11 @@ import {
   waitForSync,
 } from './flux-sync-status';
 import { lockOutdir, OUTDIR_LOCK_HOLDER } from '../lib/outdir-lock';
+import { appCommand, readCdktfJson } from './cdktf-json';
 import { inTheWayMessage, recoveryFor, removeOrphans, useTakeOver } from './recovery';
 import { pullState } from './stack-state';
 
-const OUTDIR = 'cdktf.out';
+const COMMAND = 'cdktf-flux deploy';
 const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
 // cdktf deploy's flags that change nothing here: the lock is never refreshed, and the named stacks
 // are always deployed in the order of their dependencies.
@@ -60,7 +62,7 @@ function parse(args: string[]): Options {
     else if (/^--var(-file)?=/.test(arg)) options.vars.push(arg.slice(1));
     else if (arg.startsWith('-'))
       throw new UsageError(
-        `${arg} is not an option of npm run deploy (--auto-approve, --var, --var-file); for other cdktf deploy ` +
+        `${arg} is not an option of ${COMMAND} (--auto-approve, --var, --var-file); for other cdktf deploy ` +
           `options run npx cdktf deploy --skip-provider-lock ${args.join(' ')}`,
       );
     else options.stacks.push(arg);
@@ -68,17 +70,16 @@ function parse(args: string[]): Options {
   return options;
 }
 
-/** Runs cdktf.json's app, as cdktf synth does, inside this deploy's hold on cdktf.out. */
-function synthesize(): void {
-  const { app } = JSON.parse(readFileSync('cdktf.json', 'utf8')) as { app: string };
-  const env = { ...process.env, [OUTDIR_LOCK_HOLDER]: String(process.pid) };
+/** Runs cdktf.json's app, as cdktf synth does (into its output folder), inside this deploy's hold on that folder. */
+function synthesize(app: string, outdir: string): void {
+  const env = { ...process.env, CDKTF_OUTDIR: outdir, [OUTDIR_LOCK_HOLDER]: String(process.pid) };
   const synth = spawnSync(app, { shell: true, stdio: 'inherit', env });
   if (synth.status !== 0) throw new UsageError(`synth (${app}) failed; nothing was deployed`);
 }
 
 /** The named stacks, dependencies first. */
-function ordered(names: string[]): string[] {
-  const manifest = JSON.parse(readFileSync(join(OUTDIR, 'manifest.json'), 'utf8')) as {
+function ordered(outdir: string, names: string[]): string[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { dependencies: string[] }>;
   };
   const all = Object.keys(manifest.stacks);
@@ -185,13 +186,25 @@ function report(stack: StackFluxObjects, problems: NotSynced[]): void {
   );
 }
 
-async function main(args: string[]): Promise<number> {
+/** `cdktf-flux deploy <args>`; returns the exit code. */
+export async function deploy(args: string[]): Promise<number> {
+  try {
+    return await deployStacks(args);
+  } catch (error) {
+    console.error(`deploy: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function deployStacks(args: string[]): Promise<number> {
   const options = parse(args);
+  const config = readCdktfJson();
+  const app = appCommand(config, COMMAND);
   // From the synth to the last apply, which reads its files: a second deploy in this folder waits.
-  lockOutdir(OUTDIR, 30 * 60_000, 'npm run deploy');
-  synthesize();
-  for (const stack of ordered(options.stacks)) {
-    const dir = join(OUTDIR, 'stacks', stack);
+  lockOutdir(config.outdir, 30 * 60_000, COMMAND);
+  synthesize(app, config.outdir);
+  for (const stack of ordered(config.outdir, options.stacks)) {
+    const dir = join(config.outdir, 'stacks', stack);
     console.log(`\n${stack}: ${binary} apply`);
     const init = initIfNeeded(dir);
     if (init !== 0) return init;
@@ -231,11 +244,3 @@ async function main(args: string[]): Promise<number> {
   }
   return 0;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error: Error) => {
-    console.error(`deploy: ${error.message}`);
-    process.exitCode = 1;
-  },
-);

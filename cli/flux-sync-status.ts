@@ -1,9 +1,10 @@
-// What `npm run deploy` and `npm run review` read from the cluster: the Flux objects a stack
+// What `cdktf-flux deploy` and `cdktf-flux review` read from the cluster: the Flux objects a stack
 // applies, and whether Flux reports each one Ready for the spec the stack gave it, with Flux's
 // own reason and message when it does not.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { manifestFileOf } from '../constructs/manifest-resource';
 import { RECONCILE_REQUEST_ANNOTATION } from '../constructs/ready-wait';
 
@@ -91,13 +92,23 @@ export function stackCluster(
 }
 
 /**
+ * An ES module, by a path resolved from here. tsc's CommonJS output would turn `import()` into
+ * `require()`, which loads an ES module (the cluster client is one) only from Node.js 20.19 on.
+ */
+const importModule = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
+
+function importEsm<T>(specifier: string): Promise<T> {
+  return importModule(pathToFileURL(require.resolve(specifier)).href) as Promise<T>;
+}
+
+/**
  * A client of the cluster, loaded only when needed and by deep path: the package's index loads a
  * class for every API of Kubernetes (~0.9 s against ~0.45 s for these two modules).
  */
 export async function kubernetesClient(cluster: { kubeconfigPath: string; kubeContext: string }) {
   const [{ KubeConfig }, { KubernetesObjectApi }] = await Promise.all([
-    import('@kubernetes/client-node/dist/config.js'),
-    import('@kubernetes/client-node/dist/object.js'),
+    importEsm<typeof import('@kubernetes/client-node/dist/config.js')>('@kubernetes/client-node/dist/config.js'),
+    importEsm<typeof import('@kubernetes/client-node/dist/object.js')>('@kubernetes/client-node/dist/object.js'),
   ]);
   const config = new KubeConfig();
   config.loadFromFile(cluster.kubeconfigPath);

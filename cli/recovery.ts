@@ -1,7 +1,7 @@
 // What an apply of a stack must take over from earlier runs that did not finish (killed, a lost
 // answer, deleted state), so that it converges instead of failing on what already exists: the
-// Kubernetes objects (cli/take-over.ts) and the GitHub deploy keys (cli/deploy-keys.ts). npm run
-// deploy applies with it; npm run review plans with it, so the review shows what the deploy does.
+// Kubernetes objects (cli/take-over.ts) and the GitHub deploy keys (cli/deploy-keys.ts). cdktf-flux
+// deploy applies with it; cdktf-flux review plans with it, so the review shows what the deploy does.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {

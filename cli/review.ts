@@ -1,22 +1,25 @@
-// npm run review -- <stack> [plan.json | -]: prints the Markdown summary of a plan for review.
-//   <stack> alone: plans the synthesized stack itself (npm run synth first) with OpenTofu, or the
+// cdktf-flux review <stack> [plan.json | -] (npm run review -- ... in this repository), in the app's
+// folder: prints the Markdown summary of a plan for review.
+//   <stack> alone: plans the synthesized stack itself (synthesize first) with OpenTofu, or the
 //   binary TERRAFORM_BINARY_NAME names, keeping the saved plan in a private temporary folder
 //   that is removed at once: a plan holds the state, and the deploy key's private half with it.
-//   It plans what npm run deploy would apply: with the take-over of what earlier runs left on the
-//   cluster and on GitHub without recording it in state (cli/recovery.ts), shown as imports.
+//   It plans what cdktf-flux deploy would apply: with the take-over of what earlier runs left on
+//   the cluster and on GitHub without recording it in state (cli/recovery.ts), shown as imports.
 //   <plan.json>, or - for standard input: the output of `show -json <planfile>`.
 // Exit code: 0 no warnings, 2 warnings raised (something is replaced, deleted, or otherwise risky), 1 bad input.
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCdktfJson } from './cdktf-json';
+import { usageOf } from './commands';
 import { fluxObjectsOf, NotSynced, readFluxObjects, deployedSyncProblems } from './flux-sync-status';
 import { PlanJson, summarizePlan } from './plan-summary';
 import { inTheWayMessage, recoveryFor, useTakeOver } from './recovery';
 
 const USAGE =
-  'usage: npm run review -- <stack> [<plan.json> | -]\n  with <stack> alone, plans cdktf.out/stacks/<stack> ' +
-  'itself (run npm run synth first)';
+  `${usageOf('review')}\n  with <stack> alone, plans the synthesized stack, <output>/stacks/<stack> (cdktf.json's ` +
+  'output, default cdktf.out), itself: synthesize first (npx cdktf synth, or the app command of cdktf.json)';
 
 // What `show -json` prints for a plan without changes, as far as the summary reads it.
 const NO_CHANGES = JSON.stringify({ format_version: '1.2', resource_changes: [] });
@@ -26,10 +29,12 @@ const NO_CHANGES = JSON.stringify({ format_version: '1.2', resource_changes: [] 
  * without changes (exit code 0 of `-detailed-exitcode`) is not shown: the summary of no change
  * needs nothing from it, and `show -json` would start every provider again (~1 s).
  */
-async function planStack(stack: string): Promise<string> {
-  const dir = join('cdktf.out', 'stacks', stack);
+async function planStack(dir: string, stack: string): Promise<string> {
   if (!existsSync(join(dir, 'cdk.tf.json')))
-    throw new Error(`review: ${dir}/cdk.tf.json does not exist; run npm run synth first`);
+    throw new Error(
+      `review: ${dir}/cdk.tf.json does not exist; synthesize first (npx cdktf synth, or the app command of ` +
+        `cdktf.json)`,
+    );
   const binary = process.env.TERRAFORM_BINARY_NAME ?? 'tofu';
   const run = (args: string[]) => {
     const result = spawnSync(binary, args, {
@@ -67,16 +72,19 @@ async function planStack(stack: string): Promise<string> {
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  if (args.length < 1 || args.length > 2) {
+/** `cdktf-flux review <args>`; returns the exit code. */
+export async function review(args: string[]): Promise<number> {
+  if (args.length < 1 || args.length > 2 || args.some((arg) => arg.startsWith('-') && arg !== '-')) {
     console.error(USAGE);
     return 1;
   }
   const [stack, source] = args;
   const name = source === '-' ? 'standard input' : (source ?? stack);
   let text: string;
+  let dir: string;
   try {
-    text = source === undefined ? await planStack(stack) : readFileSync(source === '-' ? 0 : source, 'utf8');
+    dir = join(readCdktfJson().outdir, 'stacks', stack);
+    text = source === undefined ? await planStack(dir, stack) : readFileSync(source === '-' ? 0 : source, 'utf8');
   } catch (error) {
     console.error(`review: cannot ${source === undefined ? 'plan' : 'read'} ${name}: ${(error as Error).message}`);
     return 1;
@@ -105,7 +113,7 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   let notSynced: NotSynced[] = [];
-  const flux = source === undefined ? fluxObjectsOf(join('cdktf.out', 'stacks', stack), stack) : undefined;
+  const flux = source === undefined ? fluxObjectsOf(dir, stack) : undefined;
   if (flux) {
     try {
       // Not deployed yet: the plan says what will be created.
@@ -119,5 +127,3 @@ async function main(args: string[]): Promise<number> {
   process.stdout.write(summary.markdown);
   return summary.warnings.length > 0 ? 2 : 0;
 }
-
-void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -1,5 +1,5 @@
 // A stack's state as OpenTofu reads it (`state pull`: any backend, decrypted), for the steps of
-// npm run deploy that recover from an earlier run. It holds the private key in clear text: read
+// cdktf-flux deploy that recover from an earlier run. It holds the private key in clear text: read
 // what is needed, never print it.
 import { spawnSync } from 'node:child_process';
 

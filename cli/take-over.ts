@@ -1,7 +1,7 @@
 // Objects a stack declares that exist on the cluster but are not in its state: left by an apply
 // whose state was never written (a kill -9, a machine that died) or an answer that was lost, or
 // by state that was deleted. OpenTofu would refuse each with "Cannot create resource that already
-// exists" on every run; npm run deploy takes them over instead, with import blocks for that one
+// exists" on every run; cdktf-flux deploy takes them over instead, with import blocks for that one
 // apply, when this stack (field manager Terraform) or Flux's own install made them.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

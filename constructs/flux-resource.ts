@@ -31,17 +31,21 @@ export interface FluxResourceProps {
    */
   readonly manifests?: FluxManifests;
   /**
-   * Name of the object.
+   * Name of the object: a DNS-1123 subdomain (lower-case letters, digits, `-` and `.`).
    * @default - the construct id
    */
   readonly name?: string;
   /**
-   * Namespace of the object.
+   * Namespace of the object: a DNS-1123 label. With the install's `watchAllNamespaces` off, one
+   * other than the Flux namespace is refused (Flux would never see the object).
    * @default - the kind's default, else the stack's Flux namespace (set with FluxStackDefaults: the
    * install's namespace in every stack of addFluxEnvironment), else flux-system
    */
   readonly namespace?: string;
-  /** @default - the stack's default kubernetes provider */
+  /**
+   * The kubernetes provider configuration the object is applied with, for a stack with more than one.
+   * @default - the stack's default kubernetes provider
+   */
   readonly kubernetesProvider?: TerraformProvider;
   /**
    * Take over an object of the same kind, namespace and name that is already on the cluster

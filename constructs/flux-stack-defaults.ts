@@ -47,14 +47,22 @@ const byStack = new WeakMap<TerraformStack, FluxStackDefaultsProps>();
  * Kustomization passes only what is about that Kustomization.
  */
 export class FluxStackDefaults {
-  /** Sets the defaults of `stack`'s Flux objects. */
+  /**
+   * Sets the defaults of `stack`'s Flux objects, for every one created after; the stacks of
+   * {@link addFluxEnvironment} set them. Unknown keys and values of the wrong type are refused.
+   * @param stack - the stack
+   * @param defaults - the manifests, namespace, adoption and wait of its Flux objects
+   */
   public static set(stack: TerraformStack, defaults: FluxStackDefaultsProps): void {
     checkFrameworkCopies(stack);
     checkProps(`${stack.node.id}: FluxStackDefaults`, 'FluxStackDefaults', FLUX_STACK_DEFAULTS_PROPS, defaults);
     byStack.set(stack, defaults);
   }
 
-  /** The defaults of the stack `scope` is in, or undefined where none were set. */
+  /**
+   * The defaults of the stack `scope` is in, or undefined where none were set.
+   * @param scope - any construct of the stack
+   */
   public static of(scope: Construct): FluxStackDefaultsProps | undefined {
     checkFrameworkCopies(scope);
     return byStack.get(TerraformStack.of(scope));

@@ -26,7 +26,10 @@ export interface GitHttpsTokenSecretProps {
   readonly adopt?: boolean;
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
-  /** @default - the stack's default kubernetes provider */
+  /**
+   * The kubernetes provider configuration the Secret is made with, for a stack with more than one.
+   * @default - the stack's default kubernetes provider
+   */
   readonly kubernetesProvider?: TerraformProvider;
 }
 

@@ -11,14 +11,26 @@ import { fieldsOf, is, list, object, required, string } from '../lib/shape';
 import { copyData, FluxResource, FluxResourceProps } from './flux-resource';
 import { IGitCredentials } from './git-credentials';
 
-/** Another GitRepository's content copied into this one's artifact. */
+/**
+ * Another GitRepository's content copied into this one's artifact (`fromPath` of it to `toPath`).
+ * @see https://fluxcd.io/flux/components/source/gitrepositories/#include
+ */
 export interface GitRepositoryInclude extends Omit<GitRepositorySpecInclude, 'repository'> {
+  /** The GitRepository to include, in the same namespace: its construct, rendered as its name. */
   readonly repository: GitRepository;
 }
 
-/** @see https://fluxcd.io/flux/components/source/gitrepositories/#verification */
+/**
+ * Verification of the commits (or tags) Flux fetches against trusted PGP public keys: an artifact
+ * whose signature does not verify is not produced.
+ * @see https://fluxcd.io/flux/components/source/gitrepositories/#verification
+ */
 export interface GitRepositoryVerify extends Omit<GitRepositorySpecVerify, 'mode' | 'secretRef'> {
-  /** @default HEAD */
+  /**
+   * What is verified: the commit HEAD points to (`HEAD`, or `head`), the tag (`Tag`), or both
+   * (`TagAndHEAD`); the CRD refuses other values.
+   * @default HEAD
+   */
   readonly mode?: GitRepositorySpecVerify['mode'];
   /** Name of the Secret with the trusted PGP public keys. */
   readonly secretRef: string;
@@ -41,9 +53,15 @@ export interface GitRepositoryProps
    * @default - anonymous access
    */
   readonly secretRef?: IGitCredentials;
-  /** @default - none */
+  /**
+   * Other GitRepositories whose content is copied into this one's artifact.
+   * @default - none
+   */
   readonly include?: GitRepositoryInclude[];
-  /** @default - commits are not verified */
+  /**
+   * Verify the fetched commits' signatures against trusted PGP keys.
+   * @default - commits are not verified
+   */
   readonly verify?: GitRepositoryVerify;
 }
 

@@ -7,7 +7,10 @@ import { checkProps, fieldsOf, provider, required, string } from '../lib/shape';
 export interface GitHubAccessCheckProps {
   /** The repository's name; the owner is the github provider's. */
   readonly repository: string;
-  /** @default - the stack's default github provider */
+  /**
+   * The github provider configuration the repository is read with, for a stack with more than one.
+   * @default - the stack's default github provider
+   */
   readonly provider?: TerraformProvider;
 }
 

@@ -33,7 +33,7 @@ export interface GitHubAppSecretProps {
   readonly adopt?: boolean;
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
-  /** @default - the stack's default kubernetes provider */
+  /** The kubernetes provider that creates the Secret. @default - the stack's default kubernetes provider */
   readonly kubernetesProvider?: TerraformProvider;
 }
 

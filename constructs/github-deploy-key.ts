@@ -30,7 +30,7 @@ export interface GitHubDeployKeyProps {
    */
   readonly readOnly?: boolean;
   /**
-   * Title of the deploy key on GitHub. It identifies this key: `npm run deploy` removes other keys
+   * Title of the deploy key on GitHub. It identifies this key: `cdktf-flux deploy` removes other keys
    * of the repository with this title, left by earlier runs whose state was lost.
    * @default Flux (<stack name>)
    */
@@ -44,10 +44,17 @@ export interface GitHubDeployKeyProps {
   readonly adopt?: boolean;
   /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
   readonly dependsOn?: ITerraformDependable[];
-  /** @default - the stack's default providers */
+  /**
+   * The provider configurations the key pair, the deploy key and the Secret are made with, for a
+   * stack with more than one of a kind.
+   * @default - the stack's default providers
+   */
   readonly providers?: {
+    /** The kubernetes provider, for the Secret. @default - the stack's default kubernetes provider */
     readonly kubernetes?: TerraformProvider;
+    /** The github provider, for the deploy key. @default - the stack's default github provider */
     readonly github?: TerraformProvider;
+    /** The tls provider, for the key pair. @default - the stack's default tls provider */
     readonly tls?: TerraformProvider;
   };
 }

@@ -8,6 +8,13 @@ import { Construct } from 'constructs';
  * runs the terraform binary at synth to check its version; this needs no binary.)
  */
 export class ImportExisting extends TerraformElement {
+  /**
+   * @param scope - where the block goes: the resource's stack, or a construct in it
+   * @param resource - the resource the existing object is imported into
+   * @param importId - the id the resource type imports by: `<namespace>/<name>` for a Secret,
+   * `apiVersion=apps/v1,kind=Deployment,namespace=flux-system,name=source-controller` for a
+   * `kubernetes_manifest`
+   */
   constructor(
     scope: Construct,
     private readonly resource: TerraformResource,
@@ -16,6 +23,10 @@ export class ImportExisting extends TerraformElement {
     super(scope, `import-${resource.node.id}`);
   }
 
+  /**
+   * The `import` block, `{ to, id, provider }`: `to` the resource's address, `provider` its
+   * provider configuration when that has an alias. Called by cdktf at synth.
+   */
   public override toTerraform(): Record<string, unknown> {
     const to = `${this.resource.terraformResourceType}.${this.resource.friendlyUniqueId}`;
     // Read at synth, after aspects: an import goes through the resource's own provider configuration.

@@ -10,11 +10,20 @@ export interface KubernetesBackendProps {
    * `lock-tfstate-<workspace>-<secretSuffix>`.
    */
   readonly secretSuffix: string;
-  /** @default default */
+  /**
+   * Namespace of the state Secret and its Lease, which must exist before the first plan.
+   * @default default
+   */
   readonly namespace?: string;
-  /** @default - KUBE_CONFIG_PATH */
+  /**
+   * Kubeconfig the backend reaches the cluster with.
+   * @default - KUBE_CONFIG_PATH
+   */
   readonly configPath?: string;
-  /** @default - the current context */
+  /**
+   * Kubeconfig context the backend uses.
+   * @default - the current context
+   */
   readonly configContext?: string;
 }
 
@@ -57,6 +66,12 @@ export class KubernetesBackend extends TerraformBackend {
     );
   }
 
+  /**
+   * A `terraform_remote_state` data source that reads this backend's state (the same Secret) from
+   * another stack.
+   * @param scope - the stack that reads it
+   * @param name - the data source's id in that stack
+   */
   public getRemoteStateDataSource(scope: Construct, name: string): TerraformRemoteState {
     return new (class extends TerraformRemoteState {})(scope, name, 'kubernetes', { ...this.synthesizeAttributes() });
   }

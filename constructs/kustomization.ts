@@ -5,9 +5,16 @@ import { check, checkNamespace, labelledName, Problems, Rule, SOURCE_PATH } from
 import { Check, checkProps, fieldsOf, is, list, object, problem, required, string } from '../lib/shape';
 import { copyData, FluxResource, FluxResourceProps, fluxPropsTable, IFluxObject } from './flux-resource';
 
-/** @see https://fluxcd.io/flux/components/kustomize/kustomizations/#decryption */
+/**
+ * How kustomize-controller decrypts SOPS-encrypted manifests before it applies them: with keys
+ * from a Secret, or with the cloud KMS its service account may use.
+ * @see https://fluxcd.io/flux/components/kustomize/kustomizations/#decryption
+ */
 export interface KustomizationDecryption extends Omit<KustomizationSpecDecryption, 'provider' | 'secretRef'> {
-  /** @default sops */
+  /**
+   * The decryption engine; `sops` is the only one the CRD accepts.
+   * @default sops
+   */
   readonly provider?: KustomizationSpecDecryption['provider'];
   /** Name of the Secret with the decryption keys. @default - keys from the controller's environment */
   readonly secretRef?: string;
@@ -39,7 +46,10 @@ export interface KustomizationProps
   readonly interval?: string;
   /** Kustomizations that must be ready first; they must be deployed by the same stack. @default - none */
   readonly dependsOn?: Kustomization[];
-  /** @default - no decryption */
+  /**
+   * Decrypt SOPS-encrypted manifests before applying them.
+   * @default - no decryption
+   */
   readonly decryption?: KustomizationDecryption;
 }
 
@@ -137,7 +147,11 @@ export class Kustomization extends FluxResource<KustomizationSpec> {
     return [...this.dependencies];
   }
 
-  /** Makes this Kustomization wait for `others`; checked for cycles at synth. */
+  /**
+   * Makes this Kustomization wait for `others` to be Ready. Checked at synth: a cycle, and a
+   * Kustomization of another stack, are refused.
+   * @param others - Kustomizations of the same stack
+   */
   public addDependsOn(...others: Kustomization[]): void {
     checkProps(this.subject, 'Kustomization', { dependsOn: list(dependency) }, { dependsOn: others });
     this.dependencies.push(...others);

@@ -58,11 +58,18 @@ export interface ControllerFlags {
 export interface ControllerToleration {
   /** The taint key; empty with operator Exists tolerates every taint. @default - every key */
   readonly key?: string;
-  /** @default Equal */
+  /**
+   * `Equal` tolerates the taint with this key and value; `Exists` any value of the key (a value is
+   * then refused).
+   * @default Equal
+   */
   readonly operator?: 'Exists' | 'Equal';
   /** The taint value, with operator Equal. @default - empty */
   readonly value?: string;
-  /** @default - every effect */
+  /**
+   * The taint effect tolerated.
+   * @default - every effect
+   */
   readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
   /** How long a NoExecute taint is tolerated, in seconds. @default - forever */
   readonly tolerationSeconds?: number;
@@ -107,15 +114,20 @@ export interface ControllerSettings {
   readonly affinity?: Readonly<Record<string, unknown>>;
   /** Tolerations, added to those of the install's tolerationKeys. @default - none */
   readonly tolerations?: readonly ControllerToleration[];
-  /** @default system-cluster-critical (the manifests') */
+  /**
+   * The PriorityClass of the controller's pods, which must exist on the cluster.
+   * @default system-cluster-critical (the manifests')
+   */
   readonly priorityClassName?: string;
 }
 
 /**
  * Multi-tenancy lockdown, as Flux's guide sets it with `flux bootstrap`: objects may not refer to
- * objects in other namespaces (`--no-cross-namespace-refs=true`), Kustomizations may not use
- * remote bases (`--no-remote-bases=true`), and Kustomizations and HelmReleases without a service
- * account apply as this one (`--default-service-account`), each on the controllers that take it.
+ * objects in other namespaces (`--no-cross-namespace-refs=true` on kustomize-, helm- and
+ * notification-controller and the image controllers), Kustomizations may not use remote bases
+ * (`--no-remote-bases=true` on kustomize-controller), and Kustomizations and HelmReleases without
+ * a service account apply as this one (`--default-service-account` on kustomize- and
+ * helm-controller). Each flag goes to the controllers of these that are installed.
  * @see https://fluxcd.io/flux/installation/configuration/multitenancy/
  */
 export interface MultiTenancySettings {

@@ -27,6 +27,10 @@ export class FluxManifests {
    * Parses manifests text. The version comes from the `# Flux Version:` header that
    * `flux install --export` writes, or else from the objects' `app.kubernetes.io/version` label.
    * Throws unless they hold a Flux install of `components` (see {@link checkHolds}).
+   * @param text - the YAML of a `gotk-components.yaml` or an `install.yaml`
+   * @param origin - where the text came from (a path or URL), for messages
+   * @param components - the controllers whose Deployment, ServiceAccount and CRDs the file must
+   * hold, besides what every install needs and all it has of any other controller
    */
   public static parse(text: string, origin: string, components: readonly string[] = []): FluxManifests {
     const objects: KubernetesObject[] = [];
@@ -106,6 +110,8 @@ export class FluxManifests {
   /**
    * Throws, naming everything missing, unless these manifests hold what a Flux install of
    * `components` needs and all they have of any other controller: checked whatever the lock says.
+   * @param components - controllers such as `source-controller`
+   * @returns these manifests
    */
   public checkHolds(components: readonly string[]): this {
     const missing = missingFromManifests(this.objects, this.version, components);
@@ -326,7 +332,12 @@ async function downloadRelease(
   return manifests;
 }
 
-/** Local manifests when there are any, else a verified download. */
+/**
+ * The install manifests of a Flux version: local ones ({@link loadFluxManifests}) when there are
+ * any, else a verified download ({@link downloadFluxManifests}). Either way they must hold what an
+ * install needs and be pinned in the lock; when neither is found, the error names the files looked
+ * for, how to produce one, and why the download failed.
+ */
 export async function resolveFluxManifests(options: FluxManifestsOptions = {}): Promise<FluxManifests> {
   try {
     return loadFluxManifests(options);

@@ -15,7 +15,9 @@ const MANIFESTS_CLUSTER_DOMAIN = 'cluster.local';
  */
 export interface FluxInstallOptions {
   /**
-   * Controllers to install.
+   * Controllers to install, of the four defaults; an unknown name is refused with the nearest one.
+   * An environment's `install` must keep source-controller and kustomize-controller (nothing would
+   * sync without them).
    * @default source-controller, kustomize-controller, helm-controller, notification-controller
    */
   readonly components?: string[];
@@ -51,7 +53,7 @@ export interface FluxInstallOptions {
    */
   readonly clusterDomain?: string;
   /**
-   * Controller log level.
+   * Every controller's `--log-level`: `debug`, `info` or `error`.
    * @default info
    */
   readonly logLevel?: LogLevel;
@@ -61,7 +63,9 @@ export interface FluxInstallOptions {
    */
   readonly tolerationKeys?: string[];
   /**
-   * Namespace Flux is installed in.
+   * Namespace Flux is installed in, where the sync stack's objects and the Secret go too: a DNS-1123
+   * label. An environment's `install` may not use the cluster's own (`default`, `kube-system`,
+   * `kube-public`, `kube-node-lease`).
    * @default flux-system
    */
   readonly namespace?: string;
@@ -85,7 +89,7 @@ export interface FluxInstallOptions {
   readonly patches?: readonly InstallPatch[];
 }
 
-/** Options with every default filled in. */
+/** The install options with every default filled in, as {@link FluxInstall}'s `options` holds them. */
 export type ResolvedInstallOptions = Required<Omit<FluxInstallOptions, 'imagePullSecret' | 'multiTenancy'>> &
   Pick<FluxInstallOptions, 'imagePullSecret' | 'multiTenancy'>;
 

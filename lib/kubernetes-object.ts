@@ -1,16 +1,29 @@
-/** A Kubernetes object as it appears in a manifest: plain JSON, no tokens. */
+/**
+ * A Kubernetes object as it appears in a manifest: plain JSON, no tokens. The install's objects
+ * ({@link FluxManifests}' `objects`) are these, parsed from the manifests file.
+ */
 export interface KubernetesObject {
+  /** Group and version of the kind, such as `apps/v1` or `v1`. */
   readonly apiVersion: string;
+  /** Kind of the object, such as `Deployment`. */
   readonly kind: string;
+  /** Its name, namespace, labels and annotations. */
   readonly metadata: ObjectMeta;
+  /** Every other field (`spec`, `data`, ...), as the manifest writes it. */
   readonly [field: string]: unknown;
 }
 
+/** The metadata of a {@link KubernetesObject}: what names it, and its labels and annotations. */
 export interface ObjectMeta {
+  /** Name of the object, unique for its kind in its namespace. */
   readonly name: string;
+  /** Namespace of the object; absent for a cluster-scoped kind (a CRD, a ClusterRole, a Namespace). */
   readonly namespace?: string;
+  /** Labels, by key. */
   readonly labels?: Record<string, string>;
+  /** Annotations, by key. */
   readonly annotations?: Record<string, string>;
+  /** Every other metadata field, as the manifest writes it. */
   readonly [field: string]: unknown;
 }
 

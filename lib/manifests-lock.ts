@@ -30,11 +30,15 @@ export function defaultLockFile(): string {
  */
 export type ManifestsSource = 'export' | 'release';
 
-/** One accepted file: its Flux version, its source, its controllers, its sha256. */
+/** One accepted file of the lock: its Flux version, its source, its controllers, its sha256. */
 export interface LockEntry {
+  /** The Flux release the file installs, such as `v2.9.4`. */
   readonly version: string;
+  /** Whether the file is `flux install --export` output or a release's `install.yaml`. */
   readonly source: ManifestsSource;
+  /** The controllers the file installs, sorted, such as `helm-controller`, `kustomize-controller`. */
   readonly components: readonly string[];
+  /** The sha256 of the file's bytes, in hex. */
   readonly sha256: string;
 }
 
@@ -49,10 +53,16 @@ interface LockFile {
 
 const COMMENT =
   'sha256 of every Flux install manifests file this project accepts, by version, source and component set; ' +
-  'add one with npm run manifests:lock -- <version|url|file> and commit';
+  'add one with npx cdktf-flux manifests-lock <version|url|file> and commit';
 
 const key = (e: Omit<LockEntry, 'sha256'>) => `${e.version} ${e.source} ${[...e.components].sort().join(',')}`;
 
+/**
+ * The entries of a manifests lock, as synth checks files against them; none when the file does
+ * not exist. Entries written before sources were recorded are exports.
+ * @param file - the lock: by default FLUX_MANIFESTS_LOCK, else `flux-manifests.lock.json` in the
+ * working directory (the folder cdktf runs the app in)
+ */
 export function readLock(file = defaultLockFile()): LockEntry[] {
   if (!existsSync(file)) return [];
   const { manifests } = JSON.parse(readFileSync(file, 'utf8')) as LockFile;
@@ -96,9 +106,10 @@ export function checkLocked(manifests: LockedFile, file = defaultLockFile(), pin
   const same = entries.find((e) => key(e) === key(manifests));
   if (pinIfNew && !same) return pin(manifests, file);
   const { version, source, components, sha256, origin } = manifests;
-  // The command must work as printed, so it names a lock other than the project's.
+  // The command must work as printed, in an app that installs the package and in this repository
+  // (where npm run manifests:lock is its alias), so it names a lock other than the project's.
   const lockVariable = resolve(file) === projectLockFile() ? '' : `FLUX_MANIFESTS_LOCK=${file} `;
-  const command = `${lockVariable}npm run manifests:lock -- ${origin}`;
+  const command = `${lockVariable}npx cdktf-flux manifests-lock ${origin}`;
   throw new Error(
     `Flux manifests ${origin} (${version} ${source}: ${components.join(', ')}) have sha256 ${sha256}, ` +
       (same

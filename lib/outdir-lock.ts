@@ -4,7 +4,7 @@ import { join } from 'node:path';
 // Two synths into one cdktf.out (two terminals, CI jobs sharing a checkout) would delete each
 // other's files half-way: one run's `cdk.tf.json` gone under the other's deploy. A lock file
 // holding the writer's pid makes the second wait; a lock whose process is gone is taken over.
-// npm run deploy holds it from its synth to its last apply, which reads the files, and names
+// cdktf-flux deploy holds it from its synth to its last apply, which reads the files, and names
 // itself to the app it runs in OUTDIR_LOCK_HOLDER.
 
 const LOCK_FILE = '.synth.lock';

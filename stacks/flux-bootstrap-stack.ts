@@ -25,7 +25,9 @@ import {
 
 /** Props of {@link FluxBootstrapStack}. */
 export interface FluxBootstrapStackProps {
+  /** The environment, its defaults resolved ({@link resolveEnvironment}). */
   readonly environment: ResolvedEnvironment;
+  /** The Flux install manifests the stack applies, checked and pinned ({@link resolveFluxManifests}). */
   readonly manifests: FluxManifests;
 }
 
@@ -35,6 +37,7 @@ export interface FluxBootstrapStackProps {
  * these CRDs exist, which is why they are two stacks.
  */
 export class FluxBootstrapStack extends TerraformStack {
+  /** Flux's install: its namespace, CRDs and controllers, with the options resolved. */
   public readonly install: FluxInstall;
   /** The Secret the GitRepository authenticates with; undefined when the sync source is an OCI artifact. */
   public readonly credentials: IGitCredentials | undefined;
@@ -46,6 +49,11 @@ export class FluxBootstrapStack extends TerraformStack {
   public readonly repositoryUrl: string | undefined;
   private readonly backend: TerraformBackend;
 
+  /**
+   * @param scope - the app
+   * @param id - the stack's name, `<env>-flux-bootstrap` as {@link addFluxEnvironment} names it; it is
+   * part of every state key and of the deploy key's title, so renaming it starts from empty state
+   */
   constructor(scope: Construct, id: string, props: FluxBootstrapStackProps) {
     super(scope, id);
     const env = props.environment;
@@ -105,7 +113,7 @@ export class FluxBootstrapStack extends TerraformStack {
         condition: '${self.outputs.repository_url != ""}',
         error_message:
           `${stack.node.id} reads the repository from the state of ${this.node.id}, which has none: ` +
-          `deploy ${this.node.id} first (npm run deploy -- ${this.node.id} ${stack.node.id})`,
+          `deploy ${this.node.id} first (npx cdktf-flux deploy ${this.node.id} ${stack.node.id})`,
       },
     ]);
     return state;

@@ -51,9 +51,11 @@ function checkStateEncryption(environment: ResolvedEnvironment): void {
   );
 }
 
-/** The two stacks of one environment. */
+/** The two stacks of one environment, as {@link addFluxEnvironment} adds them. */
 export interface FluxEnvironmentStacks {
+  /** `<name>-flux-bootstrap`: Flux's install and the git access. */
   readonly bootstrap: FluxBootstrapStack;
+  /** `<name>-flux-sync`: the GitRepository and the Kustomizations; deployed after the bootstrap stack. */
   readonly sync: FluxSyncStack;
 }
 
@@ -70,6 +72,13 @@ export type FluxEnvironmentOptions = Pick<
 /**
  * Adds `<name>-flux-bootstrap` and `<name>-flux-sync` to the app, the second depending on the
  * first. Resolves the Flux manifests (local, cached, or a verified download) on the way.
+ *
+ * Refused, before anything is added: settings that do not check ({@link resolveEnvironment}), a
+ * name or a cluster (kubeconfig and context) another environment of the app has, `encryptState`
+ * when TERRAFORM_BINARY_NAME names Terraform, manifests the lock does not pin, and an app built
+ * with another copy of `constructs` or `cdktf` than the library loads.
+ * @param app - the app; {@link runApp} makes one
+ * @param settings - the environment
  * @param options - the manifests lock, cache folder, manifests folder and releases mirror
  * (see {@link FluxManifestsOptions} for each default)
  */

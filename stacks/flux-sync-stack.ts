@@ -18,7 +18,9 @@ import { branchVariable, kubernetesVariables } from './variables';
 
 /** Props of {@link FluxSyncStack}. */
 export interface FluxSyncStackProps {
+  /** The environment, its defaults resolved ({@link resolveEnvironment}). */
   readonly environment: ResolvedEnvironment;
+  /** The Flux install manifests, whose CRD schemas the GitRepository and Kustomizations are checked against. */
   readonly manifests: FluxManifests;
   /**
    * The environment's bootstrap stack: the Flux namespace, the Secret the GitRepository

@@ -34,11 +34,14 @@ function stateUnderOutdir(outdir: string): string[] {
 }
 
 /**
- * Validates every stack, then synthesizes, one synth at a time per output folder (lockOutdir).
- * cdktf's own synth writes stack by stack and checks each as it goes, so a problem in the second
- * stack would leave the first written; here nothing is written unless the whole app is valid, and
- * a stale manifest from an earlier run is removed so that no later step (deploy --skip-synth)
- * mistakes it for this run's output.
+ * Validates every stack, then synthesizes, one synth at a time per output folder (a second synth
+ * into the same folder waits up to 2 minutes). cdktf's own synth writes stack by stack and checks
+ * each as it goes, so a problem in the second stack would leave the first written; here nothing
+ * is written unless the whole app is valid, and a stale manifest from an earlier run is removed so
+ * that no later step (deploy --skip-synth) mistakes it for this run's output. Throws every
+ * validation error at once, and refuses state an earlier version kept under the output folder,
+ * with the `mv` that moves it.
+ * @param app - the app, synthesized into its `outdir`
  */
 export function synthApp(app: App): void {
   const release = lockOutdir(app.outdir);
@@ -78,6 +81,8 @@ function synthLocked(app: App): void {
  * The app's entry point: builds the environments into a new App and synthesizes it; whatever
  * stage fails, leaves nothing a later `deploy --skip-synth` could mistake for this run's output,
  * prints the error and exits 1.
+ * @param build - adds the environments (and any stacks of the app's own) to the app, such as
+ * `async (app) => { await addFluxEnvironment(app, dev); }`
  */
 export function runApp(build: (app: App) => Promise<void>): void {
   const app = new App();

@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-// npm run deploy's own part, with a recording stand-in for OpenTofu (the live suite runs it with
-// OpenTofu itself): which stacks it applies in which order, when it runs init, what it refuses.
+// cdktf-flux deploy's own part (npm run deploy in this repository), with a recording stand-in for
+// OpenTofu (the live suite runs it with OpenTofu itself): which stacks it applies in which order,
+// when it runs init, what it refuses.
 
 const root = join(__dirname, '..', '..');
 const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
-/** A project whose app writes two stacks, the sync stack depending on the bootstrap stack. */
-function project(): { dir: string; calls: () => string[] } {
+/**
+ * A project whose app writes two stacks, the sync stack depending on the bootstrap stack, into the
+ * folder CDKTF_OUTDIR names, as a cdktf App does; `output` is cdktf.json's.
+ */
+function project(output?: string): { dir: string; calls: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-deploy-'));
   const manifest = {
     stacks: {
@@ -23,15 +27,16 @@ function project(): { dir: string; calls: () => string[] } {
   };
   const app = [
     `const fs = require('fs');`,
-    `fs.writeFileSync('cdktf.out/manifest.json', ${JSON.stringify(JSON.stringify(manifest))});`,
-    `for (const s of ['dev-flux-bootstrap', 'dev-flux-sync'])`,
-    `  fs.writeFileSync('cdktf.out/stacks/' + s + '/cdk.tf.json',`,
+    `const out = process.env.CDKTF_OUTDIR ?? 'cdktf.out';`,
+    `fs.writeFileSync(out + '/manifest.json', ${JSON.stringify(JSON.stringify(manifest))});`,
+    `for (const s of ['dev-flux-bootstrap', 'dev-flux-sync']) {`,
+    `  fs.mkdirSync(out + '/stacks/' + s, { recursive: true });`,
+    `  fs.writeFileSync(out + '/stacks/' + s + '/cdk.tf.json',`,
     `  JSON.stringify({ terraform: { required_providers: { tls: { version: '4.1.0' } } } }));`,
+    `}`,
   ].join('\n');
-  for (const stack of ['dev-flux-bootstrap', 'dev-flux-sync'])
-    mkdirSync(join(dir, 'cdktf.out', 'stacks', stack), { recursive: true });
   writeFileSync(join(dir, 'app.js'), app);
-  writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ app: `${process.execPath} app.js` }));
+  writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ app: `${process.execPath} app.js`, output }));
   // Records each call as "<stack> <args>"; init leaves what a real init leaves.
   const tofu = join(dir, 'tofu');
   writeFileSync(
@@ -48,14 +53,14 @@ function project(): { dir: string; calls: () => string[] } {
 }
 
 function deploy(dir: string, args: string[]) {
-  return spawnSync(process.execPath, ['--import', tsx, join(root, 'cli', 'deploy.ts'), ...args], {
+  return spawnSync(process.execPath, ['--import', tsx, join(root, 'cli', 'cdktf-flux.ts'), 'deploy', ...args], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, TERRAFORM_BINARY_NAME: join(dir, 'tofu') },
   });
 }
 
-describe('npm run deploy', () => {
+describe('cdktf-flux deploy', () => {
   test('applies the named stacks dependencies first, and runs init only where the stack needs one', () => {
     const { dir, calls } = project();
     const first = deploy(dir, ['--auto-approve', '--var', 'git_branch=main', 'dev-flux-sync', 'dev-flux-bootstrap']);
@@ -97,7 +102,7 @@ describe('npm run deploy', () => {
     assert.equal(result.status, 1);
     assert.match(
       result.stderr,
-      /--parallelism=3 is not an option of npm run deploy \(--auto-approve, --var, --var-file\); for other cdktf deploy options run npx cdktf deploy --skip-provider-lock --parallelism=3 dev-flux-bootstrap/,
+      /--parallelism=3 is not an option of cdktf-flux deploy \(--auto-approve, --var, --var-file\); for other cdktf deploy options run npx cdktf deploy --skip-provider-lock --parallelism=3 dev-flux-bootstrap/,
     );
   });
 
@@ -108,6 +113,30 @@ describe('npm run deploy', () => {
       /dev-flux-synk: no such stack; the app's stacks are dev-flux-sync, dev-flux-bootstrap/,
     );
     assert.match(deploy(dir, []).stderr, /name the stacks to deploy: dev-flux-sync, dev-flux-bootstrap/);
+  });
+
+  test("synthesizes into the folder cdktf.json's output names, and applies the stacks there", () => {
+    const { dir, calls } = project('out');
+    const result = deploy(dir, ['--auto-approve', 'dev-flux-bootstrap']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(existsSync(join(dir, 'out', 'stacks', 'dev-flux-bootstrap', '.terraform', 'cdktf-flux-init.sha256')));
+    assert.equal(existsSync(join(dir, 'cdktf.out')), false);
+    assert.deepEqual(calls(), [
+      'dev-flux-bootstrap init -input=false',
+      'dev-flux-bootstrap state pull',
+      'dev-flux-bootstrap apply -auto-approve -input=false',
+    ]);
+  });
+
+  test("fails if the folder has no cdktf.json, saying to run it in the app's folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-deploy-'));
+    const result = deploy(dir, ['dev-flux-bootstrap']);
+    assert.equal(result.status, 1);
+    assert.equal(
+      result.stderr,
+      `deploy: there is no cdktf.json in ${dir}: run cdktf-flux deploy in the app's folder, where cdktf.json ` +
+        'names the command that runs the app\n',
+    );
   });
 
   test('fails if synth fails, applying nothing', () => {

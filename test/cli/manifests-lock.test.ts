@@ -14,7 +14,10 @@ import { releaseFiles, releaseInstallYaml, releaseMirror, ReleaseMirror, sha256 
 const root = join(__dirname, '..', '..');
 const tmp = () => mkdtempSync(join(tmpdir(), 'cdktf-flux-lock-'));
 
-/** `npm run manifests:lock -- ...args` in the project, with its own lock and cache; its exit code and output. */
+/**
+ * `npm run manifests:lock -- ...args` (`cdktf-flux manifests-lock`, run from the sources) in the project, with its
+ * own lock and cache; its exit code and output.
+ */
 async function manifestsLock(args: string[], env: Record<string, string>) {
   return promisify(execFile)('npm', ['run', '--silent', 'manifests:lock', '--', ...args], {
     cwd: root,
@@ -29,7 +32,7 @@ async function manifestsLock(args: string[], env: Record<string, string>) {
   );
 }
 
-describe('npm run manifests:lock', () => {
+describe('npm run manifests:lock (cdktf-flux manifests-lock)', () => {
   const version = 'v2.9.4';
   const installYaml = releaseInstallYaml(version);
   let release: ReleaseMirror;
@@ -119,6 +122,6 @@ describe('npm run manifests:lock', () => {
   test('fails if given nothing, saying what it takes', async () => {
     const { code, output } = await manifestsLock([], {});
     assert.equal(code, 1);
-    assert.match(output, /usage: npm run manifests:lock -- <version \(v2\.9\.4\) \| url \| file>\.\.\./);
+    assert.match(output, /usage: cdktf-flux manifests-lock <version \(v2\.9\.4\) \| url \| file>\.\.\./);
   });
 });

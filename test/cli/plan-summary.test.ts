@@ -250,10 +250,11 @@ describe('summarizePlan', () => {
   });
 });
 
-describe('npm run review', () => {
+describe('cdktf-flux review', () => {
   const run = promisify(execFile);
+  const cli = join(__dirname, '..', '..', 'cli', 'cdktf-flux.ts');
   const review = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'cli', 'review.ts'), ...args]).then(
+    run(process.execPath, ['--import', 'tsx', cli, 'review', ...args]).then(
       ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
@@ -274,7 +275,7 @@ describe('npm run review', () => {
   test('fails with its usage when not given a stack', async () => {
     const result = await review();
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /usage: npm run review -- <stack> \[<plan\.json> \| -\]/);
+    assert.match(result.stderr, /^usage: cdktf-flux review <stack> \[<plan\.json> \| -\]\n/);
   });
 
   test('fails, saying what to run, when the stack was not synthesized', async () => {
@@ -282,19 +283,13 @@ describe('npm run review', () => {
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
-      /cdktf\.out\/stacks\/no-such-stack\/cdk\.tf\.json does not exist; run npm run synth first/,
+      /cdktf\.out\/stacks\/no-such-stack\/cdk\.tf\.json does not exist; synthesize first \(npx cdktf synth, or the app command of cdktf\.json\)/,
     );
   });
 
   test('reads the plan from standard input', async () => {
     const { sync } = await stacks();
-    const child = execFile(process.execPath, [
-      '--import',
-      'tsx',
-      join(__dirname, '..', '..', 'cli', 'review.ts'),
-      'dev-flux-sync',
-      '-',
-    ]);
+    const child = execFile(process.execPath, ['--import', 'tsx', cli, 'review', 'dev-flux-sync', '-']);
     let stdout = '';
     child.stdout?.on('data', (d) => (stdout += d));
     child.stdin?.end(JSON.stringify({ format_version: '1.2', ...modelPlan(sync, sync) }));

@@ -222,7 +222,7 @@ describe('faults during a deploy: the rerun converges, nothing is orphaned', { t
     const [first, second] = await Promise.all([project.npmDeploy(BOTH), project.npmDeploy(BOTH)]);
     succeeded(first, 'the first of two deploys');
     succeeded(second, 'the second of two deploys');
-    assert.match(`${first.output}${second.output}`, /Waiting for the npm run deploy of process \d+ to finish/);
+    assert.match(`${first.output}${second.output}`, /Waiting for the cdktf-flux deploy of process \d+ to finish/);
     await assertConverged(new Map(), 'two deploys');
   });
 

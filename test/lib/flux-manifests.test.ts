@@ -20,10 +20,15 @@ import { releaseFiles, releaseInstallYaml, releaseMirror, ReleaseMirror, sha256 
 const run = promisify(exec);
 const root = join(__dirname, '..', '..');
 
-/** Runs a command the way a user pastes it into a shell in the project. */
+/**
+ * Runs a printed `npx cdktf-flux manifests-lock ...` in this repository, through its alias `npm run
+ * manifests:lock --`: the same command from the sources under test (npx would run the compiled one
+ * in dist/, as old as the last build). test/package runs a printed command as it is, in a fresh app.
+ */
 async function runCommand(command: string): Promise<void> {
-  assert.match(command, /npm run manifests:lock -- /);
-  await run(command, { cwd: root, timeout: 60_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  assert.match(command, /^(FLUX_MANIFESTS_LOCK=\S+ )?npx cdktf-flux manifests-lock \S/);
+  const alias = command.replace('npx cdktf-flux manifests-lock ', 'npm run --silent manifests:lock -- ');
+  await run(alias, { cwd: root, timeout: 60_000, env: { ...process.env, npm_config_update_notifier: 'false' } });
 }
 
 function catchError(f: () => unknown): Error | undefined {
@@ -243,7 +248,7 @@ describe('the manifests lock', () => {
           `kustomize-controller, helm-controller, notification-controller\\) have sha256 ${sha256(edited)}, ` +
           `but .*flux-manifests\\.lock\\.json pins ${sha256(v294)} for that version, source and components: this is ` +
           `not the file that was pinned\\. ` +
-          'If you trust this file, run npm run manifests:lock -- .*gotk-components\\.yaml and commit the lock$',
+          'If you trust this file, run npx cdktf-flux manifests-lock .*gotk-components\\.yaml and commit the lock$',
       ),
     );
   });
@@ -255,7 +260,7 @@ describe('the manifests lock', () => {
     const refusal = () => loadFluxManifests({ path: file, cacheDir: tmp(), lockFile });
     assert.throws(refusal, new RegExp(`which ${lockFile} does not list\\. If you trust this file, run `));
     const command = /run (.*) and commit the lock$/.exec(String(catchError(refusal)))?.[1] ?? '';
-    assert.equal(command, `FLUX_MANIFESTS_LOCK=${lockFile} npm run manifests:lock -- ${file}`);
+    assert.equal(command, `FLUX_MANIFESTS_LOCK=${lockFile} npx cdktf-flux manifests-lock ${file}`);
     await runCommand(command);
     assert.equal(refusal().sha256, sha256(edited));
   });
@@ -367,7 +372,7 @@ describe('the manifests lock', () => {
             `helm-controller, notification-controller, image-reflector-controller, image-automation-controller) ` +
             `have sha256 ${sha256(changed)}, but ${lockFile} pins ${sha256(installYaml)} for that version, source ` +
             `and components: this is not the file that was pinned. If you trust this file, run ` +
-            `FLUX_MANIFESTS_LOCK=${lockFile} npm run manifests:lock -- ${other.url}/v2.9.4/install.yaml ` +
+            `FLUX_MANIFESTS_LOCK=${lockFile} npx cdktf-flux manifests-lock ${other.url}/v2.9.4/install.yaml ` +
             'and commit the lock',
         );
         assert.equal(existsSync(join(cacheDir, version)), false);

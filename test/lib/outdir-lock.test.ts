@@ -75,9 +75,9 @@ describe('lockOutdir', () => {
 
   test('names a deploy that holds the folder, and lets the synth it runs (named by its pid) write', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-lock-'));
-    const deploy = await holder(outdir, undefined, 'npm run deploy');
+    const deploy = await holder(outdir, undefined, 'cdktf-flux deploy');
     try {
-      assert.throws(() => lockOutdir(outdir, 300), /is in use by another npm run deploy \(process \d+\)/);
+      assert.throws(() => lockOutdir(outdir, 300), /is in use by another cdktf-flux deploy \(process \d+\)/);
       process.env[OUTDIR_LOCK_HOLDER] = String(deploy.pid);
       lockOutdir(outdir, 300)();
       assert.match(readFileSync(join(outdir, '.synth.lock'), 'utf8'), new RegExp(`^${deploy.pid} `), 'still held');

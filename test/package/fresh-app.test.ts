@@ -1,19 +1,31 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { App } from 'cdktf';
 import { production, staging } from '../../examples/consumer/environments';
+import { readLock } from '../../lib/manifests-lock';
 import { addFluxEnvironment, synthApp } from '../../stacks';
 import { REPOSITORY_LOCK_FILE } from '../support/manifest-fixtures';
 import { MANIFESTS_DIR } from '../support/manifests';
 
 // The library as another team gets it: packed, installed from the tarball into a new CDKTF
 // TypeScript app laid out as `cdktf init --template=typescript` lays it out (examples/consumer),
-// compiled by that app's strict tsconfig and synthesized by the command its cdktf.json names.
+// compiled by that app's strict tsconfig and synthesized by the command its cdktf.json names; its
+// executable, cdktf-flux, run there with npx.
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -118,20 +130,26 @@ describe('a fresh CDKTF app that installs the packed library', { timeout: 600_00
       assert.equal(example.dependencies[name], repository.devDependencies[name], name);
   });
 
-  test('packs compiled JavaScript and declarations behind one entry point, and no sources, tests or app', async () => {
+  test('packs compiled JavaScript and declarations, one entry point, one executable, no sources or tests', async () => {
     const files = (await run('tar', ['-tzf', tarball])).stdout.trim().split('\n');
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'CHANGELOG.md', 'README.md', 'package.json'])
-      assert.ok(files.includes(`package/${file}`), file);
+    const expected = ['dist/index.js', 'dist/index.d.ts', 'dist/cli/cdktf-flux.js', 'CHANGELOG.md', 'README.md'];
+    for (const file of [...expected, 'package.json']) assert.ok(files.includes(`package/${file}`), file);
     const stray = files.filter(
       (f) => !/^package\/(dist\/.*\.(js|d\.ts)|CHANGELOG\.md|README\.md|LICENSE|package\.json)$/.test(f),
     );
     assert.deepEqual(stray, []);
-    assert.ok(!files.some((f) => /^package\/dist\/(cli|test|bench|examples|main|environments)\b/.test(f)), 'the app');
+    assert.ok(
+      !files.some((f) => /^package\/dist\/(test|bench|examples|scripts|main|environments)\b/.test(f)),
+      'the app',
+    );
     const pkg = JSON.parse((await run('tar', ['-xzOf', tarball, 'package/package.json'])).stdout);
     assert.deepEqual(pkg.exports, {
       '.': { types: './dist/index.d.ts', default: './dist/index.js' },
       './package.json': './package.json',
     });
+    assert.deepEqual(pkg.bin, { 'cdktf-flux': 'dist/cli/cdktf-flux.js' });
+    const bin = (await run('tar', ['-xzOf', tarball, 'package/dist/cli/cdktf-flux.js'])).stdout;
+    assert.match(bin, /^#!\/usr\/bin\/env node\n/);
     assert.equal(pkg.private, undefined);
   });
 
@@ -143,6 +161,98 @@ describe('a fresh CDKTF app that installs the packed library', { timeout: 600_00
     await synth(dir, env);
     assert.ok(existsSync(join(dir, 'main.js')), 'tsc compiled main.ts');
     assert.deepEqual(synthesized(join(dir, 'cdktf.out'), dir), expected);
+  });
+
+  test('has the executable cdktf-flux: npx cdktf-flux --help names its commands', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'cdktf-flux', '--help'], {
+      cwd: join(work, 'cdktf-app'),
+      env,
+    });
+    assert.match(stdout, /^usage: cdktf-flux <command> \[<args>\]\n/);
+    for (const command of ['deploy', 'review', 'manifests-lock'])
+      assert.match(stdout, new RegExp(`^ {2}${command} `, 'm'), command);
+  });
+
+  test("npx cdktf-flux manifests-lock, as synth's refusal prints it, pins the file in the app's lock", async () => {
+    const dir = join(work, 'cdktf-app');
+    const lock = join(dir, 'flux-manifests.lock.json');
+    const file = join(MANIFESTS_DIR, 'v2.9.4', 'gotk-components.yaml');
+    const pinned = readLock(lock).find(
+      (e) => e.version === 'v2.9.4' && e.source === 'export' && e.components.length === 4,
+    );
+    assert.ok(pinned, "the repository's lock pins v2.9.4's export of the four default controllers");
+    // The lock without that entry: synth refuses the file, saying what to run.
+    const { manifests, ...rest } = JSON.parse(readFileSync(lock, 'utf8'));
+    const others = manifests.filter((e: { sha256: string }) => e.sha256 !== pinned.sha256);
+    writeFileSync(lock, `${JSON.stringify({ ...rest, manifests: others }, null, 2)}\n`);
+    const refusal = await synth(dir, env).then(
+      () => assert.fail('synth should refuse a file the lock does not list'),
+      (error: { stderr: string }) => error.stderr,
+    );
+    const command = /If you trust this file, run (.*) and commit the lock/.exec(refusal)?.[1];
+    assert.equal(command, `npx cdktf-flux manifests-lock ${file}`, refusal);
+    const { stdout } = await run('/bin/sh', ['-c', command ?? ''], { cwd: dir, env });
+    assert.match(
+      stdout,
+      new RegExp(`^Pinned Flux v2\\.9\\.4 \\(export: .*\\) sha256 ${pinned.sha256} from ${file} in ${lock}; `),
+    );
+    // The lock the app synthesized with above, byte for byte (the deploy below synthesizes with it again).
+    assert.equal(readFileSync(lock, 'utf8'), readFileSync(REPOSITORY_LOCK_FILE, 'utf8'));
+  });
+
+  test("npx cdktf-flux review and deploy run in the app's folder, with its cdktf.json", async () => {
+    const dir = join(work, 'cdktf-app');
+    const plan = join(work, 'plan.json');
+    writeFileSync(plan, JSON.stringify({ format_version: '1.2', resource_changes: [] }));
+    const review = await run('npx', ['--no-install', 'cdktf-flux', 'review', 'staging-flux-sync', plan], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(
+      review.stdout,
+      '### `staging-flux-sync`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n',
+    );
+    // Deploy synthesizes with the app's own command (tsc, then node main.js), runs OpenTofu (here a
+    // stand-in that records its calls) in the app's cdktf.out, and looks with the cluster client (an
+    // ES module the package depends on) for what an earlier run left on the cluster, which here
+    // answers nowhere.
+    const tofu = join(work, 'tofu');
+    writeFileSync(
+      tofu,
+      [
+        '#!/bin/sh',
+        `echo "$(basename "$PWD") $*" >> ${join(work, 'tofu-calls')}`,
+        'if [ "$1" = init ]; then mkdir -p .terraform && touch .terraform.lock.hcl; fi',
+      ].join('\n'),
+    );
+    chmodSync(tofu, 0o755);
+    const kubeconfig = join(work, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'none', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'none', user: {} }],
+        contexts: [{ name: 'staging', context: { cluster: 'none', user: 'none' } }],
+        'current-context': 'staging',
+      }),
+    );
+    rmSync(join(dir, 'cdktf.out'), { recursive: true });
+    const deployEnv = { ...env, TERRAFORM_BINARY_NAME: tofu, TF_VAR_kubeconfig_path: kubeconfig };
+    const failure = await run('npx', ['--no-install', 'cdktf-flux', 'deploy', 'staging-flux-bootstrap'], {
+      cwd: dir,
+      env: deployEnv,
+    }).then(
+      () => assert.fail('the cluster cannot be reached'),
+      (error: { stderr: string }) => error.stderr,
+    );
+    assert.match(failure, /^deploy: .*ECONNREFUSED 127\.0\.0\.1:1/m);
+    assert.ok(existsSync(join(dir, 'cdktf.out', 'manifest.json')), "the app's command synthesized the app");
+    assert.deepEqual(readFileSync(join(work, 'tofu-calls'), 'utf8').trim().split('\n'), [
+      'staging-flux-bootstrap init -input=false',
+      'staging-flux-bootstrap state pull',
+    ]);
   });
 
   test('fails with a clear error, and writes nothing, when the app holds a second copy of constructs', async () => {

@@ -75,7 +75,7 @@ describe('FluxSyncStack', () => {
         condition: '${self.outputs.repository_url != ""}',
         error_message:
           'dev-flux-sync reads the repository from the state of dev-flux-bootstrap, which has none: ' +
-          'deploy dev-flux-bootstrap first (npm run deploy -- dev-flux-bootstrap dev-flux-sync)',
+          'deploy dev-flux-bootstrap first (npx cdktf-flux deploy dev-flux-bootstrap dev-flux-sync)',
       },
     ]);
   });

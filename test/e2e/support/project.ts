@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { GOGC_DEFAULT } from '../../../cli/commands';
 import { EnvironmentSettings } from '../../../settings';
 import type { RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
@@ -12,11 +13,15 @@ const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   .scripts;
 
 /**
- * The GOGC package.json's deploy, diff, destroy and review scripts give OpenTofu and the providers
- * (unless GOGC is set already), so that the suite and the benchmark run them as a user does.
+ * The GOGC package.json's diff and destroy scripts give OpenTofu and the providers (unless GOGC is
+ * set already), as cdktf-flux deploy and review do (cli/commands.ts), so that the suite and the
+ * benchmark run them as a user does.
  */
-export const SCRIPT_GOGC = /GOGC=\$\{GOGC:-(\d+)\}/.exec(scripts.deploy)?.[1];
-if (SCRIPT_GOGC === undefined) throw new Error('package.json: the deploy script no longer sets GOGC=${GOGC:-<n>}');
+export const SCRIPT_GOGC = /GOGC=\$\{GOGC:-(\d+)\}/.exec(scripts.diff)?.[1];
+if (SCRIPT_GOGC !== GOGC_DEFAULT)
+  throw new Error(
+    `package.json: the diff script sets GOGC=\${GOGC:-${SCRIPT_GOGC}}, cdktf-flux deploy sets ${GOGC_DEFAULT}`,
+  );
 
 const alone = (stacks: string[]) => (stacks.length === 1 ? ['--ignore-missing-stack-dependencies'] : []);
 
@@ -127,7 +132,7 @@ export class CdktfProject {
 
   /** `npm run review -- <stack>`, in the project's folder: plans the synthesized stack and summarizes it. */
   public review(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
-    return this.script('review.ts', [stack], { TF_IN_AUTOMATION: '1', ...extraEnv });
+    return this.script('review', [stack], { TF_IN_AUTOMATION: '1', ...extraEnv });
   }
 
   /**
@@ -135,7 +140,7 @@ export class CdktfProject {
    * syncs (cli/deploy.ts), with this checkout's cdktf on PATH as npm puts it there.
    */
   public npmDeploy(stacks: string[], extraEnv?: Record<string, string>): Promise<CommandResult> {
-    return this.script('deploy.ts', [...alone(stacks), '--auto-approve', ...stacks], {
+    return this.script('deploy', [...alone(stacks), '--auto-approve', ...stacks], {
       PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`,
       ...extraEnv,
     });
@@ -164,7 +169,10 @@ export class CdktfProject {
     act: (group: number) => void,
   ): Promise<CommandResult & { interrupted: boolean }> {
     const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    const args = ['--import', tsx, join(root, 'cli', 'deploy.ts'), ...alone(stacks), '--auto-approve', ...stacks];
+    const args = [
+      ...['--import', tsx, join(root, 'cli', 'cdktf-flux.ts'), 'deploy'],
+      ...[...alone(stacks), '--auto-approve', ...stacks],
+    ];
     const start = Date.now();
     const child = spawn(process.execPath, args, {
       cwd: this.dir,
@@ -190,10 +198,11 @@ export class CdktfProject {
     );
   }
 
-  /** One of cli/ as its npm script runs it (node --import tsx), tsx resolved from this checkout. */
-  private script(file: string, args: string[], extraEnv: Record<string, string>): Promise<CommandResult> {
+  /** A command of cdktf-flux as its npm script runs it (node --import tsx), tsx resolved from this checkout. */
+  private script(command: string, args: string[], extraEnv: Record<string, string>): Promise<CommandResult> {
     const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    return this.run(process.execPath, ['--import', tsx, join(root, 'cli', file), ...args], this.dir, extraEnv);
+    const cli = join(root, 'cli', 'cdktf-flux.ts');
+    return this.run(process.execPath, ['--import', tsx, cli, command, ...args], this.dir, extraEnv);
   }
 
   public diff(stack: string, extraEnv?: Record<string, string>): Promise<CommandResult> {
