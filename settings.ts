@@ -113,6 +113,19 @@ export interface GitHostSettings {
    */
   readonly sshPort?: number;
   /**
+   * HTTPS port of the git server, for the https auth types (`github-app`, `https-token`).
+   * @default 443
+   */
+  readonly httpsPort?: number;
+  /**
+   * The certificate (PEM) of the CA that signed the host's HTTPS certificate, when it is not one
+   * the controllers trust already (a GitHub Enterprise Server with a private CA). Written as
+   * `ca.crt` into the Secret of the https auth types; Flux verifies the git host and the GitHub
+   * App's API with it.
+   * @default - the system's CAs
+   */
+  readonly caCert?: string;
+  /**
    * The host's SSH keys as known_hosts lines (`ssh-keyscan -p <port> <host>`, then check the
    * fingerprints out of band). Required with SSH: Flux refuses a host it cannot verify.
    */

@@ -10,6 +10,12 @@ import { ImportExisting } from './import-existing';
 export interface GitHttpsTokenSecretProps {
   /** The token, normally a sensitive Terraform variable; it reaches only state and the cluster. */
   readonly token: string;
+  /**
+   * The PEM certificate of the CA that signed the git host's certificate, as `ca.crt`, when the
+   * controllers do not trust it already.
+   * @default - the system's CAs
+   */
+  readonly caCert?: string;
   /** Namespace of the Secret: the namespace of the GitRepository that uses it. */
   readonly namespace: string;
   /**
@@ -37,6 +43,7 @@ const GIT_HTTPS_TOKEN_SECRET_PROPS = fieldsOf<GitHttpsTokenSecretProps>()({
   token: required(string()),
   namespace: required(string()),
   secretName: string(),
+  caCert: string(),
   username: string(),
   adopt: boolean,
   dependsOn: list(anything),
@@ -67,7 +74,11 @@ export class GitHttpsTokenSecret extends Construct implements IGitCredentials {
 
     this.secret = new SecretV1(this, 'secret', {
       metadata: { name: this.secretName, namespace: this.namespace },
-      data: { username: props.username ?? 'git', password: props.token },
+      data: {
+        username: props.username ?? 'git',
+        password: props.token,
+        ...(props.caCert && { 'ca.crt': props.caCert }),
+      },
       dependsOn: props.dependsOn,
       provider: props.kubernetesProvider,
     });

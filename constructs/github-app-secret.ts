@@ -22,6 +22,12 @@ export interface GitHubAppSecretProps {
    * @default - github.com's API
    */
   readonly baseUrl?: string;
+  /**
+   * The PEM certificate of the CA that signed the git host's certificate, as `ca.crt`, when the
+   * controllers do not trust it already.
+   * @default - the system's CAs
+   */
+  readonly caCert?: string;
   /** Namespace of the Secret: the namespace of the GitRepository that uses it. */
   readonly namespace: string;
   /**
@@ -53,6 +59,7 @@ const GITHUB_APP_SECRET_PROPS = fieldsOf<GitHubAppSecretProps>()({
   }),
   namespace: required(string()),
   secretName: string(),
+  caCert: string(),
   adopt: boolean,
   dependsOn: list(anything),
   kubernetesProvider: provider,
@@ -94,6 +101,7 @@ export class GitHubAppSecret extends Construct implements IGitCredentials {
         githubAppInstallationID: String(props.installationId),
         githubAppPrivateKey: props.privateKey,
         ...(props.baseUrl && { githubAppBaseURL: props.baseUrl }),
+        ...(props.caCert && { 'ca.crt': props.caCert }),
       },
       dependsOn: props.dependsOn,
       provider: props.kubernetesProvider,

@@ -80,6 +80,11 @@ const apiUrl: Check = (value, path, out) => {
     problem(out, path, value, 'is not an http(s) URL; use https://');
 };
 
+const port: Check = (value, path, out) => {
+  if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535))
+    problem(out, path, value, 'must be a port number from 1 to 65535');
+};
+
 export const GIT_HOST = {
   hostname: required(
     string({
@@ -89,10 +94,14 @@ export const GIT_HOST = {
         'letters, digits, "-" and ".", each label starting and ending with a letter or digit, or an IPv4 address',
     }),
   ),
-  sshPort: (value, path, out) => {
-    if (value !== undefined && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65535))
-      problem(out, path, value, 'must be a port number from 1 to 65535');
-  },
+  sshPort: port,
+  httpsPort: port,
+  caCert: string({
+    test: (s) => /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\s*$/.test(s.trim() + '\n'),
+    text:
+      'is not a PEM certificate; give the CA certificate from -----BEGIN CERTIFICATE----- to ' +
+      '-----END CERTIFICATE-----',
+  }),
   knownHosts: string(),
   apiUrl,
 } satisfies Record<string, Check>;

@@ -68,11 +68,11 @@ export class FluxBootstrapStack extends TerraformStack {
     if (env.syncSource.type === 'oci') return;
     const { org, repository } = githubRepositoryVariables(this, env);
     const credentials = (this.credentials = this.gitAccess(env, org, repository));
-    const { hostname, sshPort } = env.gitHost;
+    const { hostname, sshPort, httpsPort } = env.gitHost;
     const host =
       credentials.transport === 'ssh'
         ? `ssh://git@${hostname}${sshPort && sshPort !== 22 ? `:${sshPort}` : ''}`
-        : `https://${hostname}`;
+        : `https://${hostname}${httpsPort && httpsPort !== 443 ? `:${httpsPort}` : ''}`;
     this.repositoryUrl = `${host}/${org}/${repository}`;
     new TerraformOutput(this, 'repository_url', {
       value: this.repositoryUrl,
@@ -135,6 +135,7 @@ export class FluxBootstrapStack extends TerraformStack {
         installationId: auth.installationId,
         privateKey: githubAppPrivateKeyVariable(this),
         baseUrl: env.gitHost.apiUrl && githubApiUrl(env.gitHost.apiUrl),
+        caCert: env.gitHost.caCert,
         namespace,
         dependsOn,
         adopt: env.adopt,
@@ -142,7 +143,8 @@ export class FluxBootstrapStack extends TerraformStack {
     }
     if (auth.type === 'https-token') {
       const token = githubTokenVariable(this);
-      return new GitHttpsTokenSecret(this, 'git-access', { token, namespace, dependsOn, adopt: env.adopt });
+      const { caCert } = env.gitHost;
+      return new GitHttpsTokenSecret(this, 'git-access', { token, caCert, namespace, dependsOn, adopt: env.adopt });
     }
     // No token attribute: the provider reads GITHUB_TOKEN, so the token never enters a plan file.
     new GithubProvider(this, 'github', { owner: org, baseUrl: env.gitHost.apiUrl });

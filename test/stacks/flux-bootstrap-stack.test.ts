@@ -100,6 +100,20 @@ describe('FluxBootstrapStack', () => {
     assert.equal(secret.data.githubAppBaseURL, 'https://github.example.com/api/v3/');
   });
 
+  test("gives a git host's port and private CA to the https auth types", async () => {
+    const caCert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const gitHost = { hostname: 'git.example.com', httpsPort: 8443, caCert };
+    for (const gitAuth of [{ type: 'github-app', appId: 1, installationId: 2 }, { type: 'https-token' }] as const) {
+      const synthesized = await bootstrap({ name: 'dev', gitHost, gitAuth });
+      assert.equal(
+        synthesized.output?.repository_url.value,
+        'https://git.example.com:8443/${var.github_org}/${var.github_repository}',
+      );
+      const secret = Object.values(synthesized.resource.kubernetes_secret_v1)[0] as Record<string, any>;
+      assert.equal(secret.data['ca.crt'], caCert, gitAuth.type);
+    }
+  });
+
   test("uses an existing Secret with a GitHub App's keys without creating anything", async () => {
     const synthesized = await bootstrap({
       name: 'dev',

@@ -1,3 +1,4 @@
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -6,6 +7,10 @@ import { AddressInfo } from 'node:net';
 // adding, reading and deleting its deploy keys. Like GitHub it answers 401 "Bad credentials" to a
 // wrong token, 404 to a repository the token cannot see, and 422 to a key that is malformed or
 // already in use. The SSH git server of the GitOps tests reads the keys registered here.
+// For GitHub Apps it mints installation tokens as GitHub does: POST
+// /app/installations/<id>/access_tokens with a JWT (RS256, `iss` the App id, at most 10 minutes
+// long) signed by the App's private key; 401 for a JWT it cannot verify, 403 for an installation
+// that is suspended, whose tokens stop working too. The HTTPS git server reads the tokens here.
 
 export interface DeployKey {
   readonly id: number;
@@ -29,6 +34,10 @@ export interface GitHubDouble {
    * effect (the answer is lost).
    */
   failNext(fault: Fault): void;
+  /** Whether `token` is an installation token minted here that still works, and for which installation. */
+  installationOf(token: string): number | undefined;
+  /** Suspends an installation, as an organisation owner would: its tokens stop working, no new ones. */
+  suspendInstallation(id: number): void;
   /** The requests served, as `<method> <path>`. */
   readonly requests: readonly string[];
   stop(): Promise<void>;
@@ -41,11 +50,54 @@ export interface Fault {
   readonly after?: boolean;
 }
 
+/** A GitHub App the double knows, installed once. */
+export interface GitHubApp {
+  readonly id: number;
+  readonly installationId: number;
+  /** The public half of the App's key, PEM. */
+  readonly publicKey: string;
+}
+
+/** The App whose key signed `jwt`, or why none did, as GitHub says it. */
+function verifyAppJwt(jwt: string, apps: readonly GitHubApp[]): GitHubApp | string {
+  const [header, payload, signature] = jwt.split('.');
+  if (!signature) return 'A JSON web token could not be decoded';
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as {
+    iss?: unknown;
+    iat?: number;
+    exp?: number;
+  };
+  if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg !== 'RS256')
+    return "'alg' must be RS256 for the JWT to be accepted";
+  const app = apps.find((a) => String(a.id) === String(claims.iss));
+  if (!app) return "'Issuer' claim ('iss') must be an Integer";
+  const signed = verify(
+    'RSA-SHA256',
+    Buffer.from(`${header}.${payload}`),
+    createPublicKey(app.publicKey),
+    Buffer.from(signature, 'base64url'),
+  );
+  if (!signed) return 'A JSON web token could not be decoded';
+  const now = Date.now() / 1000;
+  if (typeof claims.exp !== 'number' || claims.exp < now || claims.exp - (claims.iat ?? now) > 600)
+    return (
+      "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the " +
+      'assertion expires'
+    );
+  return app;
+}
+
 const KEY =
   /^(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) [A-Za-z0-9+/]+=*( .*)?$/;
 
-export async function startGitHubDouble(options: { token: string; repositories: string[] }): Promise<GitHubDouble> {
+export async function startGitHubDouble(options: {
+  token: string;
+  repositories: string[];
+  apps?: readonly GitHubApp[];
+}): Promise<GitHubDouble> {
   const keys = new Map<string, DeployKey[]>(options.repositories.map((r) => [r, []]));
+  const installationTokens = new Map<string, { installation: number; expires: number }>();
+  const suspended = new Set<number>();
   let nextId = 1000;
   const faults: { fault: Fault; left: number }[] = [];
   const requests: string[] = [];
@@ -71,6 +123,23 @@ export async function startGitHubDouble(options: { token: string; repositories: 
     send: (res: ServerResponse, status: number, body?: unknown) => void,
   ) => {
     const auth = req.headers.authorization ?? '';
+    const minting = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (minting && req.method === 'POST') {
+      const app = verifyAppJwt(auth.replace(/^Bearer /, ''), options.apps ?? []);
+      if (typeof app === 'string') return send(res, 401, { message: app });
+      const installation = Number(minting[1]);
+      if (installation !== app.installationId) return send(res, 404, { message: 'Not Found' });
+      if (suspended.has(installation)) return send(res, 403, { message: 'This installation has been suspended' });
+      const token = `ghs_${randomBytes(18).toString('hex')}`;
+      const expires = Date.now() + 3600_000;
+      installationTokens.set(token, { installation, expires });
+      return send(res, 201, {
+        token,
+        expires_at: new Date(expires).toISOString().replace(/\.\d+Z$/, 'Z'),
+        permissions: { contents: 'read', metadata: 'read' },
+        repository_selection: 'all',
+      });
+    }
     if (auth !== `Bearer ${options.token}` && auth !== `token ${options.token}`) {
       return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
@@ -157,6 +226,13 @@ export async function startGitHubDouble(options: { token: string; repositories: 
       return added;
     },
     failNext: (fault) => faults.push({ fault, left: fault.times ?? 1 }),
+    installationOf: (token) => {
+      const minted = installationTokens.get(token);
+      return minted && minted.expires > Date.now() && !suspended.has(minted.installation)
+        ? minted.installation
+        : undefined;
+    },
+    suspendInstallation: (id) => void suspended.add(id),
     requests,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

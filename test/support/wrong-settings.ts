@@ -134,6 +134,20 @@ export const WRONG_SETTINGS: WrongSetting[] = [
     value: 'helm-chart',
     says: 'git, oci',
   },
+  {
+    mistake: 'a CA certificate that is not PEM',
+    settings: env({ gitHost: { hostname: 'git.example.com', caCert: 'MIIBkTCB+wIJ', knownHosts: 'x' } }),
+    setting: 'gitHost.caCert',
+    value: 'MIIBkTCB+wIJ',
+    says: '-----BEGIN CERTIFICATE-----',
+  },
+  {
+    mistake: 'an https port out of range',
+    settings: env({ gitHost: { hostname: 'git.example.com', httpsPort: 70000, knownHosts: 'x' } }),
+    setting: 'gitHost.httpsPort',
+    value: '70000',
+    says: 'port number from 1 to 65535',
+  },
   { mistake: 'adopt as a string', settings: env({ adopt: 'yes' }), setting: 'adopt', value: 'yes' },
   { mistake: 'encryptState as a number', settings: env({ encryptState: 1 }), setting: 'encryptState', value: '1' },
   {
