@@ -46,7 +46,11 @@ runApp(async (app) => {
           chart: { spec: { chart, version, sourceRef } },
           values,
           targetNamespace,
-          dependsOn: dependsOn.map((k) => sync.kustomizations.get(k)!),
+          dependsOn: dependsOn.map((k) => {
+            const kustomization = sync.kustomizations.get(k);
+            if (!kustomization) throw new Error(`HelmRelease ${name}: no Kustomization ${k} in ${sync.node.id}`);
+            return kustomization;
+          }),
         });
       }
     }
