@@ -137,6 +137,11 @@ export interface FluxReference {
   /** The prop that holds it, such as `dependsOn[0]`. */
   readonly field: string;
   readonly object: IFluxObject;
+  /**
+   * What the reference across stacks would do.
+   * @default - so Flux would wait for it forever
+   */
+  readonly consequence?: string;
   /** What would make it right, such as `create the source in dev-flux-sync`, given the object's stack. */
   readonly fix: (stack: string) => string;
 }
@@ -291,14 +296,14 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
    */
   protected referenceProblems(references: readonly FluxReference[]): string[] {
     const stack = TerraformStack.of(this);
-    return references.flatMap(({ field, object, fix }) => {
+    return references.flatMap(({ field, object, consequence = 'so Flux would wait for it forever', fix }) => {
       if (!(object instanceof Construct)) return [];
       const other = TerraformStack.of(object);
       if (other === stack) return [];
       return [
         `${this.kind} ${this.namespace}/${this.name}: ${field} ${object.kind} ${object.namespace}/${object.name} ` +
-          `of stack ${other.node.id}, which stack ${stack.node.id} does not deploy, so Flux would wait for it ` +
-          `forever; ${fix(stack.node.id)}`,
+          `of stack ${other.node.id}, which stack ${stack.node.id} does not deploy, ${consequence}; ` +
+          fix(stack.node.id),
       ];
     });
   }

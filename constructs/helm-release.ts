@@ -180,6 +180,10 @@ export class HelmRelease extends FluxResource<HelmReleaseSpec> {
       ...this.dependsOn.map((object, i) => ({
         field: `dependsOn[${i}]`,
         object,
+        consequence:
+          object instanceof Kustomization
+            ? 'so the deploy of this stack cannot wait for it before applying the release'
+            : undefined,
         fix: (stack: string) => `create it in ${stack} or drop the dependency`,
       })),
       {

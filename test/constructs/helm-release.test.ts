@@ -290,6 +290,23 @@ describe('HelmRelease', () => {
     );
   });
 
+  test('fails if a Kustomization it depends on is of another stack, whose deploy cannot order it', () => {
+    const staging = new TerraformStack(Testing.app(), 'staging-flux-sync');
+    const source = new GitRepository(staging, 'flux-system', { manifests: v294, url: 'https://github.com/o/r' });
+    const apps = new Kustomization(staging, 'apps', {
+      manifests: v294,
+      sourceRef: source,
+      prune: true,
+      readyTimeout: '5m',
+    });
+    const stack = testStack();
+    new HelmRelease(stack, 'podinfo', { manifests: v294, chart: chart(stack), dependsOn: [apps] });
+    assert.throws(
+      () => synthStack(stack),
+      /\[test\/podinfo\] HelmRelease flux-system\/podinfo: dependsOn\[0\] Kustomization flux-system\/apps of stack staging-flux-sync, which stack test does not deploy, so the deploy of this stack cannot wait for it before applying the release; create it in test or drop the dependency\n/,
+    );
+  });
+
   test('fails if a dependency or the chart source is of a stack that does not deploy it', () => {
     const staging = new TerraformStack(Testing.app(), 'staging-flux-sync');
     const repository = charts(staging);
