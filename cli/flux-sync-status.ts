@@ -31,7 +31,7 @@ export interface StackFluxObjects {
 export interface LiveFluxObject {
   readonly kind: string;
   readonly metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
-  readonly spec?: { suspend?: boolean; sourceRef?: { kind: string; name: string; namespace?: string } };
+  readonly spec?: { suspend?: boolean; type?: string; sourceRef?: { kind: string; name: string; namespace?: string } };
   readonly status?: {
     observedGeneration?: number;
     lastHandledReconcileAt?: string;
@@ -129,6 +129,8 @@ export function notSyncedReason(
   sourceOf: (kind: string, namespace: string, name: string) => LiveFluxObject | undefined,
 ): string | undefined {
   if (object.spec?.suspend) return undefined;
+  // An OCI HelmRepository is static: source-controller never reconciles it, nor reports on it.
+  if (object.kind === 'HelmRepository' && object.spec?.type === 'oci') return undefined;
   const { generation, annotations } = object.metadata;
   const status = object.status ?? {};
   const ready = status.conditions?.find((c) => c.type === 'Ready');

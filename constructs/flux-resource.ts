@@ -121,6 +121,33 @@ export interface FluxResourceOptions<Spec> {
    * @default - none: the spec is rendered when the kind calls {@link FluxResource.createResource}
    */
   readonly lateFields?: readonly (keyof Spec & string)[];
+  /**
+   * Why Flux never reports this object Ready, for an object it does not reconcile (an OCI
+   * HelmRepository is static): the stack's readyTimeout does not apply to it, and one given in its
+   * props is refused with this reason.
+   * @default - Flux reports it Ready once reconciled
+   */
+  readonly neverReady?: string;
+  /**
+   * Objects the deploy applies first (Terraform's depends_on), for an order Flux itself does not
+   * keep, such as a HelmRelease after a Kustomization.
+   * @default - none
+   */
+  readonly applyAfter?: readonly { readonly resource: Manifest }[];
+}
+
+/** A reference of a Flux object to another, for the whole-tree rule that both are of one stack. */
+export interface FluxReference {
+  /** The prop that holds it, such as `dependsOn[0]`. */
+  readonly field: string;
+  readonly object: IFluxObject;
+  /**
+   * What the reference across stacks would do.
+   * @default - so Flux would wait for it forever
+   */
+  readonly consequence?: string;
+  /** What would make it right, such as `create the source in dev-flux-sync`, given the object's stack. */
+  readonly fix: (stack: string) => string;
 }
 
 /**
@@ -138,9 +165,15 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
   public readonly name: string;
   /** `metadata.namespace`, with the default resolved. */
   public readonly namespace: string;
+  /**
+   * How long the deploy that creates or changes it waits for Flux to report it Ready, with the
+   * stack's default resolved; undefined when it does not wait.
+   */
+  public readonly readyTimeout?: string;
   /** `path (Kind namespace/name)`: how messages name the object. */
   protected readonly subject: string;
   private readonly common: FluxResourceProps;
+  private readonly givenReadyTimeout?: string;
   private readonly options: FluxResourceOptions<Spec>;
   private readonly manifests: FluxManifests;
   private manifest?: Manifest;
@@ -175,11 +208,9 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
       );
     }
     this.manifests = manifests;
-    this.common = {
-      ...props,
-      adopt: props.adopt ?? defaults?.adopt,
-      readyTimeout: props.readyTimeout ?? defaults?.readyTimeout,
-    };
+    this.givenReadyTimeout = props.readyTimeout;
+    this.readyTimeout = options.neverReady ? undefined : (props.readyTimeout ?? defaults?.readyTimeout);
+    this.common = { ...props, adopt: props.adopt ?? defaults?.adopt, readyTimeout: this.readyTimeout };
   }
 
   /** The `kubernetes_manifest` that applies it. */
@@ -218,6 +249,14 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
    * constructor, once renderSpec has what it needs.
    */
   protected createResource(problems: Problems): void {
+    const { neverReady } = this.options;
+    const given = this.givenReadyTimeout;
+    if (neverReady && given !== undefined)
+      problems.add(
+        `readyTimeout "${given}": ${neverReady}, so the deploy would wait for it until it fails; ` +
+          'leave readyTimeout out',
+        'readyTimeout',
+      );
     check(problems, 'readyTimeout', this.common.readyTimeout, POSITIVE_DURATION);
     checkName(problems, 'name', this.name);
     checkNamespace(problems, 'namespace', this.namespace);
@@ -240,6 +279,7 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
       { ...object, spec },
       {
         provider: this.common.kubernetesProvider,
+        dependsOn: this.options.applyAfter?.map((o) => o.resource),
         adopt: this.common.adopt,
         readyTimeout: this.common.readyTimeout,
         reconcileOn: this.common.reconcileOn,
@@ -251,6 +291,25 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
         validate: () => this.schemaProblems(new Problems(this.subject)).map((p) => `${this.subject}: ${p.message}`),
       });
     }
+  }
+
+  /**
+   * Whole-tree rule: every reference is to an object this stack deploys, or Flux would wait for
+   * something no deploy of this stack creates. For `node.addValidation`; references that are not
+   * constructs (objects made elsewhere) are left alone.
+   */
+  protected referenceProblems(references: readonly FluxReference[]): string[] {
+    const stack = TerraformStack.of(this);
+    return references.flatMap(({ field, object, consequence = 'so Flux would wait for it forever', fix }) => {
+      if (!(object instanceof Construct)) return [];
+      const other = TerraformStack.of(object);
+      if (other === stack) return [];
+      return [
+        `${this.kind} ${this.namespace}/${this.name}: ${field} ${object.kind} ${object.namespace}/${object.name} ` +
+          `of stack ${other.node.id}, which stack ${stack.node.id} does not deploy, ${consequence}; ` +
+          fix(stack.node.id),
+      ];
+    });
   }
 
   /** The problems of the object's fields that `reported` has none of: the schema's, then the interval rule. */

@@ -8,6 +8,8 @@ export * from './oci-repository';
 export * from './git-repository';
 export * from './github-access-check';
 export * from './github-deploy-key';
+export * from './helm-release';
+export * from './helm-repository';
 export * from './import-existing';
 export * from './kubernetes-backend';
 export * from './kustomization';

@@ -1,4 +1,3 @@
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KUSTOMIZATION_V1, KustomizationSpec, KustomizationSpecDecryption } from '../lib/flux-types';
 import { check, checkNamespace, labelledName, Problems, Rule, SOURCE_PATH } from '../lib/rules';
@@ -183,27 +182,14 @@ export class Kustomization extends FluxResource<KustomizationSpec> {
 
   /** Whole-tree rules: every dependency and the source are deployed by this stack, and no cycle. */
   private dependencyProblems(): string[] {
-    const problems: string[] = [];
-    const stack = TerraformStack.of(this);
-    for (const dependency of this.dependencies) {
-      const other = TerraformStack.of(dependency);
-      if (other !== stack) {
-        problems.push(
-          `Kustomization ${this.namespace}/${this.name}: dependsOn Kustomization ` +
-            `${dependency.namespace}/${dependency.name} of stack ${other.node.id}, ` +
-            `which stack ${stack.node.id} does not deploy, so Flux would wait for it forever; create it in ` +
-            `${stack.node.id} or drop the dependency`,
-        );
-      }
-    }
-    if (this.sourceRef instanceof Construct && TerraformStack.of(this.sourceRef) !== stack) {
-      problems.push(
-        `Kustomization ${this.namespace}/${this.name}: sourceRef ${this.sourceRef.kind} ` +
-          `${this.sourceRef.namespace}/${this.sourceRef.name} belongs to stack ` +
-          `${TerraformStack.of(this.sourceRef).node.id}, which stack ${stack.node.id} does not deploy; create ` +
-          `the source in ${stack.node.id}`,
-      );
-    }
+    const problems = this.referenceProblems([
+      ...this.dependencies.map((object) => ({
+        field: 'dependsOn',
+        object,
+        fix: (stack: string) => `create it in ${stack} or drop the dependency`,
+      })),
+      { field: 'sourceRef', object: this.sourceRef, fix: (stack: string) => `create the source in ${stack}` },
+    ]);
     const cycle = findCycle(this);
     if (cycle) {
       problems.push(

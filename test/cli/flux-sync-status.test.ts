@@ -94,6 +94,19 @@ describe('syncProblems', () => {
     ]);
   });
 
+  test('counts nothing against an OCI HelmRepository, on which Flux never reports', () => {
+    const oci: LiveFluxObject = {
+      kind: 'HelmRepository',
+      metadata: { name: 'podinfo', namespace: 'flux-system', generation: 1 },
+      spec: { type: 'oci' },
+    };
+    assert.deepEqual(syncProblems([oci]), []);
+    assert.equal(
+      syncProblems([{ ...oci, spec: {} }])[0].reason,
+      'Flux has not reported on it yet (no Ready condition)',
+    );
+  });
+
   test('names objects missing from the cluster or not reconciled at all', () => {
     const ref = { address: 'a', apiVersion: 'v', kind: 'Kustomization', name: 'apps', namespace: 'flux-system' };
     assert.deepEqual(syncProblems([{ missing: ref }, gitRepository(undefined, 1)]), [

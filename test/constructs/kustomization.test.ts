@@ -329,7 +329,7 @@ describe('Kustomization', () => {
     new Kustomization(stack, 'apps', { manifests: v294, sourceRef: elsewhere, prune: true });
     assert.throws(
       () => synthStack(stack),
-      /sourceRef GitRepository flux-system\/flux-system belongs to stack other, which stack test does not deploy/,
+      /sourceRef GitRepository flux-system\/flux-system of stack other, which stack test does not deploy, so Flux would wait for it forever; create the source in test/,
     );
   });
 });

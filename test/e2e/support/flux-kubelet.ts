@@ -6,7 +6,8 @@ import { Cluster, freePort } from './cluster';
 import { TOOLCHAIN_CACHE } from './kubectl';
 
 // The test cluster has no kubelet, so nothing would ever run Flux's controllers. This plays the
-// kubelet's part for source-controller and kustomize-controller: while their Deployment exists
+// kubelet's part for source-controller and kustomize-controller (and helm-controller, for the
+// tests that ask for it): while their Deployment exists
 // on the API server it runs the controller as a process, built from the version the Deployment's
 // image names, with the Deployment's own arguments and environment; when the Deployment changes
 // (an upgrade, another log level) it restarts it; when the Deployment is deleted it stops it.
@@ -17,6 +18,7 @@ import { TOOLCHAIN_CACHE } from './kubectl';
 /** Controllers that are not served at the version Flux's manifests name, and what stands in. */
 export const CONTROLLER_STAND_INS: Record<string, string> = { 'kustomize-controller:v1.8.5': 'v1.9.0' };
 
+/** The controllers run unless a test asks for others: those of the GitOps loop. */
 const CONTROLLERS = ['source-controller', 'kustomize-controller'];
 const REPLACED = [
   '--storage-path',
@@ -105,7 +107,17 @@ async function command(
   return { binary: path, version, args, env };
 }
 
-export function startFluxKubelet(cluster: Cluster, namespace: string, dir: string): FluxKubelet {
+export interface FluxKubeletOptions {
+  /** @default source-controller and kustomize-controller */
+  readonly controllers?: readonly string[];
+}
+
+export function startFluxKubelet(
+  cluster: Cluster,
+  namespace: string,
+  dir: string,
+  { controllers = CONTROLLERS }: FluxKubeletOptions = {},
+): FluxKubelet {
   const running = new Map<string, Running>();
   let stopped = false;
   // On a cluster, source-controller's artifacts are served behind its Service, an address that
@@ -123,7 +135,7 @@ export function startFluxKubelet(cluster: Cluster, namespace: string, dir: strin
     clearTimeout(timer);
   };
   const sync = async () => {
-    for (const name of CONTROLLERS) {
+    for (const name of controllers) {
       const deployment = await getJson(cluster, `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
       const spec = deployment ? JSON.stringify(deployment.spec.template.spec) : undefined;
       const current = running.get(name);
@@ -154,7 +166,7 @@ export function startFluxKubelet(cluster: Cluster, namespace: string, dir: strin
     stop: async () => {
       stopped = true;
       await loop;
-      await Promise.all(CONTROLLERS.map(kill));
+      await Promise.all(controllers.map(kill));
     },
   };
 }

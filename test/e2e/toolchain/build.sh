@@ -10,7 +10,8 @@
 #              cached by the hash of its sources
 #   gitserver  the SSH git server of the GitOps tests (test/e2e/gitserver, our own code)
 #   registry   the OCI registry of the OCI bootstrap test (test/e2e/oci-registry, our own code)
-#   flux       source-controller, kustomize-controller and the flux CLI, built from their Go modules
+#   flux       source-controller, kustomize-controller, helm-controller and the flux CLI, built from
+#              their Go modules
 #   all        all of the above (default)
 #
 # The Terraform providers (hashicorp/kubernetes 2.38.0, integrations/github 6.9.0,
@@ -328,16 +329,22 @@ build_gitserver() { build_own git-ssh-server gitserver; }
 build_registry() { build_own oci-registry oci-registry; }
 
 # ---------------------------------------------------------------------------------------------
-# Flux's source-controller and kustomize-controller, at the versions the manifests' images name.
+# Flux's source-controller, kustomize-controller and helm-controller, at the versions the manifests'
+# images name.
 # Some of their dependencies' exact versions are not served; the nearest served version of the
 # same minor replaces them (CDKTF_FLUX_E2E_FLUX_REPLACE, module=version, space-separated).
 # name@version of each controller to build: the images of v2.9.4's manifests, and of v2.8.8's.
 # kustomize-controller v1.8.5 (Flux v2.8.8) is not served, nor any v1.8.x: v1.9.0 stands in.
-FLUX_CONTROLLERS="${CDKTF_FLUX_E2E_FLUX_CONTROLLERS:-source-controller@1.9.4 kustomize-controller@1.9.4 source-controller@1.8.5 kustomize-controller@1.9.0}"
+# helm-controller v1.6.3 is v2.9.4's (only the Helm e2e file runs it).
+FLUX_CONTROLLERS="${CDKTF_FLUX_E2E_FLUX_CONTROLLERS:-source-controller@1.9.4 kustomize-controller@1.9.4 source-controller@1.8.5 kustomize-controller@1.9.0 helm-controller@1.6.3}"
 FLUX_CLI_VERSION="${CDKTF_FLUX_E2E_FLUX_CLI_VERSION:-2.9.4}"
 # Dependencies whose exact version is not served, replaced by the nearest served one of the same
 # minor: <command>@<version>:<module>=<version>, space-separated.
-FLUX_REPLACE="${CDKTF_FLUX_E2E_FLUX_REPLACE:-source-controller@1.9.4:github.com/fluxcd/pkg/artifact=v0.18.0 source-controller@1.8.5:github.com/fluxcd/pkg/artifact=v0.8.0}"
+# helm-controller v1.6.3 builds against Flux's fork of Helm (helm.sh/helm/v4 replaced by
+# github.com/fluxcd/helm/v4 v4.2.4-flux.1), of which no version is served: Helm v4.2.4 itself
+# replaces it, as helm-controller's own v1.6 branch did after v1.6.3 (v4.2.4 has the fix the fork
+# carried).
+FLUX_REPLACE="${CDKTF_FLUX_E2E_FLUX_REPLACE:-source-controller@1.9.4:github.com/fluxcd/pkg/artifact=v0.18.0 source-controller@1.8.5:github.com/fluxcd/pkg/artifact=v0.8.0 helm-controller@1.6.3:helm.sh/helm/v4=v4.2.4}"
 build_go_command() {  # name module version package
   local name="$1" mod="$2" ver="$3" pkg="$4"
   local dir="$CACHE/$name/v$ver"
