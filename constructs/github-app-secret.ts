@@ -2,6 +2,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ITerraformDependable, TerraformProvider, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkName, checkNamespace, Problems } from '../lib/rules';
+import { LOOPBACK } from '../lib/settings-check';
 import { anything, boolean, checkProps, fieldsOf, is, list, provider, required, string } from '../lib/shape';
 import { IGitCredentials } from './git-credentials';
 import { ImportExisting } from './import-existing';
@@ -54,8 +55,10 @@ const GITHUB_APP_SECRET_PROPS = fieldsOf<GitHubAppSecretProps>()({
   installationId: required(GITHUB_APP_ID),
   privateKey: required(string()),
   baseUrl: string({
-    test: (s) => /^https:\/\/[^/\s]+(\/\S*)?$/.test(s),
-    text: 'is not an https:// URL; give the API of the GitHub Enterprise Server, such as https://github.example.com/api/v3',
+    test: (s) => URL.canParse(s) && (new URL(s).protocol === 'https:' || LOOPBACK.test(new URL(s).hostname)),
+    text:
+      "is not an https:// URL (plain http would send the App's tokens in the clear, so only to loopback); give " +
+      'the API of the GitHub Enterprise Server, such as https://github.example.com/api/v3',
   }),
   namespace: required(string()),
   secretName: string(),

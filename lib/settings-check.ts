@@ -64,7 +64,8 @@ export function githubAppSource(auth: Record<string, unknown>, path: string, pro
 }
 
 const HOST_NAME = new RegExp(`${DNS1123_SUBDOMAIN.source}|^\\d{1,3}(\\.\\d{1,3}){3}$`);
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+/** Hosts a plain http URL may name: nothing leaves the machine. */
+export const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 const apiUrl: Check = (value, path, out) => {
   if (value === undefined) return;
