@@ -13,6 +13,7 @@ import { FluxKubelet, startFluxKubelet } from './support/flux-kubelet';
 import { FixtureRepository, GitServer, startGitServer, TEAM_LAYOUT } from './support/git-server';
 import { BINARIES, getJson, objectExists, TOOLCHAIN_CACHE } from './support/kubectl';
 import { CdktfProject } from './support/project';
+import { until } from './support/until';
 
 // Helm through the constructs, end to end: a chart the test packages, served by a Helm repository
 // on loopback; the sync stack deploys a HelmRepository and a HelmRelease of it that dependsOn the
@@ -37,22 +38,6 @@ const condition = (object: any, type = 'Ready') =>
 const exists = (kind: string, name: string, namespace?: string) =>
   objectExists(cluster.kubeconfig, kind, name, namespace);
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what}: not after ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}`);
-}
 
 /** A chart of one ConfigMap, named after the release, holding the greeting of its values. */
 const GREETER = {
