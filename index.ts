@@ -58,6 +58,7 @@ export type {
   GitHttpsTokenSecretProps,
   GitHubAccessCheckProps,
   GitHubAppSecretProps,
+  HttpsGitSecretProps,
   GitHubDeployKeyProps,
   GitRepositoryInclude,
   GitRepositoryProps,

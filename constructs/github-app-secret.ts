@@ -1,14 +1,13 @@
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { ITerraformDependable, TerraformProvider, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkName, checkNamespace, Problems } from '../lib/rules';
 import { LOOPBACK } from '../lib/settings-check';
-import { anything, boolean, checkProps, fieldsOf, is, list, provider, required, string } from '../lib/shape';
+import { checkProps, fieldsOf, is, required, string } from '../lib/shape';
 import { IGitCredentials } from './git-credentials';
-import { ImportExisting } from './import-existing';
+import { HTTPS_GIT_SECRET_PROPS, httpsGitSecret, HttpsGitSecretProps } from './https-git-secret';
 
 /** Props of {@link GitHubAppSecret}. */
-export interface GitHubAppSecretProps {
+export interface GitHubAppSecretProps extends HttpsGitSecretProps {
   /** The GitHub App's id (its settings page, "App ID"). */
   readonly appId: number;
   /** The id of the App's installation on the organization or repository (the installation's URL ends with it). */
@@ -23,25 +22,6 @@ export interface GitHubAppSecretProps {
    * @default - github.com's API
    */
   readonly baseUrl?: string;
-  /**
-   * The PEM certificate of the CA that signed the git host's certificate, as `ca.crt`, when the
-   * controllers do not trust it already.
-   * @default - the system's CAs
-   */
-  readonly caCert?: string;
-  /** Namespace of the Secret: the namespace of the GitRepository that uses it. */
-  readonly namespace: string;
-  /**
-   * Name of the Secret.
-   * @default flux-system
-   */
-  readonly secretName?: string;
-  /** Take over a Secret of that name made before, overwriting its keys (import block). @default false */
-  readonly adopt?: boolean;
-  /** Resources the Secret must wait for, such as the Flux namespace. @default - none */
-  readonly dependsOn?: ITerraformDependable[];
-  /** The kubernetes provider that creates the Secret. @default - the stack's default kubernetes provider */
-  readonly kubernetesProvider?: TerraformProvider;
 }
 
 /** A GitHub App or installation id: a positive whole number (or a number known at plan time). */
@@ -60,12 +40,7 @@ const GITHUB_APP_SECRET_PROPS = fieldsOf<GitHubAppSecretProps>()({
       "is not an https:// URL (plain http would send the App's tokens in the clear, so only to loopback); give " +
       'the API of the GitHub Enterprise Server, such as https://github.example.com/api/v3',
   }),
-  namespace: required(string()),
-  secretName: string(),
-  caCert: string(),
-  adopt: boolean,
-  dependsOn: list(anything),
-  kubernetesProvider: provider,
+  ...HTTPS_GIT_SECRET_PROPS,
 });
 
 /**
@@ -89,26 +64,13 @@ export class GitHubAppSecret extends Construct implements IGitCredentials {
   constructor(scope: Construct, id: string, props: GitHubAppSecretProps) {
     super(scope, id);
     checkProps(this.node.path, 'GitHubAppSecret', GITHUB_APP_SECRET_PROPS, props);
-    this.secretName = props.secretName ?? 'flux-system';
     this.namespace = props.namespace;
-    const problems = new Problems(this.node.path);
-    checkName(problems, 'secretName', this.secretName);
-    checkNamespace(problems, 'namespace', this.namespace);
-    problems.throwIfAny();
-
     this.version = `github-app:${props.appId}:${props.installationId}:${props.baseUrl ?? ''}`;
-    this.secret = new SecretV1(this, 'secret', {
-      metadata: { name: this.secretName, namespace: this.namespace },
-      data: {
-        githubAppID: String(props.appId),
-        githubAppInstallationID: String(props.installationId),
-        githubAppPrivateKey: props.privateKey,
-        ...(props.baseUrl && { githubAppBaseURL: props.baseUrl }),
-        ...(props.caCert && { 'ca.crt': props.caCert }),
-      },
-      dependsOn: props.dependsOn,
-      provider: props.kubernetesProvider,
-    });
-    if (props.adopt) new ImportExisting(this, this.secret, `${this.namespace}/${this.secretName}`);
+    ({ secretName: this.secretName, secret: this.secret } = httpsGitSecret(this, props, {
+      githubAppID: String(props.appId),
+      githubAppInstallationID: String(props.installationId),
+      githubAppPrivateKey: props.privateKey,
+      ...(props.baseUrl && { githubAppBaseURL: props.baseUrl }),
+    }));
   }
 }

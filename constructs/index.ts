@@ -4,6 +4,7 @@ export * from './flux-stack-defaults';
 export * from './git-credentials';
 export * from './git-https-token-secret';
 export * from './github-app-secret';
+export * from './https-git-secret';
 export * from './oci-repository';
 export * from './git-repository';
 export * from './github-access-check';

@@ -195,9 +195,10 @@ function kustomizationsOf(
           `of these dependencies`,
       );
     visiting.push(name);
-    const { dependsOn = [], source: _, ...props } = layout.find((k) => k.name === name)!;
+    const settings = layout.find((k) => k.name === name)!;
+    const { dependsOn = [], source: _, ...props } = settings;
     const kustomization = new Kustomization(scope, name, {
-      sourceRef: sourceOf(layout.find((k) => k.name === name)!),
+      sourceRef: sourceOf(settings),
       ...props,
       dependsOn: dependsOn.map(build),
     });
