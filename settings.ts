@@ -2,10 +2,19 @@ import { existsSync } from 'node:fs';
 import { EXISTING_GIT_SECRET_PROPS, GITHUB_KNOWN_HOSTS } from './constructs/git-credentials';
 import { GITHUB_APP_ID } from './constructs/github-app-secret';
 import { GITHUB_DEPLOY_KEY_PROPS } from './constructs/github-deploy-key';
+import { HELM_RELEASE_PROPS, HelmReleaseProps } from './constructs/helm-release';
 import { KUSTOMIZATION_NAME, KUSTOMIZATION_PROPS, KustomizationProps } from './constructs/kustomization';
 import { FluxInstallOptions } from './lib/install-options';
 import { BRANCH, NAME, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
-import { BACKENDS, checkSettings, GIT_HOST, githubAppSource, INSTALL, installCombinations } from './lib/settings-check';
+import {
+  BACKENDS,
+  checkSettings,
+  GIT_HOST,
+  githubAppSource,
+  INSTALL,
+  installCombinations,
+  sourceCredentials,
+} from './lib/settings-check';
 import {
   boolean,
   Check,
@@ -164,6 +173,37 @@ export type KustomizationSettings = Omit<
 };
 
 /**
+ * One HelmRelease of the environment, as data: every typed field of {@link HelmReleaseProps} but the
+ * references, with the chart named in one of the environment's `sources`, and `dependsOn` naming its
+ * HelmReleases and Kustomizations.
+ */
+export type HelmReleaseSettings = Omit<
+  HelmReleaseProps,
+  'chart' | 'chartRef' | 'dependsOn' | 'manifests' | 'kubernetesProvider' | 'adopt' | 'name' | 'reconcileOn'
+> & {
+  /** Name of the HelmRelease. */
+  readonly name: string;
+  /**
+   * Name of the source holding the chart: a `helm` source (the chart by its name), a `git` source
+   * (the chart by its path), or an `oci` source, whose artifact is the chart (Flux's chartRef).
+   */
+  readonly source: string;
+  /** The chart's name in a Helm repository, or its path in a git repository; not with an `oci` source. */
+  readonly chart?: string;
+  /**
+   * A semver range of the chart's versions, in a Helm repository.
+   * @default * (the newest)
+   */
+  readonly version?: string;
+  /**
+   * Names of the HelmReleases and Kustomizations of this environment that must be Ready first
+   * (see {@link HelmReleaseProps.dependsOn} for how each is waited for).
+   * @default - none
+   */
+  readonly dependsOn?: readonly string[];
+};
+
+/**
  * The default layout of a repository: infrastructure controllers, then their prerequisites (after
  * the controllers), the environment's apps, and the secrets. Every environment gets it unless it
  * declares its own `kustomizations`.
@@ -297,46 +337,90 @@ export interface OciRefSettings {
 }
 
 /**
- * A source of manifests beside the environment's own, named by Kustomizations (`source`):
- * a git repository, or an OCI artifact (`flux push artifact`). Credentials are a Secret made
- * outside Terraform, in the Flux namespace (`secretName`): for git an SSH key (identity,
- * known_hosts) or a username and password as the URL's scheme says; for OCI a docker-registry Secret.
+ * Credentials the sync stack makes for a source, in a Secret `<source>-credentials` of the Flux
+ * namespace, instead of a Secret of yours (`secretName`):
+ * - `token`: the sensitive variable `source_<source>_token` (`-` and `.` of the name as `_`; set
+ *   TF_VAR_source_<source>_token), with `username`: a git repository's HTTPS login, a Helm
+ *   repository's basic auth, or an OCI registry's login (a docker-registry Secret). It reaches state
+ *   and the cluster only, never the synthesized configuration.
+ * - `deploy-key`: for a git source on the environment's `gitHost` over SSH, as the environment's own
+ *   repository has by default: a key pair, its public half a deploy key of the repository the URL
+ *   names (titled `Flux (<stack>, <source>)`; the deploy needs GITHUB_TOKEN), with `gitHost.knownHosts`.
  */
-export type SourceSettings =
+export type SourceCredentialsSettings =
   | {
-      /** A GitRepository. */
-      readonly type: 'git';
-      /** Name of the GitRepository; Kustomizations name it as their `source`. */
-      readonly name: string;
-      /** `ssh://` or `https://` URL of the repository. */
-      readonly url: string;
-      /** The branch Flux follows. @default main */
-      readonly branch?: string;
-      /** A Secret you made with the credentials the URL's scheme needs. @default - anonymous access */
-      readonly secretName?: string;
-      /** How often Flux fetches; Go syntax. @default 1m */
-      readonly interval?: string;
+      /** A token or password from the sensitive variable source_<source>_token. */
+      readonly type: 'token';
+      /**
+       * The user name the token goes with; a registry or Helm repository needs its own.
+       * @default git (for a git source; required for the others)
+       */
+      readonly username?: string;
     }
-  | OciSourceSettings;
+  | {
+      /** A generated key pair, registered as a deploy key of the GitHub repository. */
+      readonly type: 'deploy-key';
+      /** The key pair's algorithm. @default ECDSA */
+      readonly algorithm?: 'ECDSA' | 'ED25519';
+      /** Register the key read-only. @default true */
+      readonly readOnly?: boolean;
+    };
+
+/** What every source but the environment's own takes: its name, its credentials and how often Flux checks it. */
+interface NamedSourceSettings {
+  /** Name of the object; Kustomizations and HelmReleases name it as their `source`. */
+  readonly name: string;
+  /** A Secret you made, in the Flux namespace, with the credentials the source needs. @default - anonymous access */
+  readonly secretName?: string;
+  /** Credentials the sync stack makes instead of secretName. @default - anonymous access */
+  readonly credentials?: SourceCredentialsSettings;
+  /** How often Flux checks for a new revision; Go syntax. @default 1m */
+  readonly interval?: string;
+}
+
+/** A git repository as a source (a GitRepository). */
+export interface GitSourceSettings extends NamedSourceSettings {
+  /** A GitRepository. */
+  readonly type: 'git';
+  /** `ssh://` or `https://` URL of the repository. */
+  readonly url: string;
+  /** The branch Flux follows. @default main */
+  readonly branch?: string;
+}
+
+/** A Helm chart repository as a source (a HelmRepository): an index over HTTP(S), or an OCI registry. */
+export interface HelmSourceSettings extends Omit<NamedSourceSettings, 'credentials'> {
+  /** A HelmRepository; its type is oci when the URL is `oci://`. */
+  readonly type: 'helm';
+  /** `https://` URL of the repository's index, or `oci://<registry>/<path>`. */
+  readonly url: string;
+  /** The repository's basic auth (or registry login) from a token variable. @default - anonymous access */
+  readonly credentials?: Extract<SourceCredentialsSettings, { type: 'token' }>;
+}
+
+/**
+ * A source of manifests or charts beside the environment's own, named by Kustomizations and
+ * HelmReleases (`source`): a git repository, an OCI artifact (`flux push artifact`), or a Helm
+ * repository. Credentials are a Secret of yours in the Flux namespace (`secretName`: for git an SSH
+ * key or a username and password as the URL's scheme says, for OCI a docker-registry Secret, for
+ * Helm a username and password), or ones the sync stack makes (`credentials`).
+ */
+export type SourceSettings = GitSourceSettings | OciSourceSettings | HelmSourceSettings;
 
 /** An OCI artifact as a source. */
-export interface OciSourceSettings {
+export interface OciSourceSettings extends Omit<NamedSourceSettings, 'credentials'> {
   /** An OCIRepository. */
   readonly type: 'oci';
-  /** Name of the OCIRepository; Kustomizations name it as their `source`. */
-  readonly name: string;
   /** `oci://<registry>/<repository>`, as given to `flux push artifact`. */
   readonly url: string;
   /** Which artifact to follow: a tag, a semver range or a digest. @default - the tag `latest` */
   readonly ref?: OciRefSettings;
-  /** A docker-registry Secret for the registry. @default - anonymous, or the provider's identity */
-  readonly secretName?: string;
+  /** The registry's login from a token variable (a docker-registry Secret). @default - anonymous access */
+  readonly credentials?: Extract<SourceCredentialsSettings, { type: 'token' }>;
   /** The cloud identity to pull with instead of a Secret. @default generic */
   readonly provider?: 'generic' | 'aws' | 'azure' | 'gcp';
   /** Plain http to the registry; never with credentials. @default false */
   readonly insecure?: boolean;
-  /** How often Flux checks for a new artifact; Go syntax. @default 1m */
-  readonly interval?: string;
 }
 
 /**
@@ -416,6 +500,11 @@ export interface EnvironmentSettings {
    * controllers), apps and secrets
    */
   readonly kustomizations?: readonly KustomizationSettings[];
+  /**
+   * Helm charts Flux installs, each from one of the environment's `sources`.
+   * @default - none
+   */
+  readonly helmReleases?: readonly HelmReleaseSettings[];
   /**
    * Default of the kubeconfig_path variable.
    * @default ~/.kube/config
@@ -498,6 +587,41 @@ const KUSTOMIZATION = fieldsOf<KustomizationSettings>()({
   source: string(),
 });
 
+// A HelmRelease's props but the references, which the sync stack gives.
+const {
+  manifests: _m,
+  kubernetesProvider: _k,
+  adopt: _a,
+  reconcileOn: _r,
+  chart: _c,
+  chartRef: _cr,
+  ...helmReleaseData
+} = HELM_RELEASE_PROPS;
+const HELM_RELEASE = fieldsOf<HelmReleaseSettings>()({
+  ...helmReleaseData,
+  name: required(string()),
+  source: required(string()),
+  chart: string({ test: (s) => s !== '', text: 'is empty; give the chart\'s name, or its path in a git source' }),
+  version: string(),
+  dependsOn: stringList(string()),
+});
+
+const TOKEN = { username: string({ test: (s) => s !== '', text: 'is empty; give the user the token is for' }) };
+const CREDENTIALS = {
+  token: TOKEN,
+  'deploy-key': { algorithm: GITHUB_DEPLOY_KEY_PROPS.algorithm, readOnly: GITHUB_DEPLOY_KEY_PROPS.readOnly },
+} satisfies {
+  [T in SourceCredentialsSettings['type']]: Record<
+    Exclude<keyof Extract<SourceCredentialsSettings, { type: T }>, 'type'>,
+    Check
+  >;
+};
+const NAMED_SOURCE = {
+  name: required(string(NAME)),
+  secretName: string(NAME),
+  credentials: union(CREDENTIALS),
+  interval: string(POSITIVE_DURATION),
+};
 const OCI_REF = object(fieldsOf<OciRefSettings>()({ tag: string(), semver: string(), digest: string() }));
 const OCI_SOURCE = {
   url: required(
@@ -505,19 +629,28 @@ const OCI_SOURCE = {
   ),
   ref: OCI_REF,
   secretName: string(NAME),
+  credentials: union({ token: TOKEN }),
   provider: oneOf(['generic', 'aws', 'azure', 'gcp']),
   insecure: boolean,
   interval: string(POSITIVE_DURATION),
 };
 const SOURCES = {
   git: {
-    name: required(string(NAME)),
+    ...NAMED_SOURCE,
     url: required(string({ test: (s) => /^(ssh|https):\/\/\S+$/.test(s), text: 'is not an ssh:// or https:// URL' })),
     branch: string(BRANCH),
-    secretName: string(NAME),
-    interval: string(POSITIVE_DURATION),
   },
-  oci: { name: required(string(NAME)), ...OCI_SOURCE },
+  oci: { ...OCI_SOURCE, name: NAMED_SOURCE.name },
+  helm: {
+    ...NAMED_SOURCE,
+    url: required(
+      string({
+        test: (s) => /^(https?|oci):\/\/\S+$/.test(s),
+        text: "is not a Helm repository's URL; give the https:// URL of its index, or oci://<registry>/<path>",
+      }),
+    ),
+    credentials: union({ token: TOKEN }),
+  },
 } satisfies {
   [T in SourceSettings['type']]: Record<Exclude<keyof Extract<SourceSettings, { type: T }>, 'type'>, Check>;
 };
@@ -575,7 +708,8 @@ const ENVIRONMENT = fieldsOf<EnvironmentSettings>()({
   },
   install: object(fieldsOf<FluxInstallOptions>()(INSTALL), installCombinations),
   syncSource: union({ git: {}, oci: OCI_SOURCE }),
-  sources: list(union(SOURCES)),
+  sources: list(union(SOURCES, sourceCredentials)),
+  helmReleases: list(object(HELM_RELEASE)),
   gitAuth: union(GIT_AUTH, githubAppSource),
   gitHost: object(fieldsOf<GitHostSettings>()(GIT_HOST)),
   adopt: boolean,
@@ -619,6 +753,7 @@ export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvir
     kustomizations: settings.kustomizations ?? defaultKustomizations(settings.appsPath ?? `./apps/${settings.name}`),
     syncSource: settings.syncSource ?? { type: 'git' },
     sources: settings.sources ?? [],
+    helmReleases: settings.helmReleases ?? [],
     gitAuth: settings.gitAuth ?? { type: 'deploy-key' },
     gitHost: resolveGitHost(settings),
     adopt: settings.adopt ?? false,

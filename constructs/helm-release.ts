@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { HELM_RELEASE_V2, HelmReleaseSpec, HelmReleaseSpecChart, HelmReleaseSpecChartSpec } from '../lib/flux-types';
 import { check, checkNamespace, labelledName, Problems } from '../lib/rules';
-import { anything, fieldsOf, is, list, object, required } from '../lib/shape';
-import { copyData, FluxResource, FluxResourceProps, IFluxObject } from './flux-resource';
+import { anything, Check, fieldsOf, is, list, object, required } from '../lib/shape';
+import { copyData, FluxResource, FluxResourceProps, fluxPropsTable, IFluxObject } from './flux-resource';
 import { Kustomization } from './kustomization';
 
 /** The chart of a HelmRelease: its name and version in a source, and how Flux fetches it. */
@@ -90,6 +90,12 @@ const OWN_PROPS = fieldsOf<Pick<HelmReleaseProps, 'chart' | 'chartRef' | 'depend
     ),
   ),
 });
+
+/** The shape of {@link HelmReleaseProps}, checked at run time; the settings' helmReleases too. */
+export const HELM_RELEASE_PROPS = fluxPropsTable(HELM_RELEASE_V2, OWN_PROPS) satisfies Record<
+  keyof HelmReleaseProps,
+  Check
+>;
 
 // The first fields, as Flux's docs write them; then the schema's order.
 const SPEC_ORDER = ['interval', 'chart', 'chartRef', 'dependsOn'] satisfies (keyof HelmReleaseSpec)[];

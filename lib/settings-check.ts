@@ -155,3 +155,34 @@ export function checkSettings(settings: unknown, fields: Record<string, Check>):
       : `${subject}: ${problems.length} problems:\n  ${problems.join('\n  ')}`,
   );
 }
+
+/** A GitHub repository over SSH, as a deploy key needs it: `ssh://git@<host>[:port]/<owner>/<repository>`. */
+export const SSH_GITHUB_URL = /^ssh:\/\/git@([^/:]+)(?::(\d+))?\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/;
+
+/** The credentials of a source: a Secret of yours or credentials the stack makes, fit for its URL. */
+export function sourceCredentials(source: Record<string, unknown>, path: string, problems: string[]): void {
+  const credentials = source.credentials as { type?: unknown; username?: unknown } | undefined;
+  if (credentials === undefined) return;
+  const url = typeof source.url === 'string' ? source.url : '';
+  if (source.secretName !== undefined) {
+    problems.push(
+      `${path}.secretName ${show(source.secretName)}: names a Secret of yours, and credentials ${show(credentials.type)} ` +
+        `would make another; give one of the two`,
+    );
+  } else if (credentials.type === 'deploy-key' && !SSH_GITHUB_URL.test(url)) {
+    problems.push(
+      `${path}.url ${show(url)}: a deploy key is for SSH to a GitHub repository; give ` +
+        `ssh://git@<host>/<owner>/<repository>, or credentials type "token" for https://`,
+    );
+  } else if (credentials.type === 'token' && source.type === 'git' && !url.startsWith('https://')) {
+    problems.push(
+      `${path}.url ${show(url)}: a token is sent over HTTPS; give the https:// URL of the repository, or ` +
+        `credentials type "deploy-key" for ssh://`,
+    );
+  } else if (credentials.type === 'token' && source.type !== 'git' && credentials.username === undefined) {
+    problems.push(
+      `${path}.credentials.username: a ${source.type === 'oci' ? 'registry' : 'Helm repository'} login needs the ` +
+        `user the token is for; give username`,
+    );
+  }
+}

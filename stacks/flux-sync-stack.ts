@@ -2,10 +2,10 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  ExistingGitSecret,
   FluxResource,
   FluxStackDefaults,
   GitRepository,
+  HelmRelease,
   Kustomization,
   OCIRepository,
 } from '../constructs';
@@ -13,7 +13,10 @@ import { FluxManifests } from '../lib/flux-manifests';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
-import { KustomizationSettings, OciSourceSettings, ResolvedEnvironment, SourceSettings } from '../settings';
+import { ResolvedEnvironment } from '../settings';
+import { StackProblems } from './stack-problems';
+import { helmReleasesOf, kustomizationsOf } from './sync-layout';
+import { EnvironmentSource, sourceObject, sourcesOf } from './sync-sources';
 import { branchVariable, kubernetesVariables } from './variables';
 
 /** Props of {@link FluxSyncStack}. */
@@ -40,9 +43,11 @@ export class FluxSyncStack extends TerraformStack {
   /** The environment's GitRepository; undefined when its `syncSource` is an OCI artifact. */
   public readonly gitRepository: GitRepository | undefined;
   /** The environment's `sources`, by name. */
-  public readonly sources: ReadonlyMap<string, GitRepository | OCIRepository>;
+  public readonly sources: ReadonlyMap<string, EnvironmentSource>;
   /** The environment's Kustomizations, by name, in order of declaration. */
   public readonly kustomizations: ReadonlyMap<string, Kustomization>;
+  /** The environment's HelmReleases, by name, in order of declaration. */
+  public readonly helmReleases: ReadonlyMap<string, HelmRelease>;
 
   constructor(scope: Construct, id: string, props: FluxSyncStackProps) {
     super(scope, id);
@@ -62,9 +67,12 @@ export class FluxSyncStack extends TerraformStack {
     });
 
     const sourceTimeout = waitFor === 'none' ? undefined : timeout;
+    // Every object is built on its own, so that one run reports every problem of the environment.
+    const problems = new StackProblems();
+    const context = { stack: this, namespace, readyTimeout: sourceTimeout, gitHost: env.gitHost, problems };
     const { syncSource } = env;
     if (syncSource.type === 'oci') {
-      this.source = ociRepository(this, 'flux-system', { ...syncSource, name: 'flux-system' }, sourceTimeout);
+      this.source = sourceObject(context, 'flux-system', { ...syncSource, name: 'flux-system' }) as OCIRepository;
     } else {
       this.source = this.gitRepository = new GitRepository(this, 'flux-system', {
         url: bootstrap.repositoryUrlFor(this),
@@ -76,8 +84,14 @@ export class FluxSyncStack extends TerraformStack {
         reconcileOn: [bootstrap.credentialsVersionFor(this)],
       });
     }
-    this.sources = sourcesOf(this, env.sources, namespace, sourceTimeout);
-    this.kustomizations = kustomizationsOf(this, env.kustomizations, this.source, this.sources);
+    this.sources = sourcesOf(context, env.sources);
+    const refused = new Set(env.sources.map((s) => s.name).filter((n) => !this.sources.has(n)));
+    const layout = { own: this.source, others: this.sources, refused };
+    this.kustomizations = kustomizationsOf(this, env.kustomizations, layout, problems);
+    // A Kustomization refused above is still a name a HelmRelease may depend on.
+    const kustomizations = new Map(env.kustomizations.map((k) => [k.name, this.kustomizations.get(k.name)]));
+    this.helmReleases = helmReleasesOf(this, env.helmReleases, kustomizations, layout, problems);
+    problems.throwIfAny();
 
     const repository = this.gitRepository;
     if (repository)
@@ -86,129 +100,6 @@ export class FluxSyncStack extends TerraformStack {
       this.node.addValidation({ validate: () => unwatchedNamespaceProblems(this, namespace) });
     }
   }
-}
-
-/**
- * The layout's Kustomizations, `dependsOn` resolved by name. A name declared twice, a dependsOn
- * naming no Kustomization of the environment, and a cycle are refused by name.
- */
-function ociRepository(
-  scope: Construct,
-  id: string,
-  source: OciSourceSettings,
-  readyTimeout: string | undefined,
-): OCIRepository {
-  const { name, url, ref, secretName, provider, insecure, interval } = source;
-  return new OCIRepository(scope, id, {
-    name,
-    url,
-    ref: ref ?? { tag: 'latest' },
-    interval: interval ?? '1m0s',
-    secretRef: secretName === undefined ? undefined : { name: secretName },
-    provider,
-    insecure,
-    readyTimeout,
-  });
-}
-
-/**
- * The environment's other sources, by name; a name taken twice, or the environment's own, is
- * refused. Their construct ids are `source-<name>`, since a Kustomization often has the same name.
- */
-function sourcesOf(
-  scope: Construct,
-  sources: readonly SourceSettings[],
-  namespace: string,
-  readyTimeout: string | undefined,
-): Map<string, GitRepository | OCIRepository> {
-  const built = new Map<string, GitRepository | OCIRepository>();
-  for (const source of sources) {
-    if (source.name === 'flux-system' || built.has(source.name)) {
-      const taken = source.name === 'flux-system' ? "the environment's own source" : 'declared more than once';
-      throw new Error(`${scope.node.id}: sources: "${source.name}" is ${taken}; give each source its own name`);
-    }
-    if (source.type === 'oci') {
-      built.set(source.name, ociRepository(scope, `source-${source.name}`, source, readyTimeout));
-      continue;
-    }
-    const transport = source.url.startsWith('ssh://') ? 'ssh' : 'https';
-    built.set(
-      source.name,
-      new GitRepository(scope, `source-${source.name}`, {
-        name: source.name,
-        url: source.url,
-        ref: { branch: source.branch ?? 'main' },
-        interval: source.interval ?? '1m0s',
-        secretRef:
-          source.secretName === undefined
-            ? undefined
-            : new ExistingGitSecret({ secretName: source.secretName, namespace, transport }),
-        readyTimeout,
-      }),
-    );
-  }
-  return built;
-}
-
-function kustomizationsOf(
-  scope: Construct,
-  layout: readonly KustomizationSettings[],
-  own: GitRepository | OCIRepository,
-  sources: ReadonlyMap<string, GitRepository | OCIRepository>,
-): Map<string, Kustomization> {
-  const subject = `${scope.node.id}: kustomizations`;
-  const sourceOf = (k: KustomizationSettings) => {
-    if (k.source === undefined || k.source === 'flux-system') return own;
-    const source = sources.get(k.source);
-    if (!source) {
-      throw new Error(
-        `${subject}: "${k.name}" source "${k.source}" is not a source of this environment; declare it in sources ` +
-          `or use one of ${['flux-system', ...sources.keys()].join(', ')}`,
-      );
-    }
-    return source;
-  };
-  const names = layout.map((k) => k.name);
-  const twice = names.filter((n, i) => names.indexOf(n) !== i);
-  if (twice.length > 0)
-    throw new Error(
-      `${subject}: ${[...new Set(twice)].map((n) => `"${n}"`).join(', ')} declared more than once; give each ` +
-        `Kustomization its own name`,
-    );
-  for (const k of layout) {
-    const unknown = (k.dependsOn ?? []).filter((d) => !names.includes(d));
-    if (unknown.length > 0) {
-      throw new Error(
-        `${subject}: "${k.name}" dependsOn ${unknown.map((d) => `"${d}"`).join(', ')}, which this environment ` +
-          `does not declare; declare it or use one of ${names.join(', ')}`,
-      );
-    }
-  }
-  const built = new Map<string, Kustomization>();
-  const visiting: string[] = [];
-  const build = (name: string): Kustomization => {
-    const existing = built.get(name);
-    if (existing) return existing;
-    if (visiting.includes(name))
-      throw new Error(
-        `${subject}: dependsOn cycle ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}; drop one ` +
-          `of these dependencies`,
-      );
-    visiting.push(name);
-    const settings = layout.find((k) => k.name === name)!;
-    const { dependsOn = [], source: _, ...props } = settings;
-    const kustomization = new Kustomization(scope, name, {
-      sourceRef: sourceOf(settings),
-      ...props,
-      dependsOn: dependsOn.map(build),
-    });
-    visiting.pop();
-    built.set(name, kustomization);
-    return kustomization;
-  };
-  // Built in order of declaration (dependencies first when declared later), so ids and output are stable.
-  layout.forEach((k) => build(k.name));
-  return new Map(names.map((n) => [n, built.get(n)!]));
 }
 
 /** With watchAllNamespaces off, Flux never reconciles objects outside its own namespace. */

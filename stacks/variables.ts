@@ -31,6 +31,28 @@ export function githubAppPrivateKeyVariable(scope: Construct): string {
   }).stringValue;
 }
 
+/** The variable a source's token comes from: `source_<name>_token`, the name's `-` and `.` as `_`. */
+export function sourceTokenVariableName(source: string): string {
+  return `source_${source.replace(/[-.]/g, '_')}_token`;
+}
+
+/**
+ * Declares (once) `source_<name>_token`: sensitive, no default, read from TF_VAR_source_<name>_token.
+ * A source's `credentials` of type token write it into the Secret Flux reads the source with.
+ */
+export function sourceTokenVariable(scope: Construct, source: string): string {
+  const name = sourceTokenVariableName(source);
+  const declared = scope.node.tryFindChild(name) as TerraformVariable | undefined;
+  const variable =
+    declared ??
+    new TerraformVariable(scope, name, {
+      type: 'string',
+      sensitive: true,
+      description: `Token Flux reads the source ${source} with; set TF_VAR_${name}`,
+    });
+  return variable.stringValue;
+}
+
 /** Declares `github_org` and `github_repository`. */
 export function githubRepositoryVariables(
   scope: Construct,
