@@ -601,7 +601,7 @@ const HELM_RELEASE = fieldsOf<HelmReleaseSettings>()({
   ...helmReleaseData,
   name: required(string()),
   source: required(string()),
-  chart: string({ test: (s) => s !== '', text: 'is empty; give the chart\'s name, or its path in a git source' }),
+  chart: string({ test: (s) => s !== '', text: "is empty; give the chart's name, or its path in a git source" }),
   version: string(),
   dependsOn: stringList(string()),
 });
