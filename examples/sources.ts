@@ -16,12 +16,33 @@ export const layered: EnvironmentSettings = {
   githubOrg: 'my-org',
   githubRepository: 'fleet-infra',
   sources: [
-    { type: 'git', name: 'platform', url: 'ssh://git@github.com/my-org/platform', secretName: 'platform-deploy-key' },
+    { type: 'git', name: 'platform', url: 'ssh://git@github.com/my-org/platform', credentials: { type: 'deploy-key' } },
     { type: 'oci', name: 'policies', url: 'oci://ghcr.io/my-org/policies', ref: { tag: 'stable' } },
   ],
   kustomizations: [
     { name: 'platform', path: './clusters/prod', prune: true, source: 'platform' },
     { name: 'policies', path: './', prune: true, source: 'policies', dependsOn: ['platform'] },
     { name: 'apps', path: './apps/prod', prune: true, dependsOn: ['policies'] },
+  ],
+};
+
+// Charts as data: a Helm repository whose basic auth comes from TF_VAR_source_charts_token, and a
+// release of it after the Kustomization that makes its namespace.
+export const withCharts: EnvironmentSettings = {
+  name: 'staging',
+  githubOrg: 'my-org',
+  githubRepository: 'fleet-infra',
+  sources: [
+    { type: 'helm', name: 'charts', url: 'https://charts.example.com', credentials: { type: 'token', username: 'ci' } },
+  ],
+  helmReleases: [
+    {
+      name: 'podinfo',
+      source: 'charts',
+      chart: 'podinfo',
+      version: '6.x',
+      targetNamespace: 'apps',
+      dependsOn: ['apps'],
+    },
   ],
 };

@@ -18,7 +18,7 @@ describe('the credentials the sync stack makes for a source', () => {
     const stack = await sync([
       { type: 'git', name: 'team-docs', url: 'https://github.com/my-org/docs', credentials: { type: 'token' } },
     ]);
-    assert.deepEqual(stack.variable.source_team_docs_token, {
+    assert.deepEqual(stack.variable?.source_team_docs_token, {
       type: 'string',
       sensitive: true,
       description: 'Token Flux reads the source team-docs with; set TF_VAR_source_team_docs_token',
@@ -91,7 +91,7 @@ describe('the credentials the sync stack makes for a source', () => {
         credentials: { type: 'deploy-key', algorithm: 'ED25519' },
       },
     ]);
-    assert.deepEqual(stack.provider.github, [{ alias: 'github-platform-team', owner: 'platform-team' }]);
+    assert.deepEqual(stack.provider?.github, [{ alias: 'github-platform-team', owner: 'platform-team' }]);
     const [key] = Object.values(stack.resource.github_repository_deploy_key) as any[];
     assert.equal(key.title, 'Flux (dev-flux-sync, platform)');
     assert.equal(key.read_only, true);

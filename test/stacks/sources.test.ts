@@ -130,6 +130,6 @@ describe('the README examples of sources', () => {
   });
 
   test('the README quotes each example exactly as the compiler checks it', () => {
-    assertReadmeQuotes('examples/sources.ts', 2);
+    assertReadmeQuotes('examples/sources.ts', 3);
   });
 });
