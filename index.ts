@@ -9,12 +9,17 @@ export type {
   FluxEnvironmentStacks,
   FluxSyncStackProps,
 } from './stacks';
+export type { EnvironmentSource } from './stacks/sync-sources';
 
 // An environment's settings, as data.
 export { defaultKustomizations, GITHUB_COM, resolveEnvironment } from './settings';
 export type {
   EnvironmentSettings,
   GitAuthSettings,
+  GitSourceSettings,
+  HelmReleaseSettings,
+  HelmSourceSettings,
+  SourceCredentialsSettings,
   GitHubAppAuthSettings,
   GitHostSettings,
   KustomizationSettings,
@@ -31,6 +36,7 @@ export type {
 export {
   ExistingGitSecret,
   FluxInstall,
+  FluxResource,
   FluxStackDefaults,
   GitHttpsTokenSecret,
   GitHubAccessCheck,
@@ -53,6 +59,8 @@ export type {
   ExistingGitSecretProps,
   FluxController,
   FluxInstallProps,
+  FluxReference,
+  FluxResourceOptions,
   FluxResourceProps,
   FluxStackDefaultsProps,
   GitHttpsTokenSecretProps,
@@ -101,4 +109,7 @@ export { DEFAULT_COMPONENTS, EXTRA_COMPONENTS } from './lib/flux-components';
 export type { FluxInstallOptions, ResolvedInstallOptions } from './lib/install-options';
 export type { KubernetesObject, ObjectMeta } from './lib/kubernetes-object';
 export { LOCK_FILE_NAME, readLock } from './lib/manifests-lock';
+// What a kind of an app's own (a FluxResource) states its rules with.
+export { Problems } from './lib/rules';
+export type { Check, Found } from './lib/shape';
 export type { LockEntry, ManifestsSource } from './lib/manifests-lock';

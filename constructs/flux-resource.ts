@@ -118,7 +118,7 @@ export interface FluxResourceOptions<Spec> {
   readonly namespace?: string;
   /**
    * Spec fields a method may change after construction (such as `dependsOn`): rendered at synth.
-   * @default - none: the spec is rendered when the kind calls {@link FluxResource.createResource}
+   * @default - none: the spec is rendered when the kind calls `createResource`
    */
   readonly lateFields?: readonly (keyof Spec & string)[];
   /**
@@ -133,13 +133,17 @@ export interface FluxResourceOptions<Spec> {
    * keep, such as a HelmRelease after a Kustomization.
    * @default - none
    */
-  readonly applyAfter?: readonly { readonly resource: Manifest }[];
+  readonly applyAfter?: readonly {
+    /** The `kubernetes_manifest` of the object. */
+    readonly resource: Manifest;
+  }[];
 }
 
 /** A reference of a Flux object to another, for the whole-tree rule that both are of one stack. */
 export interface FluxReference {
   /** The prop that holds it, such as `dependsOn[0]`. */
   readonly field: string;
+  /** The object it points at. */
   readonly object: IFluxObject;
   /**
    * What the reference across stacks would do.
@@ -156,7 +160,7 @@ export interface FluxReference {
  * schema of the installed Flux, each problem once and all at once; applied as the API server stores
  * it, its literal text escaped, with conflicts forced, adopted or waited for as the stack says
  * (FluxStackDefaults). A kind is a small subclass: it renders its references and defaults
- * ({@link renderSpec}), states the rules no schema states, and calls {@link createResource}.
+ * (`renderSpec`), states the rules no schema states, and calls `createResource`.
  */
 export abstract class FluxResource<Spec extends object> extends Construct implements IFluxObject {
   public readonly apiVersion: string;

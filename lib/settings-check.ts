@@ -166,8 +166,8 @@ export function sourceCredentials(source: Record<string, unknown>, path: string,
   const url = typeof source.url === 'string' ? source.url : '';
   if (source.secretName !== undefined) {
     problems.push(
-      `${path}.secretName ${show(source.secretName)}: names a Secret of yours, and credentials ${show(credentials.type)} ` +
-        `would make another; give one of the two`,
+      `${path}.secretName ${show(source.secretName)}: names a Secret of yours, and credentials ` +
+        `${show(credentials.type)} would make another; give one of the two`,
     );
   } else if (credentials.type === 'deploy-key' && !SSH_GITHUB_URL.test(url)) {
     problems.push(

@@ -12,8 +12,11 @@ export type Check = (value: unknown, path: string, out: Found) => void;
 
 /** Where checks report, what a key is called there (`setting`, `prop`) and whose keys the top level's are. */
 export interface Found {
+  /** The problems found so far, each a whole sentence naming the field and the value. */
   readonly problems: string[];
+  /** What a key is called in messages: `setting`, `prop`. */
   readonly noun: string;
+  /** Whose keys the top level's are, such as `GitRepository`. @default - none */
   readonly owner?: string;
 }
 

@@ -123,8 +123,8 @@ export function kustomizationsOf(
 
 /**
  * The environment's HelmReleases, by name, in order of declaration; `dependsOn` names HelmReleases
- * and the Kustomizations declared (undefined for one refused: what depends on it is left out). Their construct ids are `release-<name>`, since a Kustomization often has the
- * same name.
+ * and the Kustomizations declared (undefined for one refused: what depends on it is left out).
+ * Their construct ids are `release-<name>`, since a Kustomization often has the same name.
  */
 export function helmReleasesOf(
   stack: TerraformStack,

@@ -14,7 +14,7 @@ async function sync(sources: SourceSettings[], settings: Partial<EnvironmentSett
 const secretNameOf = (address: string) => `\${kubernetes_secret_v1.${address}.metadata[0].name}`;
 
 describe('the credentials the sync stack makes for a source', () => {
-  test('a token: the sensitive variable source_<name>_token in a Secret <name>-credentials, never its value', async () => {
+  test('a token: the sensitive variable source_<name>_token into <name>-credentials, never its value', async () => {
     const stack = await sync([
       { type: 'git', name: 'team-docs', url: 'https://github.com/my-org/docs', credentials: { type: 'token' } },
     ]);
