@@ -102,6 +102,25 @@ describe('GitHub App authentication with real Flux controllers', { timeout: 1_20
     assert.equal(grep.status, 1, `the private key is in the synthesized output: ${grep.stdout}`);
   });
 
+  test('Flux v2.8.8 (source-controller v1.8.5) fetches with the App too, from nothing', async () => {
+    succeeded(await project.use([settings]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    await until('controllers stopped with their Deployments', () => Object.keys(kubelet.versions()).length === 0);
+    const minted = github.requests.filter((r) => r.endsWith('/access_tokens')).length;
+    const head = repo.commit('a commit for v2.8.8', { 'apps/dev/extra.yaml': undefined });
+    const old = { ...settings, fluxVersion: 'v2.8.8' };
+    succeeded(await project.use([old]).npmDeploy(BOTH), 'npm run deploy of v2.8.8 with a GitHub App');
+    assert.equal(kubelet.versions()['source-controller'], 'v1.8.5');
+    const source = json(['gitrepository', 'flux-system', '-n', 'flux-system']);
+    assert.equal(source.status?.artifact?.revision, `main@sha1:${head}`);
+    for (const name of KUSTOMIZATIONS)
+      assert.equal(json(['kustomization', name, '-n', 'flux-system']).status?.lastAppliedRevision, `main@sha1:${head}`);
+    assert.ok(
+      github.requests.filter((r) => r.endsWith('/access_tokens')).length > minted,
+      'source-controller v1.8.5 minted no installation token',
+    );
+  });
+
   test('a suspended installation is reported by the GitRepository: its token no longer fetches', async () => {
     github.suspendInstallation(APP.installationId);
     repo.commit('a commit after the suspension', { 'apps/dev/extra.yaml': undefined });

@@ -26,6 +26,7 @@ let url: string;
 let project: CdktfProject;
 let workdir: string;
 let settings: EnvironmentSettings;
+let latest: string; // the digest of the artifact pushed last
 
 const json = (args: string[]) => getJson(cluster.kubeconfig, args);
 const ready = (object: any) =>
@@ -128,10 +129,10 @@ describe('OCI bootstrap with real Flux controllers', { timeout: 1_200_000 }, () 
   });
 
   test('applies the next artifact pushed to the tag, and a review of the deployed stacks finds nothing', async () => {
-    const digest = push(
+    const digest = (latest = push(
       { ...TEAM_LAYOUT, 'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'bonjour') },
       'main@sha1:2222222222222222222222222222222222222222',
-    );
+    ));
     const start = Date.now();
     requestReconcile(cluster.kubeconfig, 'ocirepository', 'flux-system');
     requestReconcile(cluster.kubeconfig, 'kustomization', 'apps');
@@ -148,5 +149,16 @@ describe('OCI bootstrap with real Flux controllers', { timeout: 1_200_000 }, () 
         `### \`${stack}\`: 0 to create, 0 to update, 0 to replace, 0 to delete\n\nNo changes.\n`,
       );
     }
+  });
+
+  test('Flux v2.8.8 (source-controller v1.8.5) bootstraps from the artifact too, from nothing', async () => {
+    succeeded(await project.use([settings]).destroy(['dev-flux-sync']), 'destroy of the sync stack');
+    succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
+    await until('controllers stopped with their Deployments', () => Object.keys(kubelet.versions()).length === 0);
+    const old = { ...settings, fluxVersion: 'v2.8.8' };
+    succeeded(await project.use([old]).npmDeploy(BOTH), 'npm run deploy of v2.8.8 from an OCI artifact');
+    assert.deepEqual(kubelet.versions(), { 'source-controller': 'v1.8.5', 'kustomize-controller': 'v1.9.0' });
+    await applied(latest);
+    assert.equal(json(['configmap', 'app-config', '-n', 'apps']).data.greeting, 'bonjour');
   });
 });
