@@ -268,6 +268,15 @@ function warningsFor(rc: ResourceChange, action: Action, object: string, kind: s
   if (kind === 'Kustomization' && (action === 'delete' || action === 'replace') && before?.spec?.prune === true) {
     warnings.push({ object, problem: 'prune is enabled, so Flux will garbage-collect every object it applied' });
   }
+  // helm-controller's finalizer uninstalls the release when the object goes; suspended, it is left.
+  if (kind === 'HelmRelease' && (action === 'delete' || action === 'replace') && before?.spec?.suspend !== true) {
+    warnings.push({
+      object,
+      problem:
+        'helm-controller uninstalls the release, deleting every object of the chart; to keep them, deploy the ' +
+        'HelmRelease with suspend: true first',
+    });
+  }
   return warnings;
 }
 

@@ -173,6 +173,27 @@ describe('summarizePlan', () => {
     assert.match(markdown, /\| delete \| Kustomization flux-system\/apps \| {2}\|/);
   });
 
+  test('warns that removing a HelmRelease uninstalls its chart, unless it was suspended', async () => {
+    const sources: EnvironmentSettings['sources'] = [
+      { type: 'helm', name: 'charts', url: 'https://charts.example.com' },
+    ];
+    const release = { name: 'podinfo', source: 'charts', chart: 'podinfo' };
+    const [plain, suspended] = [
+      await stacks({ sources, helmReleases: [release] }),
+      await stacks({ sources, helmReleases: [{ ...release, suspend: true }] }),
+    ];
+    const without = structuredClone(plain.sync);
+    delete without.resource.kubernetes_manifest['helmrelease_flux-system_podinfo'];
+    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(plain.sync, without)).warnings, [
+      'HelmRelease flux-system/podinfo: deleted',
+      'HelmRelease flux-system/podinfo: helm-controller uninstalls the release, deleting every object of the ' +
+        'chart; to keep them, deploy the HelmRelease with suspend: true first',
+    ]);
+    assert.deepEqual(summarizePlan('dev-flux-sync', modelPlan(suspended.sync, without)).warnings, [
+      'HelmRelease flux-system/podinfo: deleted',
+    ]);
+  });
+
   test('warns when the deploy key is rotated, and never prints Secret data', async () => {
     const [ecdsa, ed25519] = [await stacks(), await stacks({ gitAuth: { type: 'deploy-key', algorithm: 'ED25519' } })];
     const plan = modelPlan(ecdsa.bootstrap, ed25519.bootstrap);
