@@ -42,6 +42,20 @@ describe('helmReleases: Helm charts as data, each from a source of the environme
     assert.equal(stack.helmReleases.get('podinfo')?.node.id, 'release-podinfo');
   });
 
+  test('Flux v2.8.8 serves every kind and field they use: the same objects, checked against its CRDs', async () => {
+    const releases: HelmReleaseSettings[] = [
+      { name: 'podinfo', source: 'podinfo', chart: 'podinfo', version: '6.x', targetNamespace: 'apps' },
+      { name: 'redis', source: 'redis-chart', values: { architecture: 'standalone' } },
+    ];
+    const [current, previous] = [await environment(releases), await environment(releases, { fluxVersion: 'v2.8.8' })];
+    for (const address of [
+      'helmrelease_flux-system_podinfo',
+      'helmrelease_flux-system_redis',
+      'helmrepository_flux-system_podinfo',
+    ])
+      assert.deepEqual(previous.objects[address], current.objects[address], address);
+  });
+
   test('dependsOn: a HelmRelease in the spec, a Kustomization as the order of the deploy', async () => {
     const { stack, objects, json } = await environment([
       { name: 'app', source: 'podinfo', chart: 'podinfo', dependsOn: ['base', 'apps'] },
