@@ -12,8 +12,9 @@ export type {
 export type { EnvironmentSource } from './stacks/sync-sources';
 
 // An environment's settings, as data.
-export { defaultKustomizations, GITHUB_COM, resolveEnvironment } from './settings';
+export { checkEnvironment, defaultKustomizations, GITHUB_COM, resolveEnvironment } from './settings';
 export type {
+  CheckedEnvironment,
   EnvironmentSettings,
   GitAuthSettings,
   GitSourceSettings,
@@ -25,7 +26,9 @@ export type {
   KustomizationSettings,
   OciRefSettings,
   OciSourceSettings,
+  RefusedItems,
   ResolvedEnvironment,
+  SettingsProblems,
   SourceSettings,
   StateBackendSettings,
   SyncSourceSettings,

@@ -8,11 +8,13 @@ import { FluxInstallOptions } from './lib/install-options';
 import { BRANCH, NAME, NAMESPACE, POSITIVE_DURATION, SOURCE_PATH } from './lib/rules';
 import {
   BACKENDS,
-  checkSettings,
+  environmentSubject,
   GIT_HOST,
   githubAppSource,
   INSTALL,
   installCombinations,
+  problemsError,
+  settingsProblems,
   sourceCredentials,
 } from './lib/settings-check';
 import {
@@ -733,7 +735,77 @@ export type ResolvedEnvironment = Required<
  * @param settings - the environment, as TypeScript, JSON or YAML gave it
  */
 export function resolveEnvironment(settings: EnvironmentSettings): ResolvedEnvironment {
-  checkSettings(settings, ENVIRONMENT);
+  const { environment, problems } = checkEnvironment(settings);
+  if (problems.problems.length > 0) throw problemsError(problems.subject, problems.problems);
+  return environment;
+}
+
+/** The lists of an environment's layout, whose items the stacks can leave out. */
+type LayoutList = 'sources' | 'kustomizations' | 'helmReleases';
+
+/** Names of the items of each list of the layout that were left out, by list. */
+export interface RefusedItems {
+  /** Of `sources`. */
+  readonly sources: ReadonlySet<string>;
+  /** Of `kustomizations`. */
+  readonly kustomizations: ReadonlySet<string>;
+  /** Of `helmReleases`. */
+  readonly helmReleases: ReadonlySet<string>;
+}
+
+/** An environment checked, as {@link checkEnvironment} returns it. */
+export interface CheckedEnvironment {
+  /** The environment, its defaults resolved, less the items of its layout that do not check. */
+  readonly environment: ResolvedEnvironment;
+  /** The problems of those items. */
+  readonly problems: SettingsProblems;
+}
+
+/** Problems of an environment's settings that the sync stack reports with its own, in one error. */
+export interface SettingsProblems {
+  /** Whose they are: `environment "<name>"`. */
+  readonly subject: string;
+  /** The problems, each naming the setting and the value. */
+  readonly problems: readonly string[];
+  /** The items left out of the environment for them, whose names what names them is not reported for. */
+  readonly refused: RefusedItems;
+}
+
+/**
+ * The environment with its defaults resolved, less the items of `sources`, `kustomizations` and
+ * `helmReleases` whose settings do not check: their problems (each naming the environment) and
+ * names, so that the sync stack reports them with its own and says nothing of what names them.
+ * Any other problem is thrown at once, with every item's.
+ */
+export function checkEnvironment(settings: EnvironmentSettings): CheckedEnvironment {
+  const problems = settingsProblems(settings, ENVIRONMENT);
+  const item = /^(sources|kustomizations|helmReleases)\[(\d+)\]/;
+  const subject = environmentSubject(settings);
+  if (problems.some((p) => !item.test(p))) throw problemsError(subject, problems);
+  const refusedAt = new Set(problems.map((p) => item.exec(p)!.slice(1, 3).join('.')));
+  const kept = <T>(list: LayoutList, items: readonly T[] | undefined) =>
+    items?.filter((_, i) => !refusedAt.has(`${list}.${i}`));
+  const names = (list: LayoutList) =>
+    new Set(
+      ((settings[list] ?? []) as readonly { name?: unknown }[])
+        .filter((_, i) => refusedAt.has(`${list}.${i}`))
+        .flatMap((i) => (typeof i.name === 'string' ? [i.name] : [])),
+    );
+  const environment = resolveChecked({
+    ...settings,
+    sources: kept('sources', settings.sources),
+    kustomizations: kept('kustomizations', settings.kustomizations),
+    helmReleases: kept('helmReleases', settings.helmReleases),
+  });
+  const refused = {
+    sources: names('sources'),
+    kustomizations: names('kustomizations'),
+    helmReleases: names('helmReleases'),
+  };
+  return { environment, problems: { subject, problems, refused } };
+}
+
+function resolveChecked(settings: EnvironmentSettings): ResolvedEnvironment {
   if (settings.syncSource?.type === 'oci' && settings.gitAuth !== undefined) {
     throw new Error(
       `environment "${settings.name}": gitAuth ${JSON.stringify(settings.gitAuth.type)} has no repository to ` +

@@ -138,22 +138,29 @@ export const BACKENDS: Record<string, Record<string, Check>> = {
   },
 };
 
-/** Throws every problem of an environment's settings at once, naming the environment. */
-export function checkSettings(settings: unknown, fields: Record<string, Check>): void {
+/** The subject of an environment's problems: `environment "<name>"`. */
+export function environmentSubject(settings: unknown): string {
+  const name = (settings as { name?: unknown } | null)?.name;
+  return `environment ${typeof name === 'string' ? `"${name}"` : '(no name)'}`;
+}
+
+/** One error listing the problems, each after the subject. */
+export function problemsError(subject: string, problems: readonly string[]): Error {
+  return new Error(
+    problems.length === 1
+      ? `${subject}: ${problems[0]}`
+      : `${subject}: ${problems.length} problems:\n  ${problems.join('\n  ')}`,
+  );
+}
+
+/** Every problem of an environment's settings, each naming the setting and the value; throws if they are no object. */
+export function settingsProblems(settings: unknown, fields: Record<string, Check>): string[] {
   if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
     throw new Error(
       `environment ${show(settings)}: the settings of an environment must be an object, such as { "name": "dev" }`,
     );
   }
-  const problems = shapeProblems(settings, fields, 'setting');
-  if (problems.length === 0) return;
-  const name = (settings as { name?: unknown }).name;
-  const subject = `environment ${typeof name === 'string' ? `"${name}"` : '(no name)'}`;
-  throw new Error(
-    problems.length === 1
-      ? `${subject}: ${problems[0]}`
-      : `${subject}: ${problems.length} problems:\n  ${problems.join('\n  ')}`,
-  );
+  return shapeProblems(settings, fields, 'setting');
 }
 
 /** A GitHub repository over SSH, as a deploy key needs it: `ssh://git@<host>[:port]/<owner>/<repository>`. */

@@ -3,7 +3,7 @@ import { App } from 'cdktf';
 import { checkFrameworkCopies } from '../constructs/framework-copies';
 import { FluxManifestsOptions, resolveFluxManifests } from '../lib/flux-manifests';
 import { installedComponents, resolveInstallOptions } from '../lib/install-options';
-import { EnvironmentSettings, ResolvedEnvironment, resolveEnvironment } from '../settings';
+import { checkEnvironment, EnvironmentSettings, ResolvedEnvironment } from '../settings';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { FluxSyncStack } from './flux-sync-stack';
 
@@ -73,7 +73,8 @@ export type FluxEnvironmentOptions = Pick<
  * Adds `<name>-flux-bootstrap` and `<name>-flux-sync` to the app, the second depending on the
  * first. Resolves the Flux manifests (local, cached, or a verified download) on the way.
  *
- * Refused, before anything is added: settings that do not check ({@link resolveEnvironment}), a
+ * Refused, before anything is added: settings that do not check ({@link resolveEnvironment}; those
+ * of items of `sources`, `kustomizations` and `helmReleases` together with the sync stack's own), a
  * name or a cluster (kubeconfig and context) another environment of the app has, `encryptState`
  * when TERRAFORM_BINARY_NAME names Terraform, manifests the lock does not pin, and an app built
  * with another copy of `constructs` or `cdktf` than the library loads.
@@ -88,7 +89,8 @@ export async function addFluxEnvironment(
   options: FluxEnvironmentOptions = {},
 ): Promise<FluxEnvironmentStacks> {
   checkFrameworkCopies(app, 'addFluxEnvironment');
-  const environment = resolveEnvironment(settings);
+  // Problems of items of the layout are reported with the sync stack's, in one error.
+  const { environment, problems } = checkEnvironment(settings);
   checkStateEncryption(environment);
   claimCluster(app, environment);
   const { lockFile, cacheDir, manifestsDir, releasesUrl } = options;
@@ -102,7 +104,12 @@ export async function addFluxEnvironment(
     components: installedComponents(resolveInstallOptions(environment.install)),
   });
   const bootstrap = new FluxBootstrapStack(app, `${environment.name}-flux-bootstrap`, { environment, manifests });
-  const sync = new FluxSyncStack(app, `${environment.name}-flux-sync`, { environment, manifests, bootstrap });
+  const sync = new FluxSyncStack(app, `${environment.name}-flux-sync`, {
+    environment,
+    manifests,
+    bootstrap,
+    settingsProblems: problems,
+  });
   sync.addDependency(bootstrap);
   return { bootstrap, sync };
 }

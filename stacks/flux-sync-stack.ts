@@ -13,7 +13,7 @@ import { FluxManifests } from '../lib/flux-manifests';
 import { FluxBootstrapStack } from './flux-bootstrap-stack';
 import { encryptState, useStateBackend } from './state-backend';
 import { normalisePath } from '../lib/rules';
-import { ResolvedEnvironment } from '../settings';
+import { ResolvedEnvironment, SettingsProblems } from '../settings';
 import { StackProblems } from './stack-problems';
 import { helmReleasesOf, kustomizationsOf } from './sync-layout';
 import { EnvironmentSource, sourceObject, sourcesOf } from './sync-sources';
@@ -30,6 +30,12 @@ export interface FluxSyncStackProps {
    * authenticates with, and the repository, which this stack reads from the bootstrap's state.
    */
   readonly bootstrap: FluxBootstrapStack;
+  /**
+   * Problems of the environment's settings already found, of items of its layout that `environment`
+   * leaves out: reported with this stack's own, in one error ({@link checkEnvironment}).
+   * @default - none
+   */
+  readonly settingsProblems?: SettingsProblems;
 }
 
 /**
@@ -69,6 +75,9 @@ export class FluxSyncStack extends TerraformStack {
     const sourceTimeout = waitFor === 'none' ? undefined : timeout;
     // Every object is built on its own, so that one run reports every problem of the environment.
     const problems = new StackProblems();
+    const settings = props.settingsProblems;
+    settings?.problems.forEach((p) => problems.add(`${settings.subject}: ${p}`));
+    const refused = props.settingsProblems?.refused;
     const context = { stack: this, namespace, readyTimeout: sourceTimeout, gitHost: env.gitHost, problems };
     const { syncSource } = env;
     if (syncSource.type === 'oci') {
@@ -85,12 +94,19 @@ export class FluxSyncStack extends TerraformStack {
       });
     }
     this.sources = sourcesOf(context, env.sources);
-    const refused = new Set(env.sources.map((s) => s.name).filter((n) => !this.sources.has(n)));
-    const layout = { own: this.source, others: this.sources, refused };
-    this.kustomizations = kustomizationsOf(this, env.kustomizations, layout, problems);
-    // A Kustomization refused above is still a name a HelmRelease may depend on.
-    const kustomizations = new Map(env.kustomizations.map((k) => [k.name, this.kustomizations.get(k.name)]));
-    this.helmReleases = helmReleasesOf(this, env.helmReleases, kustomizations, layout, problems);
+    const refusedSources = [...(refused?.sources ?? []), ...env.sources.map((s) => s.name)];
+    const layout = {
+      own: this.source,
+      others: this.sources,
+      refused: new Set(refusedSources.filter((n) => !this.sources.has(n))),
+    };
+    this.kustomizations = kustomizationsOf(this, env.kustomizations, layout, problems, refused?.kustomizations);
+    // A Kustomization refused is still a name a HelmRelease may depend on: it is not built either.
+    const kustomizations = new Map<string, Kustomization | undefined>([
+      ...[...(refused?.kustomizations ?? [])].map((n) => [n, undefined] as const),
+      ...env.kustomizations.map((k) => [k.name, this.kustomizations.get(k.name)] as const),
+    ]);
+    this.helmReleases = helmReleasesOf(this, env.helmReleases, kustomizations, layout, problems, refused?.helmReleases);
     problems.throwIfAny();
 
     const repository = this.gitRepository;

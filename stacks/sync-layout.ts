@@ -35,6 +35,8 @@ function buildInOrder<S extends Declared, T, D>(
   options: {
     readonly noun: string;
     readonly others?: ReadonlyMap<string, D | undefined>;
+    /** Names declared but refused by the settings check: known, never built. */
+    readonly refused?: ReadonlySet<string>;
     readonly build: (settings: S, dependsOn: (T | D)[]) => T | undefined;
   },
 ): Map<string, T> {
@@ -45,7 +47,7 @@ function buildInOrder<S extends Declared, T, D>(
       `${subject}: ${twice.map((n) => `"${n}"`).join(', ')} declared more than once; give each ${options.noun} ` +
         `its own name`,
     );
-  const known = [...names, ...(options.others?.keys() ?? [])];
+  const known = [...names, ...(options.refused ?? []), ...(options.others?.keys() ?? [])];
   const built = new Map<string, T | undefined>();
   const visiting: string[] = [];
   const build = (name: string): T | undefined => {
@@ -67,7 +69,7 @@ function buildInOrder<S extends Declared, T, D>(
       );
     const dependencies = (settings.dependsOn ?? [])
       .filter((d) => known.includes(d))
-      .map((d) => (names.includes(d) ? build(d) : options.others?.get(d)));
+      .map((d) => (names.includes(d) ? build(d) : options.refused?.has(d) ? undefined : options.others?.get(d)));
     visiting.pop();
     // What depends on a refused object is not built: its problem is reported already.
     const ready = unknown.length === 0 && dependencies.every((d) => d !== undefined);
@@ -108,10 +110,12 @@ export function kustomizationsOf(
   layout: readonly KustomizationSettings[],
   sources: LayoutSources,
   problems: StackProblems,
+  refused?: ReadonlySet<string>,
 ): Map<string, Kustomization> {
   const subject = `${stack.node.id}: kustomizations`;
   return buildInOrder<KustomizationSettings, Kustomization, never>(subject, layout, problems, {
     noun: 'Kustomization',
+    refused,
     build: (settings, dependsOn) => {
       const { dependsOn: _, source: __, ...props } = settings;
       const sourceRef = sourceNamed(subject, settings, sources, problems);
@@ -132,6 +136,7 @@ export function helmReleasesOf(
   kustomizations: ReadonlyMap<string, Kustomization | undefined>,
   sources: LayoutSources,
   problems: StackProblems,
+  refused?: ReadonlySet<string>,
 ): Map<string, HelmRelease> {
   const subject = `${stack.node.id}: helmReleases`;
   const declared = kustomizations;
@@ -144,6 +149,7 @@ export function helmReleasesOf(
   return buildInOrder<HelmReleaseSettings, HelmRelease, Kustomization | undefined>(subject, releases, problems, {
     noun: 'HelmRelease',
     others: declared,
+    refused,
     build: (settings, dependsOn) => {
       const { source: _, chart, version, dependsOn: __, ...props } = settings;
       const source = sourceNamed(subject, { ...settings, source: settings.source }, sources, problems);

@@ -128,4 +128,35 @@ describe('helmReleases: Helm charts as data, each from a source of the environme
       },
     );
   });
+
+  test('from settings through stacks: items the settings check refuses, with the stack problems, at once', async () => {
+    await assert.rejects(
+      () =>
+        environment(
+          [{ name: 'web', source: 'podinfo', chart: 'podinfo', dependsOn: ['infra'], intervall: '5m' } as any],
+          {
+            sources: [...SOURCES, { type: 'git', name: 'team', url: 'git@github.com:my-org/team' }],
+            kustomizations: [
+              { name: 'infra', path: './infra', prune: 'yes' as any },
+              { name: 'apps', path: './apps', prune: true, dependsOn: ['infra'], source: 'team' },
+              { name: 'extra', path: './extra', prune: true, source: 'nowhere' },
+            ],
+          },
+        ),
+      (error: Error) => {
+        // apps depends on the refused infra and applies the refused source team: nothing more is said of it.
+        assert.deepEqual(error.message.split('\n'), [
+          '4 problems:',
+          '  environment "dev": kustomizations[0].prune "yes": is required, true or false: whether Flux deletes ' +
+            'what is removed from the repository',
+          '  environment "dev": sources[3].url "git@github.com:my-org/team": is not an ssh:// or https:// URL',
+          '  environment "dev": helmReleases[0].intervall "5m": is not a setting of helmReleases[0]; did you mean ' +
+            'interval?',
+          '  dev-flux-sync: kustomizations: "extra" source "nowhere" is not a source of this environment; declare it ' +
+            'in sources or use one of flux-system, podinfo, redis-chart, charts',
+        ]);
+        return true;
+      },
+    );
+  });
 });
