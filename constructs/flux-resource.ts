@@ -114,7 +114,10 @@ export interface FluxResourceOptions<Spec> {
    * @default - none
    */
   readonly props?: Record<string, Check>;
-  /** @default - the stack's Flux namespace, else flux-system */
+  /**
+   * The kind's default namespace, such as a HelmRelease's source's.
+   * @default - the stack's Flux namespace, else flux-system
+   */
   readonly namespace?: string;
   /**
    * Spec fields a method may change after construction (such as `dependsOn`): rendered at synth.
