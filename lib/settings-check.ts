@@ -166,6 +166,14 @@ export function settingsProblems(settings: unknown, fields: Record<string, Check
 /** A GitHub repository over SSH, as a deploy key needs it: `ssh://git@<host>[:port]/<owner>/<repository>`. */
 export const SSH_GITHUB_URL = /^ssh:\/\/git@([^/:]+)(?::(\d+))?\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/;
 
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+};
+
 /** The credentials of a source: a Secret of yours or credentials the stack makes, fit for its URL. */
 export function sourceCredentials(source: Record<string, unknown>, path: string, problems: string[]): void {
   const credentials = source.credentials as { type?: unknown; username?: unknown } | undefined;
@@ -185,6 +193,11 @@ export function sourceCredentials(source: Record<string, unknown>, path: string,
     problems.push(
       `${path}.url ${show(url)}: a token is sent over HTTPS; give the https:// URL of the repository, or ` +
         `credentials type "deploy-key" for ssh://`,
+    );
+  } else if (credentials.type === 'token' && url.startsWith('http://') && !LOOPBACK.test(hostOf(url))) {
+    problems.push(
+      `${path}.url ${show(url)}: would send the token in the clear over plain http; use the https:// URL of ` +
+        `the repository`,
     );
   } else if (credentials.type === 'token' && source.type !== 'git' && credentials.username === undefined) {
     problems.push(

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EnvironmentSettings } from '../../settings';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
-import { HelmObjects } from './support/app';
 import { ChartRepository, startChartRepository } from './support/chart-repository';
 import { Cluster, startCluster } from './support/cluster';
 import { BOTH, deployProject, REPOSITORY, succeeded, TOKEN } from './support/deploy-project';
@@ -15,10 +15,12 @@ import { BINARIES, getJson, objectExists, TOOLCHAIN_CACHE } from './support/kube
 import { CdktfProject } from './support/project';
 import { until } from './support/until';
 
-// Helm through the constructs, end to end: a chart the test packages, served by a Helm repository
-// on loopback; the sync stack deploys a HelmRepository and a HelmRelease of it that dependsOn the
-// `apps` Kustomization (whose namespace the chart installs into); real source-controller fetches
-// the index and the chart, real helm-controller installs and upgrades the release.
+// Helm as an environment declares it, end to end: a chart the test packages, served by a private
+// Helm repository on loopback; the settings name it as a `helm` source with a token (so the sync
+// stack writes TF_VAR_source_charts_token into the Secret the HelmRepository reads) and declare a
+// HelmRelease of it that dependsOn the `apps` Kustomization (whose namespace the chart installs
+// into); real source-controller fetches the index and the chart with that login, real
+// helm-controller installs and upgrades the release.
 
 const HELM_CONTROLLER = 'v1.6.3';
 
@@ -51,12 +53,18 @@ const GREETER = {
   },
 };
 
-/** The HelmRepository and a release of the chart into `apps`, once the Kustomization `apps` is Ready. */
-const helm = (greeting: string): HelmObjects => ({
-  url: charts.url,
-  releases: [
+const LOGIN = { username: 'flux', password: 'chart-reader-token' };
+
+/** The environment: the Helm repository and a release of the chart into `apps`, once `apps` is Ready. */
+const withRelease = (greeting: string): EnvironmentSettings => ({
+  ...settings,
+  sources: [
+    { type: 'helm', name: 'charts', url: charts.url, credentials: { type: 'token', username: LOGIN.username } },
+  ],
+  helmReleases: [
     {
       name: 'greeter',
+      source: 'charts',
       chart: 'greeter',
       version: '0.1.x',
       values: { greeting },
@@ -72,7 +80,7 @@ const release = () => json(['helmrelease', 'greeter', '-n', 'flux-system']);
 const configMap = () => json(['configmap', 'apps-greeter', '-n', 'apps']);
 
 describe(
-  'Helm charts through HelmRepository and HelmRelease, with real helm-controller',
+  'Helm charts as data (a helm source with a token, helmReleases), with real helm-controller',
   { timeout: 1_200_000 },
   () => {
     before(async () => {
@@ -84,7 +92,7 @@ describe(
       github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
       git = await startGitServer(join(workdir, 'git'), { url: github.url, token: TOKEN });
       new FixtureRepository(join(workdir, 'git'), REPOSITORY).commit('the team layout', TEAM_LAYOUT);
-      charts = await startChartRepository([GREETER]);
+      charts = await startChartRepository([GREETER], LOGIN);
       kubelet = startFluxKubelet(cluster, 'flux-system', join(workdir, 'controllers'), {
         controllers: ['source-controller', 'kustomize-controller', 'helm-controller'],
       });
@@ -95,6 +103,7 @@ describe(
       ({ project } = await deployProject(workdir, settings, {
         GITHUB_TOKEN: TOKEN,
         TF_VAR_kubeconfig_path: cluster.kubeconfig,
+        TF_VAR_source_charts_token: LOGIN.password,
       }));
     });
     after(async () => {
@@ -109,7 +118,7 @@ describe(
 
     test('npm run deploy installs the chart with the values given, after the Kustomization it dependsOn', async () => {
       succeeded(
-        await project.use([settings]).withHelm(helm('hello')).npmDeploy(BOTH),
+        await project.use([withRelease('hello')]).npmDeploy(BOTH),
         'npm run deploy of both stacks, start to exit: the release installed and Ready',
         workdir,
       );
@@ -131,6 +140,12 @@ describe(
         `source-controller never fetched the index: ${charts.requests}`,
       );
       assert.ok(charts.requests.includes('/greeter-0.1.0.tgz'), `nor the chart: ${charts.requests}`);
+      assert.deepEqual(charts.refused, [], 'a request came without the login');
+      const login = json(['secret', 'charts-credentials', '-n', 'flux-system']);
+      assert.equal(Buffer.from(login.data.password, 'base64').toString(), LOGIN.password);
+      // grep exits 1 when nothing matches: the token is in no synthesized file.
+      const grep = spawnSync('grep', ['-rlF', LOGIN.password, join(project.dir, 'cdktf.out')]);
+      assert.equal(grep.status, 1, `the token is in the synthesized output: ${grep.stdout}`);
 
       const rendered = configMap();
       assert.deepEqual(rendered.data, { greeting: 'hello' });
@@ -148,7 +163,7 @@ describe(
     test('a value changed through a redeploy upgrades the release in place', async () => {
       const uid = configMap().metadata.uid;
       succeeded(
-        await project.use([settings]).withHelm(helm('bonjour')).npmDeploy(['dev-flux-sync']),
+        await project.use([withRelease('bonjour')]).npmDeploy(['dev-flux-sync']),
         'npm run deploy of the sync stack, another value',
         workdir,
       );
@@ -170,7 +185,7 @@ describe(
 
     test('destroying the sync stack uninstalls the release and clears the finalizers', async () => {
       succeeded(
-        await project.use([settings]).withHelm(helm('bonjour')).destroy(['dev-flux-sync']),
+        await project.use([withRelease('bonjour')]).destroy(['dev-flux-sync']),
         'destroy of the sync stack',
         workdir,
       );

@@ -126,6 +126,10 @@ describe('the credentials the sync stack makes for a source', () => {
         /sources\[0\]\.url "ssh:\/\/git@github.com\/o\/a": a token is sent over HTTPS/,
       ],
       [
+        { type: 'helm', name: 'a', url: 'http://charts.example.com', credentials: { type: 'token', username: 'u' } },
+        /sources\[0\]\.url "http:\/\/charts.example.com": would send the token in the clear over plain http/,
+      ],
+      [
         { type: 'oci', name: 'a', url: 'oci://r.example.com/a', credentials: { type: 'token' } },
         /sources\[0\]\.credentials\.username: a registry login needs the user the token is for; give username/,
       ],
@@ -135,6 +139,14 @@ describe('the credentials the sync stack makes for a source', () => {
       ],
     ];
     for (const [source, message] of cases) await assert.rejects(() => sync([source]), { message });
+    // On loopback nothing leaves the machine, as with gitHost.apiUrl.
+    const local = {
+      type: 'helm',
+      name: 'a',
+      url: 'http://127.0.0.1:8080',
+      credentials: { type: 'token', username: 'u' },
+    };
+    await sync([local as SourceSettings]);
     await assert.rejects(
       () =>
         sync([

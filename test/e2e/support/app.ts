@@ -2,10 +2,8 @@
 // CDKTF_FLUX_E2E_SETTINGS, built exactly as main.ts builds dev. CDKTF_FLUX_E2E_RAW adds raw
 // kubernetes_manifest resources to the first sync stack, sent as written (no escaping, no
 // canonical quantities, conflicts forced only if asked), so the suite can show what the providers
-// refuse when the constructs' safeguards are bypassed. CDKTF_FLUX_E2E_HELM adds a HelmRepository
-// and HelmReleases of its charts to the first sync stack, built with the constructs as a user would.
+// refuse when the constructs' safeguards are bypassed.
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { HelmRelease, HelmRepository } from '../../../constructs';
 import { addFluxEnvironment, runApp } from '../../../stacks';
 import { EnvironmentSettings } from '../../../settings';
 
@@ -14,24 +12,9 @@ export interface RawManifest {
   readonly forceConflicts?: boolean;
 }
 
-/** A HelmRepository at `url` and a HelmRelease of each of its charts. */
-export interface HelmObjects {
-  readonly url: string;
-  readonly releases: readonly {
-    readonly name: string;
-    readonly chart: string;
-    readonly version: string;
-    readonly values: Record<string, unknown>;
-    readonly targetNamespace?: string;
-    /** Kustomizations of the environment, by name. */
-    readonly dependsOn?: readonly string[];
-  }[];
-}
-
 runApp(async (app) => {
   const settings = JSON.parse(process.env.CDKTF_FLUX_E2E_SETTINGS ?? '[]') as EnvironmentSettings[];
   const raw = JSON.parse(process.env.CDKTF_FLUX_E2E_RAW ?? '[]') as RawManifest[];
-  const helm = JSON.parse(process.env.CDKTF_FLUX_E2E_HELM ?? 'null') as HelmObjects | null;
   for (const [index, environment] of settings.entries()) {
     // The repository the GitHub double serves, unless a test names another.
     const { sync } = await addFluxEnvironment(app, {
@@ -39,21 +22,6 @@ runApp(async (app) => {
       githubRepository: 'infra-new',
       ...environment,
     });
-    if (index === 0 && helm) {
-      const sourceRef = new HelmRepository(sync, 'charts', { url: helm.url });
-      for (const { name, chart, version, values, targetNamespace, dependsOn = [] } of helm.releases) {
-        new HelmRelease(sync, name, {
-          chart: { spec: { chart, version, sourceRef } },
-          values,
-          targetNamespace,
-          dependsOn: dependsOn.map((k) => {
-            const kustomization = sync.kustomizations.get(k);
-            if (!kustomization) throw new Error(`HelmRelease ${name}: no Kustomization ${k} in ${sync.node.id}`);
-            return kustomization;
-          }),
-        });
-      }
-    }
     if (index === 0)
       raw.forEach(
         (r, i) =>

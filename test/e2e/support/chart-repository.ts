@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 
 // A Helm chart repository on loopback, as source-controller fetches one: index.yaml listing each
 // chart version with the sha256 of its package, and the packages (gzipped tar archives, each file
-// under the chart's own folder), written here as `helm package` writes them, without Helm.
+// under the chart's own folder), written here as `helm package` writes them, without Helm. With a
+// login, it answers 401 to a request without that basic auth, as a private repository does.
 
 /** A chart to package: its Chart.yaml fields, default values and templates, by file name. */
 export interface Chart {
@@ -21,6 +22,8 @@ export interface ChartRepository {
   readonly url: string;
   /** The paths requested so far, in order: index.yaml and the packages. */
   readonly requests: readonly string[];
+  /** The paths refused for want of the login, in order. */
+  readonly refused: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -62,8 +65,11 @@ export function packageChart(chart: Chart): Buffer {
   return gzipSync(Buffer.concat([...entries, Buffer.alloc(1024)]));
 }
 
-/** Serves `charts` on 127.0.0.1: index.yaml and one package per chart version. */
-export async function startChartRepository(charts: readonly Chart[]): Promise<ChartRepository> {
+/** Serves `charts` on 127.0.0.1: index.yaml and one package per chart version, to `login` only if given. */
+export async function startChartRepository(
+  charts: readonly Chart[],
+  login?: { readonly username: string; readonly password: string },
+): Promise<ChartRepository> {
   const packages = new Map(charts.map((c) => [`/${c.name}-${c.version}.tgz`, { chart: c, bytes: packageChart(c) }]));
   const entries: Record<string, object[]> = {};
   for (const [path, { chart, bytes }] of packages) {
@@ -80,8 +86,15 @@ export async function startChartRepository(charts: readonly Chart[]): Promise<Ch
   }
   const index = stringify({ apiVersion: 'v1', entries, generated: CREATED });
   const requests: string[] = [];
+  const refused: string[] = [];
+  const authorization = login && `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (authorization && request.headers.authorization !== authorization) {
+      refused.push(path);
+      response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="charts"' }).end();
+      return;
+    }
     requests.push(path);
     const body = path === '/index.yaml' ? Buffer.from(index) : packages.get(path)?.bytes;
     if (!body) {
@@ -96,6 +109,7 @@ export async function startChartRepository(charts: readonly Chart[]): Promise<Ch
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    refused,
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GOGC_DEFAULT } from '../../../cli/commands';
 import { EnvironmentSettings } from '../../../settings';
-import type { HelmObjects, RawManifest } from './app';
+import type { RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
 
 const root = join(__dirname, '..', '..', '..');
@@ -41,7 +41,6 @@ export class CdktfProject {
   public readonly dir: string;
   private settings: EnvironmentSettings[] = [];
   private raw: RawManifest[] = [];
-  private helm: HelmObjects | null = null;
   private readonly appCommand: string;
 
   constructor(
@@ -68,13 +67,6 @@ export class CdktfProject {
   public use(settings: EnvironmentSettings[], raw: RawManifest[] = []): this {
     this.settings = settings;
     this.raw = raw;
-    this.helm = null;
-    return this;
-  }
-
-  /** Helm objects the first sync stack also deploys, after `use` (which drops them). */
-  public withHelm(helm: HelmObjects): this {
-    this.helm = helm;
     return this;
   }
 
@@ -110,7 +102,6 @@ export class CdktfProject {
       NO_COLOR: '1',
       CDKTF_FLUX_E2E_SETTINGS: JSON.stringify(this.settings),
       CDKTF_FLUX_E2E_RAW: JSON.stringify(this.raw),
-      CDKTF_FLUX_E2E_HELM: JSON.stringify(this.helm),
       GOGC: SCRIPT_GOGC,
       ...this.env,
       ...extraEnv,
