@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EnvironmentSettings } from '../../settings';
+import { defaultKustomizations, EnvironmentSettings } from '../../settings';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { ChartRepository, startChartRepository } from './support/chart-repository';
 import { Cluster, startCluster } from './support/cluster';
@@ -20,7 +20,8 @@ import { until } from './support/until';
 // stack writes TF_VAR_source_charts_token into the Secret the HelmRepository reads) and declare a
 // HelmRelease of it that dependsOn the `apps` Kustomization (whose namespace the chart installs
 // into); real source-controller fetches the index and the chart with that login, real
-// helm-controller installs and upgrades the release.
+// helm-controller installs and upgrades the release. Beside it, a second repository as a `git`
+// source with a deploy key the sync stack registers, applied by a Kustomization of its own.
 
 const HELM_CONTROLLER = 'v1.6.3';
 
@@ -54,12 +55,33 @@ const GREETER = {
 };
 
 const LOGIN = { username: 'flux', password: 'chart-reader-token' };
+/** The platform team's repository, a source of its own with a deploy key of its own. */
+const PLATFORM = 'mark-icy/platform';
+const PLATFORM_LAYOUT = {
+  'kustomization.yaml':
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - config.yaml\n',
+  'config.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: platform-config\n  namespace: apps\ndata:\n  team: platform\n',
+};
 
-/** The environment: the Helm repository and a release of the chart into `apps`, once `apps` is Ready. */
+/**
+ * The environment: the Helm repository and a release of the chart into `apps`, once `apps` is Ready;
+ * the platform repository and its Kustomization.
+ */
 const withRelease = (greeting: string): EnvironmentSettings => ({
   ...settings,
   sources: [
     { type: 'helm', name: 'charts', url: charts.url, credentials: { type: 'token', username: LOGIN.username } },
+    {
+      type: 'git',
+      name: 'platform',
+      url: `ssh://git@127.0.0.1:${git.port}/${PLATFORM}`,
+      credentials: { type: 'deploy-key' },
+    },
+  ],
+  kustomizations: [
+    ...defaultKustomizations('./apps/dev'),
+    { name: 'platform', path: './', prune: true, source: 'platform', dependsOn: ['apps'] },
   ],
   helmReleases: [
     {
@@ -89,9 +111,10 @@ describe(
       if (existsSync(stamp))
         console.log(`# helm-controller ${HELM_CONTROLLER} ${readFileSync(stamp, 'utf8').trim()} (build.sh flux)`);
       cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
-      github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
+      github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY, PLATFORM] });
       git = await startGitServer(join(workdir, 'git'), { url: github.url, token: TOKEN });
       new FixtureRepository(join(workdir, 'git'), REPOSITORY).commit('the team layout', TEAM_LAYOUT);
+      new FixtureRepository(join(workdir, 'git'), PLATFORM).commit('the platform layout', PLATFORM_LAYOUT);
       charts = await startChartRepository([GREETER], LOGIN);
       kubelet = startFluxKubelet(cluster, 'flux-system', join(workdir, 'controllers'), {
         controllers: ['source-controller', 'kustomize-controller', 'helm-controller'],
@@ -147,6 +170,14 @@ describe(
       const grep = spawnSync('grep', ['-rlF', LOGIN.password, join(project.dir, 'cdktf.out')]);
       assert.equal(grep.status, 1, `the token is in the synthesized output: ${grep.stdout}`);
 
+      // The second repository, fetched with the deploy key the sync stack registered on it.
+      const [key] = github.keys(PLATFORM);
+      assert.equal(key?.title, 'Flux (dev-flux-sync, platform)');
+      assert.equal(github.keys(PLATFORM).length, 1);
+      const platformKey = json(['secret', 'platform-credentials', '-n', 'flux-system']);
+      assert.equal(Buffer.from(platformKey.data['identity.pub'], 'base64').toString().trim(), key.key.trim());
+      assert.equal(json(['configmap', 'platform-config', '-n', 'apps']).data.team, 'platform');
+
       const rendered = configMap();
       assert.deepEqual(rendered.data, { greeting: 'hello' });
       assert.equal(rendered.metadata.labels['helm.toolkit.fluxcd.io/name'], 'greeter');
@@ -190,6 +221,7 @@ describe(
         workdir,
       );
       await until('the release uninstalled', () => !exists('configmap', 'apps-greeter', 'apps'), 60_000);
+      assert.deepEqual(github.keys(PLATFORM), [], "the platform repository's deploy key is removed");
       assert.deepEqual(json(['helmreleases,helmcharts,helmrepositories', '-A']).items, [], 'finalizers cleared');
       await until('the Helm storage Secrets removed', () =>
         (json(['secrets', '-n', 'flux-system']).items as any[]).every((s) => s.type !== 'helm.sh/release.v1'),
