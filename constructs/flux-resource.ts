@@ -345,7 +345,8 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
           ? `add ${component} to the install's ${extra ? 'componentsExtra' : 'components'}`
           : `install the controller that serves ${this.kind}`;
         return (
-          `${this.subject}: the Flux install ${install.node.path} does not install the ${this.kind} CRD ` +
+          `${this.kind} ${this.namespace}/${this.name}: the Flux install ${install.node.path} does not install the ` +
+          `${this.kind} CRD ` +
           `(${group}; it installs ${installed}), so this object could not be planned; ${fix}`
         );
       });
