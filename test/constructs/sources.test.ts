@@ -151,8 +151,8 @@ describe('HelmChart', () => {
       {
         message:
           'test/podinfo (HelmChart apps/podinfo): sourceRef HelmRepository charts/charts is not in namespace apps, ' +
-          "where source-controller looks for the source of a HelmChart; leave namespace out (it defaults to the source's) " +
-          'or create the source in apps',
+          'where source-controller looks for the source of a HelmChart; leave namespace out ' +
+          "(it defaults to the source's) or create the source in apps',
       },
     );
   });
@@ -160,9 +160,9 @@ describe('HelmChart', () => {
   test('fails if verify is given for a chart that is not from an OCI registry, which source-controller skips', () => {
     assert.throws(() => synthConstructs((s) => chart(s, { verify: { provider: 'cosign' } })), {
       message:
-        'test/podinfo (HelmChart flux-system/podinfo): verify {"provider":"cosign"}: source-controller verifies only ' +
-        'charts from an OCI registry, and sourceRef HelmRepository flux-system/charts is not a HelmRepository of type ' +
-        'oci; drop verify, or take the chart from an OCI HelmRepository',
+        'test/podinfo (HelmChart flux-system/podinfo): verify {"provider":"cosign"}: source-controller verifies ' +
+        'only charts from an OCI registry, and sourceRef HelmRepository flux-system/charts is not a HelmRepository ' +
+        'of type oci; drop verify, or take the chart from an OCI HelmRepository',
     });
   });
 
