@@ -38,13 +38,8 @@ const KINDS_SINCE: Record<string, { group: string; kind: string; since: string }
  * controller it belongs to (and whether it is an extra component), and the first Flux release
  * with it when older ones lack it.
  */
-export function kindOrigin(
-  group: string,
-  kind: string,
-): { component?: string; extra: boolean; since?: string } {
-  const component = Object.entries(COMPONENT_KINDS).find(
-    ([, k]) => k.group === group && k.kinds.includes(kind),
-  )?.[0];
+export function kindOrigin(group: string, kind: string): { component?: string; extra: boolean; since?: string } {
+  const component = Object.entries(COMPONENT_KINDS).find(([, k]) => k.group === group && k.kinds.includes(kind))?.[0];
   const since = Object.values(KINDS_SINCE).find((k) => k.group === group && k.kind === kind)?.since;
   return { component, extra: component !== undefined && EXTRA_COMPONENTS.includes(component), since };
 }

@@ -152,7 +152,7 @@ describe('HelmChart', () => {
         message:
           'test/podinfo (HelmChart apps/podinfo): sourceRef HelmRepository charts/charts is not in namespace apps, ' +
           'where source-controller looks for the source of a HelmChart; leave namespace out ' +
-          "(it defaults to the source's) or create the source in apps',
+          "(it defaults to the source's) or create the source in apps",
       },
     );
   });
