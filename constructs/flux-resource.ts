@@ -1,7 +1,8 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { schemaProblems } from '../lib/crd-schema';
+import { schemaProblems, unservedKind } from '../lib/crd-schema';
+import { kindOrigin } from '../lib/flux-components';
 import { FluxKind } from '../lib/flux-kind';
 import { FluxManifests } from '../lib/flux-manifests';
 import { KubernetesObject } from '../lib/kubernetes-object';
@@ -214,6 +215,9 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
           `them on the stack with FluxStackDefaults.set`,
       );
     }
+    // Its kubernetes_manifest could not be planned on a cluster without the CRD: refused before any field.
+    const unserved = unservedKind(manifests, this.apiVersion, this.kind);
+    if (unserved) throw new Error(`${this.subject}: ${unserved}`);
     this.manifests = manifests;
     this.givenReadyTimeout = props.readyTimeout;
     this.readyTimeout = options.neverReady ? undefined : (props.readyTimeout ?? defaults?.readyTimeout);
@@ -292,6 +296,7 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
         reconcileOn: this.common.reconcileOn,
       },
     );
+    this.node.addValidation({ validate: () => this.installProblems() });
     // What changed after construction (addDependsOn) is checked against the schema at synth.
     if (late.length > 0) {
       this.node.addValidation({
@@ -317,6 +322,41 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
           fix(stack.node.id),
       ];
     });
+  }
+
+  /**
+   * Whole-tree rule: the Flux install of a stack this one depends on (the bootstrap stack of
+   * addFluxEnvironment) installs this kind's CRD. Manifests may hold more controllers than the
+   * install takes (a release's install.yaml holds all of them), so that they have the CRD is not
+   * enough: without it on the cluster, this object could not be planned.
+   */
+  private installProblems(): string[] {
+    const stacks = new Set<TerraformStack>();
+    const visit = (stack: TerraformStack) =>
+      stack.dependencies.filter((d) => !stacks.has(d)).forEach((d) => (stacks.add(d), visit(d)));
+    visit(TerraformStack.of(this));
+    const [group] = this.apiVersion.split('/');
+    const installs = [...stacks].flatMap((s) => s.node.findAll().filter((c) => c instanceof FluxInstall));
+    return installs
+      .filter(
+        (install) =>
+          !install.objects.some((o) => {
+            const spec = o.spec as { group?: string; names?: { kind?: string } } | undefined;
+            return o.kind === 'CustomResourceDefinition' && spec?.group === group && spec.names?.kind === this.kind;
+          }),
+      )
+      .map((install) => {
+        const { component, extra } = kindOrigin(group, this.kind);
+        const installed = [...install.options.components, ...install.options.componentsExtra].join(', ');
+        const fix = component
+          ? `add ${component} to the install's ${extra ? 'componentsExtra' : 'components'}`
+          : `install the controller that serves ${this.kind}`;
+        return (
+          `${this.kind} ${this.namespace}/${this.name}: the Flux install ${install.node.path} does not install the ` +
+          `${this.kind} CRD ` +
+          `(${group}; it installs ${installed}), so this object could not be planned; ${fix}`
+        );
+      });
   }
 
   /** The problems of the object's fields that `reported` has none of: the schema's, then the interval rule. */

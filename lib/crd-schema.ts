@@ -1,5 +1,6 @@
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { Token } from 'cdktf';
+import { kindOrigin } from './flux-components';
 import { FluxManifests } from './flux-manifests';
 import { cloneObject, KubernetesObject } from './kubernetes-object';
 import { nearest } from './rules';
@@ -36,6 +37,47 @@ function closeObjects(schema: Schema): void {
   if (typeof schema.additionalProperties === 'object') closeObjects(schema.additionalProperties);
 }
 
+type CrdVersion = { name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } };
+
+function crdVersions(manifests: FluxManifests, apiVersion: string, kind: string): CrdVersion[] | undefined {
+  const [group] = apiVersion.split('/');
+  const crd = manifests.customResourceDefinition(group, kind);
+  return (crd?.spec as { versions: CrdVersion[] } | undefined)?.versions;
+}
+
+function servedVersion(manifests: FluxManifests, apiVersion: string, kind: string): CrdVersion | undefined {
+  const version = apiVersion.split('/')[1];
+  return crdVersions(manifests, apiVersion, kind)?.find((v) => v.name === version && v.served);
+}
+
+/**
+ * Why `manifests` cannot hold a `kind` of `apiVersion`, naming the fix (the extra component that
+ * installs its CRD, or the first Flux release that has it); undefined when they serve it.
+ */
+export function unservedKind(manifests: FluxManifests, apiVersion: string, kind: string): string | undefined {
+  if (servedVersion(manifests, apiVersion, kind)) return undefined;
+  const [group] = apiVersion.split('/');
+  const { version } = manifests;
+  const versions = crdVersions(manifests, apiVersion, kind);
+  if (versions) {
+    const offered = versions.filter((v) => v.served).map((v) => `${group}/${v.name}`);
+    return (
+      `Flux ${version} does not serve ${kind} ${apiVersion} (it serves ${offered.join(', ') || 'none'}); ` +
+      `choose a Flux version whose ${kind} CRD serves ${apiVersion}`
+    );
+  }
+  const { component, extra, since } = kindOrigin(group, kind);
+  const lacks = `the manifests of Flux ${version} have no ${kind} CRD (${group})`;
+  if (extra)
+    return (
+      `${lacks}: it comes with ${component}, an extra component; add ${component} to the install's ` +
+      `componentsExtra, with manifests that hold it (flux install --version=${version} ` +
+      `--components-extra=${component} --export)`
+    );
+  if (since) return `${lacks}: Flux has it from ${since} on; set fluxVersion to ${since} or later`;
+  return `${lacks}: use manifests of a Flux install that has it${component ? ` (${component})` : ''}`;
+}
+
 /** Compiles each CRD version's schema once per manifests, however many objects use it. */
 function validatorFor(manifests: FluxManifests, apiVersion: string, kind: string): ValidateFunction {
   const key = `${apiVersion}/${kind}`;
@@ -44,21 +86,8 @@ function validatorFor(manifests: FluxManifests, apiVersion: string, kind: string
   const existing = byKind.get(key);
   if (existing) return existing;
 
-  const [group, version] = apiVersion.split('/');
-  const crd = manifests.customResourceDefinition(group, kind);
-  const versions = (
-    crd?.spec as
-      | { versions: { name: string; served: boolean; schema: { openAPIV3Schema: Record<string, unknown> } }[] }
-      | undefined
-  )?.versions;
-  const served = versions?.find((v) => v.name === version && v.served);
-  if (!served) {
-    const offered = versions?.filter((v) => v.served).map((v) => `${group}/${v.name}`) ?? [];
-    throw new Error(
-      `Flux ${manifests.version} does not serve ${kind} ${apiVersion}` +
-        (offered.length ? `; it serves ${offered.join(', ')}` : `; its manifests have no ${kind} CRD`),
-    );
-  }
+  const served = servedVersion(manifests, apiVersion, kind);
+  if (!served) throw new Error(unservedKind(manifests, apiVersion, kind));
   const schema = cloneObject(served.schema.openAPIV3Schema) as Schema & { properties: Record<string, Schema> };
   // metadata is checked by our own name and namespace rules; status is never sent.
   delete schema.properties.status;

@@ -28,6 +28,22 @@ const COMPONENT_KINDS: Record<string, { group: string; kinds: string[] }> = {
   'source-watcher': { group: 'source.extensions.fluxcd.io', kinds: ['ArtifactGenerator'] },
 };
 
+/** Kinds a supported Flux version lacks: the first release whose manifests have their CRD. */
+const KINDS_SINCE: Record<string, { group: string; kind: string; since: string }> = {
+  ExternalArtifact: { group: 'source.toolkit.fluxcd.io', kind: 'ExternalArtifact', since: 'v2.7.0' },
+};
+
+/**
+ * What installs the CRD of `kind` in `group`, for a message about manifests that lack it: the
+ * controller it belongs to (and whether it is an extra component), and the first Flux release
+ * with it when older ones lack it.
+ */
+export function kindOrigin(group: string, kind: string): { component?: string; extra: boolean; since?: string } {
+  const component = Object.entries(COMPONENT_KINDS).find(([, k]) => k.group === group && k.kinds.includes(kind))?.[0];
+  const since = Object.values(KINDS_SINCE).find((k) => k.group === group && k.kind === kind)?.since;
+  return { component, extra: component !== undefined && EXTRA_COMPONENTS.includes(component), since };
+}
+
 type Crd = {
   spec?: { group?: string; names?: { kind?: string }; versions?: { schema?: { openAPIV3Schema?: unknown } }[] };
 };
