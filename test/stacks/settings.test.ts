@@ -125,7 +125,7 @@ describe('environment settings, as data', () => {
         networkPolicy: false,
         watchAllNamespaces: true,
         clusterDomain: 'k8s.example',
-        components: ['source-controller', 'kustomize-controller'],
+        components: ['source-controller', 'kustomize-controller', 'helm-controller'],
         componentsExtra: [],
       },
       syncSource: { type: 'git' },
