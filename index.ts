@@ -14,6 +14,7 @@ export type { EnvironmentSource } from './stacks/sync-sources';
 // An environment's settings, as data.
 export { checkEnvironment, defaultKustomizations, GITHUB_COM, resolveEnvironment } from './settings';
 export type {
+  BucketSourceSettings,
   CheckedEnvironment,
   EnvironmentSettings,
   GitAuthSettings,

@@ -400,14 +400,39 @@ export interface HelmSourceSettings extends Omit<NamedSourceSettings, 'credentia
   readonly credentials?: Extract<SourceCredentialsSettings, { type: 'token' }>;
 }
 
+/** A bucket of an object store as a source (a Bucket): S3-compatible, GCS or Azure Blob. */
+export interface BucketSourceSettings extends Omit<NamedSourceSettings, 'credentials'> {
+  /** A Bucket. */
+  readonly type: 'bucket';
+  /** Name of the bucket. */
+  readonly bucketName: string;
+  /** The object store's host (and port), without scheme, such as `s3.eu-west-1.amazonaws.com` or `minio.minio:9000`. */
+  readonly endpoint: string;
+  /** The object store's API, or the cloud identity to list it with instead of a Secret. @default generic */
+  readonly provider?: 'generic' | 'aws' | 'gcp' | 'azure';
+  /** The bucket's region, where the store needs one. @default - none */
+  readonly region?: string;
+  /** Only the objects under this prefix. @default - the whole bucket */
+  readonly prefix?: string;
+  /** Plain http to the endpoint; never with credentials. @default false */
+  readonly insecure?: boolean;
+  /**
+   * An access key from a token variable: `username` is the access key id, the token its secret
+   * (the Secret's `accesskey` and `secretkey`, for the generic provider).
+   * @default - anonymous, or the provider's identity
+   */
+  readonly credentials?: Extract<SourceCredentialsSettings, { type: 'token' }>;
+}
+
 /**
  * A source of manifests or charts beside the environment's own, named by Kustomizations and
  * HelmReleases (`source`): a git repository, an OCI artifact (`flux push artifact`), or a Helm
- * repository. Credentials are a Secret of yours in the Flux namespace (`secretName`: for git an SSH
- * key or a username and password as the URL's scheme says, for OCI a docker-registry Secret, for
- * Helm a username and password), or ones the sync stack makes (`credentials`).
+ * repository, or a bucket of an object store. Credentials are a Secret of yours in the Flux
+ * namespace (`secretName`: for git an SSH key or a username and password as the URL's scheme says,
+ * for OCI a docker-registry Secret, for Helm a username and password, for a bucket `accesskey` and
+ * `secretkey`), or ones the sync stack makes (`credentials`).
  */
-export type SourceSettings = GitSourceSettings | OciSourceSettings | HelmSourceSettings;
+export type SourceSettings = GitSourceSettings | OciSourceSettings | HelmSourceSettings | BucketSourceSettings;
 
 /** An OCI artifact as a source. */
 export interface OciSourceSettings extends Omit<NamedSourceSettings, 'credentials'> {
@@ -651,6 +676,21 @@ const SOURCES = {
         text: "is not a Helm repository's URL; give the https:// URL of its index, or oci://<registry>/<path>",
       }),
     ),
+    credentials: union({ token: TOKEN }),
+  },
+  bucket: {
+    ...NAMED_SOURCE,
+    bucketName: required(string({ test: (s) => s !== '', text: 'is empty; give the name of the bucket' })),
+    endpoint: required(
+      string({
+        test: (s) => s !== '' && !s.includes('://'),
+        text: 'is not an endpoint; give the host and port alone, such as minio.minio:9000, and insecure for http',
+      }),
+    ),
+    provider: oneOf(['generic', 'aws', 'gcp', 'azure']),
+    region: string(),
+    prefix: string(),
+    insecure: boolean,
     credentials: union({ token: TOKEN }),
   },
 } satisfies {

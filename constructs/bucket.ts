@@ -44,7 +44,15 @@ export class Bucket extends FluxResource<BucketSpec> {
     super(scope, id, props, { type: BUCKET_V1 });
     this.props = copyData(props);
     this.interval = props.interval ?? '1m';
-    this.createResource(new Problems(this.subject));
+    const problems = new Problems(this.subject);
+    if (props.insecure && props.secretRef) {
+      problems.add(
+        `insecure would send the access key of secretRef "${props.secretRef.name}" over plain http; serve the ` +
+          'object store over https',
+        'insecure',
+      );
+    }
+    this.createResource(problems);
   }
 
   protected renderSpec(): BucketSpec {

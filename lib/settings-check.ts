@@ -166,6 +166,13 @@ export function settingsProblems(settings: unknown, fields: Record<string, Check
 /** A GitHub repository over SSH, as a deploy key needs it: `ssh://git@<host>[:port]/<owner>/<repository>`. */
 export const SSH_GITHUB_URL = /^ssh:\/\/git@([^/:]+)(?::(\d+))?\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/;
 
+/** Who the token of a source's login goes with, by the source's type. */
+const TOKEN_USER: Record<string, string> = {
+  oci: 'a registry login needs the user',
+  helm: 'a Helm repository login needs the user',
+  bucket: 'an access key needs its id, whose secret',
+};
+
 const hostOf = (url: string) => {
   try {
     return new URL(url).hostname;
@@ -201,8 +208,8 @@ export function sourceCredentials(source: Record<string, unknown>, path: string,
     );
   } else if (credentials.type === 'token' && source.type !== 'git' && credentials.username === undefined) {
     problems.push(
-      `${path}.credentials.username: a ${source.type === 'oci' ? 'registry' : 'Helm repository'} login needs the ` +
-        `user the token is for; give username`,
+      `${path}.credentials.username: ${TOKEN_USER[source.type as string] ?? 'a login needs the user'} the token ` +
+        `is for; give username`,
     );
   }
 }

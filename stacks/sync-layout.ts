@@ -189,7 +189,7 @@ function chartOf(
   if (chart === undefined)
     return (
       `${subject}: "${name}" has no chart; give its name in ${source.kind} "${settings.source}"` +
-      (source.kind === 'GitRepository' ? ' (its path, such as ./charts/app)' : '')
+      (source.kind === 'GitRepository' || source.kind === 'Bucket' ? ' (its path, such as ./charts/app)' : '')
     );
   return { chart: { spec: { chart, version, sourceRef: source } } };
 }

@@ -3,6 +3,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { Fn, TerraformStack } from 'cdktf';
 import {
+  Bucket,
   ExistingGitSecret,
   GitHttpsTokenSecret,
   GitHubAccessCheck,
@@ -14,6 +15,7 @@ import {
 } from '../constructs';
 import { SSH_GITHUB_URL } from '../lib/settings-check';
 import {
+  BucketSourceSettings,
   GitHostSettings,
   GitSourceSettings,
   HelmSourceSettings,
@@ -24,12 +26,12 @@ import {
 import { StackProblems } from './stack-problems';
 import { sourceTokenVariable, sourceTokenVariableName } from './variables';
 
-// The environment's sources as objects of the sync stack: the GitRepositories, OCIRepositories and
-// HelmRepositories of `sources` (and an OCI `syncSource`), with the credentials the stack makes for
+// The environment's sources as objects of the sync stack: the GitRepositories, OCIRepositories,
+// HelmRepositories and Buckets of `sources` (and an OCI `syncSource`), with the credentials the stack makes for
 // them. The environment's own GitRepository is the sync stack's, with the bootstrap stack's access.
 
 /** A source a Kustomization or a HelmRelease of the environment can name. */
-export type EnvironmentSource = GitRepository | OCIRepository | HelmRepository;
+export type EnvironmentSource = GitRepository | OCIRepository | HelmRepository | Bucket;
 
 /** What every source of one sync stack shares. */
 export interface SourceContext {
@@ -83,6 +85,8 @@ export function sourcesOf(context: SourceContext, sources: readonly SourceSettin
 /** One source of the environment, its credentials made as it asks. */
 export function sourceObject(context: SourceContext, id: string, source: SourceSettings): EnvironmentSource {
   switch (source.type) {
+    case 'bucket':
+      return bucket(context, id, source);
     case 'oci':
       return ociRepository(context, id, source);
     case 'helm':
@@ -105,6 +109,29 @@ function ociRepository(context: SourceContext, id: string, source: OciSourceSett
     secretRef: secretName === undefined ? undefined : { name: secretName },
     provider,
     insecure,
+    readyTimeout: context.readyTimeout,
+  });
+}
+
+function bucket(context: SourceContext, id: string, source: BucketSourceSettings): Bucket {
+  const { name, bucketName, endpoint, provider, region, prefix, insecure, interval, credentials } = source;
+  // The generic provider reads an access key as `accesskey` and `secretkey`.
+  const secretName = credentials
+    ? loginSecret(context, `${id}-credentials`, name, {
+        accesskey: credentials.username ?? '',
+        secretkey: sourceTokenVariable(context.stack, name),
+      }).metadata.name
+    : source.secretName;
+  return new Bucket(context.stack, id, {
+    name,
+    bucketName,
+    endpoint,
+    provider,
+    region,
+    prefix,
+    insecure,
+    interval: interval ?? '1m0s',
+    secretRef: secretName === undefined ? undefined : { name: secretName },
     readyTimeout: context.readyTimeout,
   });
 }

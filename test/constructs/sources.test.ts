@@ -79,6 +79,14 @@ describe('Bucket', () => {
       /spec\.provider: "minio" is not one of generic, aws, gcp, azure \(source\.toolkit\.fluxcd\.io\/v1 Bucket schema/,
     );
   });
+
+  test('fails if insecure would send the access key of secretRef over plain http', () => {
+    assert.throws(
+      () => synthConstructs((s) => bucket(s, { insecure: true, secretRef: { name: 'minio-key' } })),
+      /insecure would send the access key of secretRef "minio-key" over plain http; serve the object store over https/,
+    );
+    synthConstructs((s) => bucket(s, { insecure: true }));
+  });
 });
 
 describe('HelmChart', () => {

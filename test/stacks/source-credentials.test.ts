@@ -82,6 +82,35 @@ describe('the credentials the sync stack makes for a source', () => {
     });
   });
 
+  test('a bucket: the access key id as accesskey, the token variable as secretkey', async () => {
+    const stack = await sync(
+      [
+        {
+          type: 'bucket',
+          name: 'manifests',
+          bucketName: 'fleet',
+          endpoint: 'minio.minio:9000',
+          prefix: 'dev/',
+          credentials: { type: 'token', username: 'AKIAFLUXREADER' },
+        },
+      ],
+      { kustomizations: [{ name: 'apps', path: './apps', prune: true, source: 'manifests' }] },
+    );
+    const [secret] = Object.values(stack.resource.kubernetes_secret_v1) as any[];
+    assert.deepEqual(secret.data, { accesskey: 'AKIAFLUXREADER', secretkey: '${var.source_manifests_token}' });
+    assert.deepEqual(manifestsOf(stack)['bucket_flux-system_manifests'].spec, {
+      interval: '1m0s',
+      bucketName: 'fleet',
+      endpoint: 'minio.minio:9000',
+      prefix: 'dev/',
+      secretRef: { name: secretNameOf('source-manifests-credentials') },
+    });
+    assert.deepEqual(manifestsOf(stack)['kustomization_flux-system_apps'].spec.sourceRef, {
+      kind: 'Bucket',
+      name: 'manifests',
+    });
+  });
+
   test('a deploy key on the git host: key pair, deploy key titled for the source, checked at plan', async () => {
     const stack = await sync([
       {
@@ -128,6 +157,20 @@ describe('the credentials the sync stack makes for a source', () => {
       [
         { type: 'helm', name: 'a', url: 'http://charts.example.com', credentials: { type: 'token', username: 'u' } },
         /sources\[0\]\.url "http:\/\/charts.example.com": would send the token in the clear over plain http/,
+      ],
+      [
+        {
+          type: 'bucket',
+          name: 'a',
+          bucketName: 'b',
+          endpoint: 'https://s3.example.com',
+          credentials: { type: 'token' },
+        },
+        /sources\[0\]\.endpoint "https:\/\/s3.example.com": is not an endpoint; give the host and port alone/,
+      ],
+      [
+        { type: 'bucket', name: 'a', bucketName: 'b', endpoint: 's3.example.com', credentials: { type: 'token' } },
+        /sources\[0\]\.credentials\.username: an access key needs its id, whose secret the token is for/,
       ],
       [
         { type: 'oci', name: 'a', url: 'oci://r.example.com/a', credentials: { type: 'token' } },
