@@ -107,7 +107,9 @@ describe('GitHub App authentication with real Flux controllers', { timeout: 1_20
     succeeded(await project.destroy(['dev-flux-bootstrap']), 'destroy of the bootstrap stack');
     await until('controllers stopped with their Deployments', () => Object.keys(kubelet.versions()).length === 0);
     const minted = github.requests.filter((r) => r.endsWith('/access_tokens')).length;
-    const head = repo.commit('a commit for v2.8.8', { 'apps/dev/extra.yaml': undefined });
+    const head = repo.commit('a commit for v2.8.8', {
+      'apps/dev/config.yaml': TEAM_LAYOUT['apps/dev/config.yaml'].replace('hello', 'hallo'),
+    });
     const old = { ...settings, fluxVersion: 'v2.8.8' };
     succeeded(await project.use([old]).npmDeploy(BOTH), 'npm run deploy of v2.8.8 with a GitHub App');
     assert.equal(kubelet.versions()['source-controller'], 'v1.8.5');
