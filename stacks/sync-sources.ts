@@ -46,7 +46,7 @@ export interface SourceContext {
 }
 
 /** Name of the Secret the stack makes for a source's `credentials`. */
-export const credentialsSecretName = (source: string) => `${source}-credentials`;
+const credentialsSecretName = (source: string) => `${source}-credentials`;
 
 /**
  * The environment's other sources, by name; a name taken twice, or the environment's own, is
