@@ -36,7 +36,10 @@ function specDigest(spec: unknown): string {
     const parts: string[] = [];
     let last = 0;
     for (const match of references) {
-      parts.push(JSON.stringify(text.slice(last, match.index)), match[1]);
+      // The reference as OpenTofu reads it: inside the JSON text its quotes are escaped
+      // (`sha1(join(\"\\n\", ...))`), which as an expression of its own they must not be.
+      const expression = JSON.parse(`"${match[1]}"`) as string;
+      parts.push(JSON.stringify(text.slice(last, match.index)), expression);
       last = match.index + match[0].length;
     }
     parts.push(JSON.stringify(text.slice(last)));

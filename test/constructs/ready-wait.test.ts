@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { TerraformVariable, Testing } from 'cdktf';
+import { Fn, TerraformVariable, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { GitRepository, Kustomization, RECONCILE_REQUEST_ANNOTATION } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
@@ -82,6 +82,25 @@ describe('waiting for Flux to report an object Ready', () => {
     const request = requestOf(apps);
     assert.match(request, /^\$\{sha1\(join\("", \[".*\\"path\\":\\"", var\.git_branch, "\\",.*"\]\)\)\}$/);
     assert.equal(apps.wait.fields['status.lastHandledReconcileAt'], `^${request}$`);
+  });
+
+  test('hashes a reference that is an expression with string literals, such as a credentials version', () => {
+    const synthesized = synthConstructs((scope) => {
+      const key = new TerraformVariable(scope, 'public_key', { type: 'string' }).stringValue;
+      new GitRepository(scope, 'platform', {
+        manifests: v294,
+        url: 'ssh://git@github.com/mark-icy/platform',
+        readyTimeout: '1m',
+        reconcileOn: [Fn.sha1(Fn.join('\n', [key, 'github.com ssh-ed25519 AAAA']))],
+      });
+    });
+    const resource = synthesized.resource.kubernetes_manifest['gitrepository_flux-system_platform'] as Record<
+      string,
+      any
+    >;
+    // The version's own quotes stay an expression's: "\n" and the literal, not \"\n\".
+    const request: string = requestOf(resource);
+    assert.ok(request.includes(', sha1(join("\\n", [var.public_key, "github.com ssh-ed25519 AAAA"])), '), request);
   });
 
   test('does not wait when no timeout is given', () => {
