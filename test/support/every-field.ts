@@ -270,3 +270,33 @@ export function specFieldsUnset(
   const set = new Set(objects.flatMap((o) => leavesSet(schema, o.spec, '')));
   return leaves(schema, '').filter((path) => !set.has(path));
 }
+
+type DefaultingSchema = {
+  properties?: Record<string, DefaultingSchema & { default?: unknown }>;
+  items?: DefaultingSchema;
+};
+
+function withDefaults(schema: DefaultingSchema, value: unknown): unknown {
+  if (Array.isArray(value)) return schema.items ? value.map((v) => withDefaults(schema.items!, v)) : value;
+  if (!schema.properties || typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [k, s] of Object.entries(schema.properties)) {
+    if (out[k] === undefined && s.default !== undefined) out[k] = structuredClone(s.default);
+    if (out[k] !== undefined) out[k] = withDefaults(s, out[k]);
+  }
+  return out;
+}
+
+/**
+ * `spec` as the API server stores it: with the defaults of the CRD schema in `manifests` for the
+ * fields it leaves out, as structural defaulting fills them in.
+ */
+export function specWithSchemaDefaults(manifests: FluxManifests, object: Record<string, any>): unknown {
+  const [group, version] = object.apiVersion.split('/');
+  const crd = manifests.customResourceDefinition(group, object.kind)?.spec as
+    { versions: { name: string; schema: { openAPIV3Schema: DefaultingSchema } }[] } | undefined;
+  const schema = crd?.versions.find((v) => v.name === version)?.schema.openAPIV3Schema.properties?.spec;
+  if (!schema)
+    throw new Error(`the manifests of Flux ${manifests.version} have no ${object.apiVersion} ${object.kind} schema`);
+  return withDefaults(schema, object.spec);
+}
