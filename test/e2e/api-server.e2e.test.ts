@@ -5,11 +5,22 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Testing } from 'cdktf';
 import {
+  Bucket,
+  BucketProps,
   ControllerSettings,
+  ExternalArtifact,
   FluxInstall,
   FluxInstallProps,
   GitRepository,
   GitRepositoryProps,
+  HelmChart,
+  HelmChartProps,
+  ImagePolicy,
+  ImagePolicyProps,
+  ImageRepository,
+  ImageRepositoryProps,
+  ImageUpdateAutomation,
+  ImageUpdateAutomationProps,
   InstallPatch,
   Kustomization,
   KustomizationProps,
@@ -17,8 +28,13 @@ import {
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import { aks, eks, fleet, gke, patched as bootstrapPatches, tenants } from '../../examples/customisation';
-import { buildEveryField } from '../support/every-field';
-import { manifests } from '../support/manifests';
+import {
+  buildEveryField,
+  buildEveryFieldOfMoreKinds,
+  specFieldsUnset,
+  specWithSchemaDefaults,
+} from '../support/every-field';
+import { manifests, MANIFESTS_DIR } from '../support/manifests';
 import { manifestsOf, synthConstructs, synthStack } from '../support/synth';
 import { Cluster, startCluster } from './support/cluster';
 import { applyServerSide, BINARIES, getJson, kubectl, stackObjects } from './support/kubectl';
@@ -157,6 +173,56 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
     ]);
   });
 
+  // The image kinds' CRDs come only with the image automation controllers; an install that has them
+  // brings them, and Bucket, HelmChart and ExternalArtifact are in every install from v2.7.0.
+  const images = manifests('v2.9.4', 'v2.9.4-image-automation');
+  const imageInstall: EnvironmentSettings = {
+    name: 'images',
+    manifestsPath: join(MANIFESTS_DIR, 'v2.9.4-image-automation', 'gotk-components.yaml'),
+    install: { componentsExtra: ['image-reflector-controller', 'image-automation-controller'] },
+  };
+  const namespaces = (...names: string[]) =>
+    applyServerSide(
+      kubeconfig,
+      names.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    );
+  const moreKinds = () => manifestsOf(synthConstructs((scope) => buildEveryFieldOfMoreKinds(scope, images)));
+
+  test('accepts every spec field of the kinds added in code, each stored as synthesized', async () => {
+    const { bootstrap } = await environment(imageInstall);
+    const crds = bootstrap.map((wave) => wave.filter((o) => o.kind === 'CustomResourceDefinition'));
+    applyWaves(crds.filter((wave) => wave.length > 0));
+    namespaces('apps', 'images');
+    const objects = Object.values(moreKinds());
+    applyServerSide(kubeconfig, objects);
+    for (const kind of [
+      'Bucket',
+      'HelmChart',
+      'ExternalArtifact',
+      'ImageRepository',
+      'ImagePolicy',
+      'ImageUpdateAutomation',
+    ]) {
+      const ofKind = objects.filter((o) => o.kind === kind);
+      // The constructs render references themselves, by kind and name, and leave the optional apiVersion out.
+      const unrendered = ['HelmChart', 'ImageUpdateAutomation'].includes(kind) ? ['sourceRef.apiVersion'] : [];
+      assert.deepEqual(
+        specFieldsUnset(images, ofKind[0].apiVersion, kind, ofKind),
+        unrendered,
+        `${kind}: fields unset`,
+      );
+    }
+    for (const object of objects) {
+      const { apiVersion, kind, metadata } = object;
+      const resource = `${kind.toLowerCase()}.${apiVersion.split('/')[0]}`;
+      const stored = getJson(kubeconfig, [resource, metadata.name, '-n', metadata.namespace]);
+      assert.equal(stored.apiVersion, apiVersion);
+      // As sent, with the CRD's defaults for what the objects beside the every-field ones leave out.
+      const expected = specWithSchemaDefaults(images, object);
+      assert.deepEqual(stored.spec, expected, `${kind} ${metadata.namespace}/${metadata.name}`);
+    }
+  });
+
   // Each case: a change the constructs refuse at synth, and the same change made to a valid
   // object behind their back, which the API server must refuse as well.
   const v294 = manifests();
@@ -251,6 +317,190 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
         /Invalid value|Required value|missing required field|unknown field|Unsupported value|strict decoding error/,
         'the API server accepts it',
       );
+    });
+  }
+
+  // The same for the kinds added in code, each case a change to one object of every-field.ts. What a
+  // hand rule refuses and no CRD schema states (an image with a tag) is the controller's: the API
+  // server accepts those (further below).
+  const bucket = (props: Partial<BucketProps>) => () =>
+    synthConstructs(
+      (s) => new Bucket(s, 'b', { manifests: images, bucketName: 'charts', endpoint: 'minio.example.com', ...props }),
+    );
+  const chart = (props: Partial<HelmChartProps>) => () =>
+    synthConstructs(
+      (s) =>
+        new HelmChart(s, 'c', {
+          manifests: images,
+          chart: './podinfo',
+          sourceRef: new GitRepository(s, 'r', { manifests: images, url }),
+          ...props,
+        }),
+    );
+  const imageRepository = (props: Partial<ImageRepositoryProps>) => () =>
+    synthConstructs((s) => new ImageRepository(s, 'i', { manifests: images, image: 'ghcr.io/mark-icy/app', ...props }));
+  const imagePolicy = (props: Partial<ImagePolicyProps>) => () =>
+    synthConstructs(
+      (s) =>
+        new ImagePolicy(s, 'p', {
+          manifests: images,
+          imageRepositoryRef: new ImageRepository(s, 'i', { manifests: images, image: 'ghcr.io/mark-icy/app' }),
+          policy: { semver: { range: '1.x' } },
+          ...props,
+        }),
+    );
+  const author = { email: 'fluxcdbot@users.noreply.github.com' };
+  const automation = (props: Partial<ImageUpdateAutomationProps>) => () =>
+    synthConstructs(
+      (s) =>
+        new ImageUpdateAutomation(s, 'a', {
+          manifests: images,
+          sourceRef: new GitRepository(s, 'r', { manifests: images, url, ref: { branch: 'main' } }),
+          git: { commit: { author } },
+          ...props,
+        }),
+    );
+  const moreKindCases: {
+    name: string;
+    /** The API server's words, naming the field. */
+    refusal: RegExp;
+    synth: () => unknown;
+    object: (o: Record<string, Record<string, any>>) => Record<string, any>;
+  }[] = [
+    {
+      name: 'Bucket provider outside the enum',
+      refusal: /spec\.provider: Unsupported value: "minio"/,
+      synth: bucket({ provider: 'minio' as never }),
+      object: (o) => inSpec(o['bucket_flux-system_charts'], { provider: 'minio', sts: undefined }),
+    },
+    {
+      name: 'Bucket timeout in hours',
+      refusal: /spec\.timeout: Invalid value: "1h"/,
+      synth: bucket({ timeout: '1h' }),
+      object: (o) => inSpec(o['bucket_flux-system_charts'], { timeout: '1h' }),
+    },
+    {
+      name: 'HelmChart reconcileStrategy outside the enum',
+      refusal: /spec\.reconcileStrategy: Unsupported value: "Latest"/,
+      synth: chart({ reconcileStrategy: 'Latest' as never }),
+      object: (o) => inSpec(o['helmchart_flux-system_from-git'], { reconcileStrategy: 'Latest' }),
+    },
+    {
+      // The construct's rule (only OCI charts are verified) and the CRD's CEL rule (only from a HelmRepository).
+      name: 'HelmChart verify of a chart from a GitRepository',
+      refusal: /spec\.verify is only supported when spec\.sourceRef\.kind is 'HelmRepository'/,
+      synth: chart({ verify: { provider: 'cosign' } }),
+      object: (o) => inSpec(o['helmchart_flux-system_from-git'], { verify: { provider: 'cosign' } }),
+    },
+    {
+      name: 'ExternalArtifact sourceRef without a name',
+      refusal:
+        /ExternalArtifact\.spec\.sourceRef\): missing required field "name"|spec\.sourceRef\.name: Required value/,
+      synth: () =>
+        synthConstructs(
+          (s) =>
+            new ExternalArtifact(s, 'e', {
+              manifests: images,
+              sourceRef: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'tools' } as never,
+            }),
+        ),
+      object: (o) => inSpec(o['externalartifact_flux-system_generated'], { sourceRef: { kind: 'ArtifactGenerator' } }),
+    },
+    {
+      name: 'ImageRepository exclusionList of more than 25 patterns',
+      refusal: /spec\.exclusionList: Too many: 26/,
+      synth: imageRepository({ exclusionList: Array.from({ length: 26 }, (_, i) => `^dev-${i}`) }),
+      object: (o) =>
+        inSpec(o['imagerepository_images_app'], { exclusionList: Array.from({ length: 26 }, (_, i) => `^dev-${i}`) }),
+    },
+    {
+      name: 'ImageRepository provider outside the enum',
+      refusal: /spec\.provider: Unsupported value: "ghcr"/,
+      synth: imageRepository({ provider: 'ghcr' as never }),
+      object: (o) => inSpec(o['imagerepository_images_app'], { provider: 'ghcr' }),
+    },
+    {
+      name: 'ImagePolicy without a policy',
+      refusal: /ImagePolicy\.spec\): missing required field "policy"|spec\.policy: Required value/,
+      synth: imagePolicy({ policy: undefined as never }),
+      object: (o) => inSpec(o['imagepolicy_images_app-numerical'], { policy: undefined }),
+    },
+    {
+      name: 'ImagePolicy digestReflectionPolicy outside the enum',
+      refusal: /spec\.digestReflectionPolicy: Unsupported value: "Sometimes"/,
+      synth: imagePolicy({ digestReflectionPolicy: 'Sometimes' as never }),
+      object: (o) => inSpec(o['imagepolicy_images_app-numerical'], { digestReflectionPolicy: 'Sometimes' }),
+    },
+    {
+      name: 'ImageUpdateAutomation push refspec that forces',
+      refusal: /spec\.git\.push\.refspec: Invalid value: "\+refs/,
+      synth: automation({ git: { commit: { author }, push: { refspec: '+refs/heads/main:refs/heads/main' } } }),
+      object: (o) =>
+        inSpec(o['imageupdateautomation_flux-system_pinned'], {
+          git: { commit: { author }, push: { refspec: '+refs/heads/main:refs/heads/main' } },
+        }),
+    },
+    {
+      name: 'ImageUpdateAutomation commit author without an email',
+      refusal:
+        /ImageUpdateAutomation\.spec\.git\.commit\.author\): missing required field "email"|spec\.git\.commit\.author\.email: Required value/,
+      synth: automation({ git: { commit: { author: { name: 'fluxcdbot' } as never } } }),
+      object: (o) =>
+        inSpec(o['imageupdateautomation_flux-system_pinned'], {
+          git: { commit: { author: { name: 'fluxcdbot' } }, push: { branch: 'main' } },
+        }),
+    },
+    {
+      name: 'ImageUpdateAutomation update strategy outside the enum',
+      refusal: /spec\.update\.strategy: Unsupported value: "Rewrite"/,
+      synth: automation({ update: { strategy: 'Rewrite' as never } }),
+      object: (o) => inSpec(o['imageupdateautomation_flux-system_pinned'], { update: { strategy: 'Rewrite' } }),
+    },
+  ];
+  const moreKindsInProbe = () => {
+    namespaces('probe');
+    return Object.fromEntries(
+      Object.entries(moreKinds()).map(([name, o]) => [name, { ...o, metadata: { ...o.metadata, namespace: 'probe' } }]),
+    );
+  };
+  for (const c of moreKindCases) {
+    test(`refuses, like synth, a ${c.name}`, () => {
+      assert.throws(c.synth, Error, 'synth accepts it');
+      const inProbe = moreKindsInProbe();
+      assert.throws(
+        () => applyServerSide(kubeconfig, [c.object(inProbe)]),
+        c.refusal,
+        'the API server accepts it, or refuses it for another reason',
+      );
+    });
+  }
+
+  // What a hand rule refuses for the controller's sake, which no CRD schema states: the API server
+  // takes it. Should a CRD come to refuse one, the rule would have two homes.
+  const controllerRules: { name: string; synth: () => unknown; object: (o: Record<string, any>) => object }[] = [
+    {
+      name: 'ImageRepository image with a tag',
+      synth: imageRepository({ image: 'ghcr.io/mark-icy/app:1.2.3' }),
+      object: (o) => inSpec(o['imagerepository_images_app'], { image: 'ghcr.io/mark-icy/app:1.2.3' }),
+    },
+    {
+      name: 'ImageUpdateAutomation without git',
+      synth: automation({ git: undefined as never }),
+      object: (o) => inSpec(o['imageupdateautomation_flux-system_pinned'], { git: undefined }),
+    },
+    {
+      name: 'ImageUpdateAutomation with no branch to push to',
+      synth: automation({ git: { commit: { author }, checkout: { ref: { tag: 'v1.0.0' } } } }),
+      object: (o) =>
+        inSpec(o['imageupdateautomation_flux-system_pinned'], {
+          git: { commit: { author }, checkout: { ref: { tag: 'v1.0.0' } } },
+        }),
+    },
+  ];
+  for (const c of controllerRules) {
+    test(`accepts what synth refuses for the controller: a ${c.name}`, () => {
+      assert.throws(c.synth, Error, 'synth accepts it');
+      applyServerSide(kubeconfig, [c.object(moreKindsInProbe())]);
     });
   }
 
