@@ -107,6 +107,22 @@ describe('syncProblems', () => {
     );
   });
 
+  test('counts nothing against a v1beta3 Alert or Provider, on which Flux never reports', () => {
+    const metadata = { name: 'webhook', namespace: 'flux-system', generation: 1 };
+    const apiVersion = 'notification.toolkit.fluxcd.io/v1beta3';
+    assert.deepEqual(
+      syncProblems([
+        { apiVersion, kind: 'Provider', metadata },
+        { apiVersion, kind: 'Alert', metadata },
+      ]),
+      [],
+    );
+    assert.equal(
+      syncProblems([{ apiVersion: 'notification.toolkit.fluxcd.io/v1', kind: 'Receiver', metadata }])[0].reason,
+      'Flux has not reported on it yet (no Ready condition)',
+    );
+  });
+
   test('names objects missing from the cluster or not reconciled at all', () => {
     const ref = { address: 'a', apiVersion: 'v', kind: 'Kustomization', name: 'apps', namespace: 'flux-system' };
     assert.deepEqual(syncProblems([{ missing: ref }, gitRepository(undefined, 1)]), [
