@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GOGC_DEFAULT } from '../../../cli/commands';
 import { EnvironmentSettings } from '../../../settings';
-import type { HelmObjects, RawManifest } from './app';
+import type { HelmObjects, NotificationObjects, RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
 
 const root = join(__dirname, '..', '..', '..');
@@ -42,6 +42,7 @@ export class CdktfProject {
   private settings: EnvironmentSettings[] = [];
   private raw: RawManifest[] = [];
   private helm: HelmObjects | null = null;
+  private notify: NotificationObjects | null = null;
   private readonly appCommand: string;
 
   constructor(
@@ -69,12 +70,19 @@ export class CdktfProject {
     this.settings = settings;
     this.raw = raw;
     this.helm = null;
+    this.notify = null;
     return this;
   }
 
   /** Helm objects the first sync stack also deploys, after `use` (which drops them). */
   public withHelm(helm: HelmObjects): this {
     this.helm = helm;
+    return this;
+  }
+
+  /** Notification objects the first sync stack also deploys, after `use` (which drops them). */
+  public withNotifications(notify: NotificationObjects): this {
+    this.notify = notify;
     return this;
   }
 
@@ -111,6 +119,7 @@ export class CdktfProject {
       CDKTF_FLUX_E2E_SETTINGS: JSON.stringify(this.settings),
       CDKTF_FLUX_E2E_RAW: JSON.stringify(this.raw),
       CDKTF_FLUX_E2E_HELM: JSON.stringify(this.helm),
+      CDKTF_FLUX_E2E_NOTIFY: JSON.stringify(this.notify),
       GOGC: SCRIPT_GOGC,
       ...this.env,
       ...extraEnv,
