@@ -29,6 +29,7 @@ export type {
 
 // The constructs, for stacks of an app's own.
 export {
+  Alert,
   ExistingGitSecret,
   FluxInstall,
   FluxStackDefaults,
@@ -44,8 +45,11 @@ export {
   KubernetesBackend,
   Kustomization,
   OCIRepository,
+  Provider,
+  Receiver,
 } from './constructs';
 export type {
+  AlertProps,
   ControllerFlags,
   ControllerResources,
   ControllerSettings,
@@ -81,6 +85,8 @@ export type {
   MultiTenancySettings,
   OCIRepositoryProps,
   PatchTarget,
+  ProviderProps,
+  ReceiverProps,
 } from './constructs';
 
 // The spec of every Flux kind, generated from its CRD (npm run generate), and the kinds' constants.
