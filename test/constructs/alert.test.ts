@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { Alert, AlertProps, FluxStackDefaults, GitRepository, Kustomization, Provider } from '../../constructs';
+import {
+  Alert,
+  ALERT_V1BETA3,
+  AlertProps,
+  FluxStackDefaults,
+  GitRepository,
+  Kustomization,
+  Provider,
+  PROVIDER_V1BETA3,
+  RECEIVER_V1,
+} from '../../constructs';
+import { buildEveryField, buildEveryNotificationField } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs, testStack } from '../support/synth';
 
@@ -165,5 +176,22 @@ describe('Alert', () => {
       () => app.synth(),
       /Alert flux-system\/errors: providerRef Provider flux-system\/webhook of stack providers, which stack alerts does not deploy, so the events would go nowhere until it exists; create the Provider in alerts/,
     );
+  });
+});
+
+describe('every notification field', () => {
+  test('the objects the live suite applies set every spec field of the three CRD schemas', () => {
+    const objects = manifestsOf(
+      synthConstructs((scope) => buildEveryNotificationField(scope, v294, buildEveryField(scope, v294))),
+    );
+    const unused = { Provider: ['interval'], Alert: [], Receiver: ['oidcProviders'] } as Record<string, string[]>;
+    for (const [kind, name] of [
+      [PROVIDER_V1BETA3, 'provider_flux-system_github-status'],
+      [ALERT_V1BETA3, 'alert_flux-system_everything'],
+      [RECEIVER_V1, 'receiver_flux-system_push'],
+    ] as const) {
+      const missing = kind.specFields.filter((f) => !(f in objects[name].spec) && !unused[kind.kind].includes(f));
+      assert.deepEqual(missing, [], `${kind.kind} fields the live suite never applies`);
+    }
   });
 });
