@@ -77,10 +77,23 @@ const condition = (object: any, type = 'Ready') =>
   (object?.status?.conditions as any[] | undefined)?.find((c) => c.type === type);
 const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
 
-/** POSTs to the Receiver's webhook, as a git host announces a push; returns the status code. */
+const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+const gitRepository = () => json(['gitrepository', 'flux-system', '-n', 'flux-system']);
+
+/**
+ * POSTs to the Receiver's webhook, as a git host announces a push; returns the status code once
+ * source-controller has handled the reconcile request notification-controller made of it.
+ */
 async function announcePush(): Promise<number> {
   const path = json(['receiver', 'push', '-n', 'flux-system']).status.webhookPath as string;
+  const before = gitRepository().metadata.annotations?.[REQUESTED_AT];
   const response = await fetch(`${kubelet.receiverUrl()}${path}`, { method: 'POST', body: '{}' });
+  if (response.status === 200)
+    await until('the GitRepository reconciled at the request of the Receiver', () => {
+      const { metadata, status } = gitRepository();
+      const request = metadata.annotations?.[REQUESTED_AT];
+      return request !== before && status?.lastHandledReconcileAt === request;
+    });
   return response.status;
 }
 
