@@ -7,6 +7,7 @@ import { App } from 'cdktf';
 import { durationMs, fluxObjectsOf, LiveFluxObject, syncProblems } from '../../cli/flux-sync-status';
 import { RECONCILE_REQUEST_ANNOTATION } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
+import '../support/manifests';
 
 const REVISION = 'main@sha1:0123456789abcdef0123456789abcdef01234567';
 const ready = (generation: number, extra: object = {}) => ({
