@@ -22,7 +22,7 @@ import { until } from './support/until';
 // source- and kustomize-controller, which send it their events. A commit breaks the Kustomization
 // `apps`; a POST to the Receiver's webhook has Flux fetch it at once; kustomize-controller fails,
 // and the webhook receives notification-controller's event naming `apps` and why. At Flux v2.8.8,
-// then again after upgrading to v2.9.4.
+// then again after upgrading to v2.9.4; destroying the sync stack then leaves none of them.
 
 const NOTIFICATION_CONTROLLER: Record<string, string> = { 'v2.8.8': 'v1.8.4', 'v2.9.4': 'v1.9.3' };
 
@@ -209,4 +209,13 @@ describe('Alerts through Provider and Alert, with real notification-controller',
       await repairApps();
     });
   }
+
+  test('destroying the sync stack removes the Provider, the Alert and the Receiver, finalizers cleared', async () => {
+    succeeded(
+      await project.use([settings]).withNotifications(notify).destroy(['dev-flux-sync']),
+      'destroy of the sync stack',
+      workdir,
+    );
+    assert.deepEqual(json(['providers,alerts,receivers', '-A']).items, [], 'notification-controller let them go');
+  });
 });
