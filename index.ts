@@ -38,6 +38,7 @@ export type {
 
 // The constructs, for stacks of an app's own.
 export {
+  Alert,
   Bucket,
   ExistingGitSecret,
   ExternalArtifact,
@@ -60,8 +61,11 @@ export {
   KubernetesBackend,
   Kustomization,
   OCIRepository,
+  Provider,
+  Receiver,
 } from './constructs';
 export type {
+  AlertProps,
   BucketProps,
   ControllerFlags,
   ControllerResources,
@@ -105,6 +109,8 @@ export type {
   MultiTenancySettings,
   OCIRepositoryProps,
   PatchTarget,
+  ProviderProps,
+  ReceiverProps,
 } from './constructs';
 
 // The spec of every Flux kind, generated from its CRD (npm run generate), and the kinds' constants.

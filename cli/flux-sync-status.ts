@@ -29,6 +29,7 @@ export interface StackFluxObjects {
 
 /** The parts of a live Flux object the readiness rules read. */
 export interface LiveFluxObject {
+  readonly apiVersion?: string;
   readonly kind: string;
   readonly metadata: { name: string; namespace?: string; generation?: number; annotations?: Record<string, string> };
   readonly spec?: { suspend?: boolean; type?: string; sourceRef?: { kind: string; name: string; namespace?: string } };
@@ -131,6 +132,9 @@ export function notSyncedReason(
   if (object.spec?.suspend) return undefined;
   // An OCI HelmRepository is static: source-controller never reconciles it, nor reports on it.
   if (object.kind === 'HelmRepository' && object.spec?.type === 'oci') return undefined;
+  // So are v1beta3 Alerts and Providers: notification-controller reads them for each event.
+  if (/^notification\.toolkit\.fluxcd\.io\/v1beta3$/.test(object.apiVersion ?? '') && object.kind !== 'Receiver')
+    return undefined;
   const { generation, annotations } = object.metadata;
   const status = object.status ?? {};
   const ready = status.conditions?.find((c) => c.type === 'Ready');

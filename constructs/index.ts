@@ -1,3 +1,4 @@
+export * from './alert';
 export * from './bucket';
 export * from './external-artifact';
 export * from './flux-install';
@@ -21,7 +22,9 @@ export * from './import-existing';
 export * from './kubernetes-backend';
 export * from './kustomization';
 export * from './manifest-resource';
+export * from './provider';
 export * from './ready-wait';
+export * from './receiver';
 // The spec types and kinds generated from the CRDs, which the Flux objects' props derive from.
 export * from '../lib/flux-types';
 export type { FluxKind } from '../lib/flux-kind';

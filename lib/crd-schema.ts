@@ -151,8 +151,12 @@ function describe(error: ErrorObject, object: unknown): SchemaProblem {
           (near ? `did you mean ${near}?` : `its fields are ${known.join(', ')}`),
       };
     }
-    case 'required':
-      return { field, message: `${field || '(object)'}: missing required field "${error.params.missingProperty}"` };
+    case 'required': {
+      // About the missing field, so that a construct's own rule for it stands in for this one.
+      const missing = error.params.missingProperty as string;
+      const path = field ? `${field}.${missing}` : missing;
+      return { field: path, message: `${field || '(object)'}: missing required field "${missing}"` };
+    }
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).join(', ');
       return { field, message: `${field}: ${JSON.stringify(value)} is not one of ${allowed}` };

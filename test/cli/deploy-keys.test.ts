@@ -10,6 +10,7 @@ import {
 } from '../../cli/deploy-keys';
 import { StackState } from '../../cli/stack-state';
 import { addFluxEnvironment } from '../../stacks';
+import '../support/manifests';
 import { GitHubDouble, startGitHubDouble } from '../support/github-api';
 import { synthRaw } from '../support/synth';
 

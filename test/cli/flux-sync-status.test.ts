@@ -7,6 +7,7 @@ import { App } from 'cdktf';
 import { durationMs, fluxObjectsOf, LiveFluxObject, syncProblems } from '../../cli/flux-sync-status';
 import { RECONCILE_REQUEST_ANNOTATION } from '../../constructs';
 import { addFluxEnvironment } from '../../stacks';
+import '../support/manifests';
 
 const REVISION = 'main@sha1:0123456789abcdef0123456789abcdef01234567';
 const ready = (generation: number, extra: object = {}) => ({
@@ -103,6 +104,22 @@ describe('syncProblems', () => {
     assert.deepEqual(syncProblems([oci]), []);
     assert.equal(
       syncProblems([{ ...oci, spec: {} }])[0].reason,
+      'Flux has not reported on it yet (no Ready condition)',
+    );
+  });
+
+  test('counts nothing against a v1beta3 Alert or Provider, on which Flux never reports', () => {
+    const metadata = { name: 'webhook', namespace: 'flux-system', generation: 1 };
+    const apiVersion = 'notification.toolkit.fluxcd.io/v1beta3';
+    assert.deepEqual(
+      syncProblems([
+        { apiVersion, kind: 'Provider', metadata },
+        { apiVersion, kind: 'Alert', metadata },
+      ]),
+      [],
+    );
+    assert.equal(
+      syncProblems([{ apiVersion: 'notification.toolkit.fluxcd.io/v1', kind: 'Receiver', metadata }])[0].reason,
       'Flux has not reported on it yet (no Ready condition)',
     );
   });

@@ -31,6 +31,7 @@ import { aks, eks, fleet, gke, patched as bootstrapPatches, tenants } from '../.
 import {
   buildEveryField,
   buildEveryFieldOfMoreKinds,
+  buildEveryNotificationField,
   specFieldsUnset,
   specWithSchemaDefaults,
 } from '../support/every-field';
@@ -161,13 +162,23 @@ describe('live kube-apiserver', { timeout: 600_000 }, () => {
   });
 
   test('accepts every spec field the typed constructs render', () => {
-    const objects = manifestsOf(synthConstructs((scope) => buildEveryField(scope, manifests())));
+    const objects = manifestsOf(
+      synthConstructs((scope) => buildEveryNotificationField(scope, manifests(), buildEveryField(scope, manifests()))),
+    );
     assert.match(
       applyServerSide(kubeconfig, Object.values(objects)),
       /kustomization\.kustomize\.toolkit\.fluxcd\.io\/apps serverside-applied/,
     );
     const stored = getJson(kubeconfig, ['kustomization', 'apps', '-n', 'flux-system']).spec;
     assert.deepEqual(stored.postBuild, objects['kustomization_flux-system_apps'].spec.postBuild);
+    for (const [kind, name] of [
+      ['provider', 'github-status'],
+      ['alert', 'everything'],
+      ['receiver', 'push'],
+    ]) {
+      const spec = getJson(kubeconfig, [kind, name, '-n', 'flux-system']).spec;
+      assert.deepEqual(spec, objects[`${kind}_flux-system_${name}`].spec, `${kind} ${name} stored as synthesized`);
+    }
     assert.deepEqual(getJson(kubeconfig, ['gitrepository', 'flux-system', '-n', 'flux-system']).spec.include, [
       { repository: { name: 'shared' }, fromPath: 'deploy', toPath: 'shared' },
     ]);

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import {
+  Alert,
   Bucket,
   ExternalArtifact,
   GitRepository,
@@ -9,6 +10,8 @@ import {
   ImageRepository,
   ImageUpdateAutomation,
   Kustomization,
+  Provider,
+  Receiver,
 } from '../../constructs';
 import { FluxManifests } from '../../lib/flux-manifests';
 
@@ -299,4 +302,53 @@ export function specWithSchemaDefaults(manifests: FluxManifests, object: Record<
   if (!schema)
     throw new Error(`the manifests of Flux ${manifests.version} have no ${object.apiVersion} ${object.kind} schema`);
   return withDefaults(schema, object.spec);
+}
+
+/**
+ * A Provider, an Alert and a Receiver with every spec field of their CRD schemas, on the objects of
+ * {@link buildEveryField}, as the live suite applies them. Provider's `interval` (unused by v1beta3,
+ * refused) and the generic-oidc Receiver's `oidcProviders` (refused beside a secretRef) are left out.
+ */
+export function buildEveryNotificationField(
+  scope: Construct,
+  manifests: FluxManifests,
+  { repository, kustomization }: { repository: GitRepository; kustomization: Kustomization },
+): { provider: Provider; alert: Alert; receiver: Receiver } {
+  const provider = new Provider(scope, 'github-status', {
+    manifests,
+    type: 'github',
+    address: 'https://github.com/mark-icy/infra-new',
+    channel: 'deploys',
+    username: 'flux',
+    secretRef: 'github-token',
+    certSecretRef: 'github-ca',
+    proxySecretRef: 'proxy',
+    proxy: 'https://proxy.example.com:3128',
+    commitStatusExpr: "event.metadata.revision + '/' + provider.metadata.name",
+    serviceAccountName: 'notifier',
+    timeout: '15s',
+    suspend: false,
+  });
+  const alert = new Alert(scope, 'everything', {
+    manifests,
+    providerRef: provider,
+    eventSeverity: 'error',
+    eventSources: [kustomization, { kind: 'HelmRelease', name: '*', namespace: 'apps', matchLabels: { team: 'web' } }],
+    eventMetadata: { cluster: 'dev' },
+    exclusionList: ['^Dependencies do not meet'],
+    inclusionList: ['.*'],
+    summary: 'dev cluster',
+    suspend: false,
+  });
+  const receiver = new Receiver(scope, 'push', {
+    manifests,
+    type: 'github',
+    interval: '1h',
+    events: ['push', 'ping'],
+    secretRef: 'webhook-token',
+    resources: [repository, kustomization],
+    resourceFilter: "res.metadata.name == 'flux-system'",
+    suspend: false,
+  });
+  return { provider, alert, receiver };
 }

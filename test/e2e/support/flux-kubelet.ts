@@ -6,17 +6,22 @@ import { Cluster, freePort } from './cluster';
 import { TOOLCHAIN_CACHE } from './kubectl';
 
 // The test cluster has no kubelet, so nothing would ever run Flux's controllers. This plays the
-// kubelet's part for source-controller and kustomize-controller (and helm-controller, for the
-// tests that ask for it): while their Deployment exists
+// kubelet's part for source-controller and kustomize-controller (and helm-controller and
+// notification-controller, for the tests that ask for them): while their Deployment exists
 // on the API server it runs the controller as a process, built from the version the Deployment's
 // image names, with the Deployment's own arguments and environment; when the Deployment changes
 // (an upgrade, another log level) it restarts it; when the Deployment is deleted it stops it.
 // Only what running outside a pod requires is replaced: where artifacts are stored and served,
-// the metrics and health ports (all on loopback), and leader election and the event address
-// (there is no notification-controller).
+// the metrics and health ports (all on loopback), leader election, and the event address: the
+// Deployments send events to notification-controller's Service, a DNS name no process here
+// resolves. With notification-controller running, its event server listens on a loopback port that
+// outlives its restarts and the others send their events there; without it, they send none.
 
 /** Controllers that are not served at the version Flux's manifests name, and what stands in. */
-export const CONTROLLER_STAND_INS: Record<string, string> = { 'kustomize-controller:v1.8.5': 'v1.9.0' };
+export const CONTROLLER_STAND_INS: Record<string, string> = {
+  'kustomize-controller:v1.8.5': 'v1.9.0',
+  'notification-controller:v1.8.4': 'v1.9.2',
+};
 
 /** The controllers run unless a test asks for others: those of the GitOps loop. */
 const CONTROLLERS = ['source-controller', 'kustomize-controller'];
@@ -27,8 +32,19 @@ const REPLACED = [
   '--metrics-addr',
   '--health-addr',
   '--events-addr',
+  '--receiverAddr',
   '--enable-leader-election',
 ];
+
+/** The loopback ports that stand in for Services, kept across restarts as a Service's address is. */
+interface Ports {
+  /** source-controller's artifacts. */
+  readonly storage: number;
+  /** notification-controller's event server, when it runs. */
+  readonly events?: number;
+  /** notification-controller's webhook receiver, when it runs. */
+  readonly receiver?: number;
+}
 
 interface Running {
   readonly spec: string;
@@ -42,6 +58,8 @@ export interface FluxKubelet {
   versions(): Record<string, string>;
   /** The arguments the controller runs with now (its Deployment's, with the replaced ones). */
   args(name: string): readonly string[] | undefined;
+  /** Where notification-controller's webhook receiver listens, when it runs: `http://127.0.0.1:<port>`. */
+  receiverUrl(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,7 +95,7 @@ async function command(
   deployment: any,
   namespace: string,
   dir: string,
-  storagePort: number,
+  ports: Ports,
 ): Promise<{ binary: string; version: string; args: string[]; env: Record<string, string> }> {
   const container = deployment.spec.template.spec.containers[0];
   const { name, version, path } = controllerBinary(container.image);
@@ -95,8 +113,14 @@ async function command(
     `--health-addr=127.0.0.1:${health}`,
     '--enable-leader-election=false',
   );
+  if (name === 'notification-controller') {
+    // Its flags are listen addresses, left to their defaults (all interfaces) by the Deployment.
+    args.push(`--events-addr=127.0.0.1:${ports.events}`, `--receiverAddr=127.0.0.1:${ports.receiver}`);
+  } else if (ports.events !== undefined) {
+    args.push(`--events-addr=http://127.0.0.1:${ports.events}/`);
+  }
   if (name === 'source-controller') {
-    const storage = storagePort;
+    const storage = ports.storage;
     mkdirSync(join(dir, 'artifacts'), { recursive: true });
     args.push(
       `--storage-path=${join(dir, 'artifacts')}`,
@@ -123,7 +147,8 @@ export function startFluxKubelet(
   // On a cluster, source-controller's artifacts are served behind its Service, an address that
   // outlives every restart; GitRepository statuses carry URLs at it. A new port per restart would
   // leave kustomize-controller retrying downloads from the old one for minutes after an upgrade.
-  let storagePort: number | undefined;
+  let ports: Ports | undefined;
+  const notifications = controllers.includes('notification-controller');
   const kill = async (name: string) => {
     const r = running.get(name);
     running.delete(name);
@@ -142,8 +167,10 @@ export function startFluxKubelet(
       if (current && current.spec === spec && current.process.exitCode === null) continue;
       if (current) await kill(name);
       if (!spec || stopped) continue;
-      storagePort ??= await freePort();
-      const { binary, version, args, env } = await command(deployment, namespace, join(dir, name), storagePort);
+      ports ??= notifications
+        ? { storage: await freePort(), events: await freePort(), receiver: await freePort() }
+        : { storage: await freePort() };
+      const { binary, version, args, env } = await command(deployment, namespace, join(dir, name), ports);
       const log = openSync(join(dir, `${name}.log`), 'a');
       const child = spawn(binary, args, {
         stdio: ['ignore', log, log],
@@ -163,6 +190,7 @@ export function startFluxKubelet(
   return {
     versions: () => Object.fromEntries([...running].map(([name, r]) => [name, r.version])),
     args: (name) => running.get(name)?.args,
+    receiverUrl: () => (ports?.receiver === undefined ? undefined : `http://127.0.0.1:${ports.receiver}`),
     stop: async () => {
       stopped = true;
       await loop;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GOGC_DEFAULT } from '../../../cli/commands';
 import { EnvironmentSettings } from '../../../settings';
-import type { RawManifest } from './app';
+import type { NotificationObjects, RawManifest } from './app';
 import { TOOLCHAIN_BIN } from './kubectl';
 
 const root = join(__dirname, '..', '..', '..');
@@ -41,6 +41,7 @@ export class CdktfProject {
   public readonly dir: string;
   private settings: EnvironmentSettings[] = [];
   private raw: RawManifest[] = [];
+  private notify: NotificationObjects | null = null;
   private readonly appCommand: string;
 
   constructor(
@@ -67,6 +68,13 @@ export class CdktfProject {
   public use(settings: EnvironmentSettings[], raw: RawManifest[] = []): this {
     this.settings = settings;
     this.raw = raw;
+    this.notify = null;
+    return this;
+  }
+
+  /** Notification objects the first sync stack also deploys, after `use` (which drops them). */
+  public withNotifications(notify: NotificationObjects): this {
+    this.notify = notify;
     return this;
   }
 
@@ -102,6 +110,7 @@ export class CdktfProject {
       NO_COLOR: '1',
       CDKTF_FLUX_E2E_SETTINGS: JSON.stringify(this.settings),
       CDKTF_FLUX_E2E_RAW: JSON.stringify(this.raw),
+      CDKTF_FLUX_E2E_NOTIFY: JSON.stringify(this.notify),
       GOGC: SCRIPT_GOGC,
       ...this.env,
       ...extraEnv,

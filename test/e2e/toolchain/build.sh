@@ -10,7 +10,7 @@
 #              cached by the hash of its sources
 #   gitserver  the SSH git server of the GitOps tests (test/e2e/gitserver, our own code)
 #   registry   the OCI registry of the OCI bootstrap test (test/e2e/oci-registry, our own code)
-#   flux       source-controller, kustomize-controller, helm-controller and the flux CLI, built from
+#   flux       source-, kustomize-, helm- and notification-controller and the flux CLI, built from
 #              their Go modules
 #   all        all of the above (default)
 #
@@ -329,14 +329,17 @@ build_gitserver() { build_own git-ssh-server gitserver; }
 build_registry() { build_own oci-registry oci-registry; }
 
 # ---------------------------------------------------------------------------------------------
-# Flux's source-controller, kustomize-controller and helm-controller, at the versions the manifests'
+# Flux's source-, kustomize-, helm- and notification-controller, at the versions the manifests'
 # images name.
 # Some of their dependencies' exact versions are not served; the nearest served version of the
 # same minor replaces them (CDKTF_FLUX_E2E_FLUX_REPLACE, module=version, space-separated).
 # name@version of each controller to build: the images of v2.9.4's manifests, and of v2.8.8's.
 # kustomize-controller v1.8.5 (Flux v2.8.8) is not served, nor any v1.8.x: v1.9.0 stands in.
 # helm-controller v1.6.3 is v2.9.4's (only the Helm e2e file runs it).
-FLUX_CONTROLLERS="${CDKTF_FLUX_E2E_FLUX_CONTROLLERS:-source-controller@1.9.4 kustomize-controller@1.9.4 source-controller@1.8.5 kustomize-controller@1.9.0 helm-controller@1.6.3}"
+# notification-controller v1.9.3 is v2.9.4's (only the Alert e2e file runs it). No v1.8.x is served
+# (v2.8.8 names v1.8.4), v1.9.0 fails checksum verification and v1.9.1 is refused: v1.9.2 (v2.9.3's)
+# stands in for v2.8.8.
+FLUX_CONTROLLERS="${CDKTF_FLUX_E2E_FLUX_CONTROLLERS:-source-controller@1.9.4 kustomize-controller@1.9.4 source-controller@1.8.5 kustomize-controller@1.9.0 helm-controller@1.6.3 notification-controller@1.9.3 notification-controller@1.9.2}"
 FLUX_CLI_VERSION="${CDKTF_FLUX_E2E_FLUX_CLI_VERSION:-2.9.4}"
 # Dependencies whose exact version is not served, replaced by the nearest served one of the same
 # minor: <command>@<version>:<module>=<version>, space-separated.
