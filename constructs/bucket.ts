@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { BUCKET_V1, BucketSpec } from '../lib/flux-types';
-import { Problems } from '../lib/rules';
+import { checkPlainHttpCredentials, Problems } from '../lib/rules';
 import { copyData, FluxResource, FluxResourceProps } from './flux-resource';
 
 /**
@@ -45,13 +45,7 @@ export class Bucket extends FluxResource<BucketSpec> {
     this.props = copyData(props);
     this.interval = props.interval ?? '1m';
     const problems = new Problems(this.subject);
-    if (props.insecure && props.secretRef) {
-      problems.add(
-        `insecure would send the access key of secretRef "${props.secretRef.name}" over plain http; serve the ` +
-          'object store over https',
-        'insecure',
-      );
-    }
+    checkPlainHttpCredentials(problems, props, 'the access key', 'the object store');
     this.createResource(problems);
   }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { OCI_REPOSITORY_V1, OCIRepositorySpec } from '../lib/flux-types';
-import { Problems } from '../lib/rules';
+import { checkPlainHttpCredentials, Problems } from '../lib/rules';
 import { copyData, FluxResource, FluxResourceProps } from './flux-resource';
 
 /**
@@ -45,13 +45,7 @@ export class OCIRepository extends FluxResource<OCIRepositorySpec> {
       if (props.ref?.[field] === '')
         problems.add(`ref.${field} "" is empty, which Flux reads as not set; give one or leave it out`, `ref.${field}`);
     }
-    if (props.insecure && props.secretRef) {
-      problems.add(
-        `insecure would send the registry credentials of secretRef "${props.secretRef.name}" over plain http; ` +
-          'serve the registry over https',
-        'insecure',
-      );
-    }
+    checkPlainHttpCredentials(problems, props, 'the registry credentials', 'the registry');
     this.createResource(problems);
   }
 

@@ -134,6 +134,25 @@ export function check(problems: Problems, field: string, value: string | undefin
   problems.add(`${field} "${value}" ${rule.text}`, field);
 }
 
+/**
+ * `insecure` (plain http) with a `secretRef`: the credentials would cross the network in the clear.
+ * @param credentials - what the Secret holds, such as `the registry credentials`
+ * @param server - what to serve over https instead, such as `the registry`
+ */
+export function checkPlainHttpCredentials(
+  problems: Problems,
+  props: { readonly insecure?: boolean; readonly secretRef?: { readonly name: string } },
+  credentials: string,
+  server: string,
+): void {
+  if (!props.insecure || !props.secretRef) return;
+  problems.add(
+    `insecure would send ${credentials} of secretRef "${props.secretRef.name}" over plain http; serve ${server} ` +
+      'over https',
+    'insecure',
+  );
+}
+
 /** Object names: DNS-1123 subdomain, at most 253 characters. */
 export function checkName(problems: Problems, field: string, value: string | undefined): void {
   check(problems, field, value, NAME);
