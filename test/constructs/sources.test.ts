@@ -11,6 +11,7 @@ import {
   HelmChartProps,
   HelmRepository,
 } from '../../constructs';
+import { buildEveryFieldOfMoreKinds } from '../support/every-field';
 import { manifests } from '../support/manifests';
 import { manifestsOf, synthConstructs, synthStack, testStack } from '../support/synth';
 
@@ -25,6 +26,26 @@ const chart = (scope: Construct, props: Partial<HelmChartProps> = {}) =>
     sourceRef:
       props.sourceRef ?? new HelmRepository(scope, 'charts', { manifests: v294, url: 'https://charts.example.com' }),
   });
+
+describe('every field of the kinds added in code, as api-server.e2e applies them', () => {
+  // The live suite sends these objects to a kube-apiserver; here, that synth accepts each of them.
+  test('synthesizes every object, none refused by a rule of its construct', () => {
+    const objects = manifestsOf(
+      synthConstructs((s) => buildEveryFieldOfMoreKinds(s, manifests('v2.9.4', 'v2.9.4-image-automation'))),
+    );
+    const kinds = new Set(Object.values(objects).map((o: any) => o.kind));
+    assert.deepEqual([...kinds].sort(), [
+      'Bucket',
+      'ExternalArtifact',
+      'GitRepository',
+      'HelmChart',
+      'HelmRepository',
+      'ImagePolicy',
+      'ImageRepository',
+      'ImageUpdateAutomation',
+    ]);
+  });
+});
 
 describe('Bucket', () => {
   test('renders a source.toolkit.fluxcd.io/v1 Bucket with the defaults resolved', () => {
