@@ -123,9 +123,18 @@ export class Problems {
   /** Throws one error listing every problem, each prefixed with the subject. */
   public throwIfAny(): void {
     if (this.found.length === 0) return;
-    const lines = this.found.map((p) => `${this.subject}: ${p}`);
-    throw new Error(lines.length === 1 ? lines[0] : `${lines.length} problems:\n  ${lines.join('\n  ')}`);
+    throw new Error(listProblems(this.found.map((p) => `${this.subject}: ${p}`)));
   }
+}
+
+/** How every refusal lists its problems: the one alone, or `N problems:` and one per line. */
+export function listProblems(problems: readonly string[]): string {
+  return problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join('\n  ')}`;
+}
+
+/** The problems an error of {@link listProblems} lists; any other error's message as one. */
+export function problemsOf(error: Error): string[] {
+  return /^\d+ problems:\n/.test(error.message) ? error.message.split('\n  ').slice(1) : [error.message];
 }
 
 /** Adds the problem of `field` when `rule` refuses its value, unless that field was already reported. */

@@ -1,5 +1,5 @@
 import { CUSTOMISATION } from './customisation-shape';
-import { DNS1123_SUBDOMAIN, NAME, NAMESPACE, QUALIFIED_KEY } from './rules';
+import { DNS1123_SUBDOMAIN, listProblems, NAME, NAMESPACE, QUALIFIED_KEY } from './rules';
 import { boolean, Check, problem, required, shapeProblems, show, string, stringList } from './shape';
 
 // Environment settings may come from JSON or YAML as well as from typed TypeScript, so their
@@ -146,11 +146,7 @@ export function environmentSubject(settings: unknown): string {
 
 /** One error listing the problems, each after the subject. */
 export function problemsError(subject: string, problems: readonly string[]): Error {
-  return new Error(
-    problems.length === 1
-      ? `${subject}: ${problems[0]}`
-      : `${subject}: ${problems.length} problems:\n  ${problems.join('\n  ')}`,
-  );
+  return new Error(`${subject}: ${listProblems(problems)}`);
 }
 
 /** Every problem of an environment's settings, each naming the setting and the value; throws if they are no object. */
