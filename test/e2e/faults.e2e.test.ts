@@ -155,19 +155,26 @@ describe('faults during a deploy: the rerun converges, nothing is orphaned', { t
   });
 
   test('the API server stops in the middle of an apply and comes back: the rerun converges', async () => {
-    let restarted: Promise<void> = Promise.resolve();
+    let stopped: Promise<void> = Promise.resolve();
     const cut = await project.npmDeployWatched(
       ['dev-flux-bootstrap'],
       /customresourcedefinition_[a-z_]+: Creation complete/,
-      () => {
-        restarted = cluster.stopApiServer().then(() => new Promise((r) => setTimeout(r, 3000)));
+      (group) => {
+        // The deploy is held while the API server goes down: left running, a busy machine could
+        // let it apply the rest of the stack before the stop lands, and the test would not test.
+        process.kill(-group, 'SIGSTOP');
+        stopped = cluster.stopApiServer().finally(() => process.kill(-group, 'SIGCONT'));
       },
     );
-    assert.ok(cut.interrupted, `the deploy never created a CRD:\n${cut.output.slice(-3000)}`);
-    await restarted;
-    assert.equal(cut.ok, false, 'the deploy succeeded without its API server');
-    assert.match(flat(cut.output), /connection refused|EOF|i\/o timeout/);
-    await cluster.startApiServer();
+    try {
+      assert.ok(cut.interrupted, `the deploy never created a CRD:\n${cut.output.slice(-3000)}`);
+      await stopped;
+      assert.equal(cut.ok, false, 'the deploy succeeded without its API server');
+      assert.match(flat(cut.output), /connection refused|EOF|i\/o timeout/);
+    } finally {
+      // Up again even when an assertion failed, so that the tests after this one have a cluster.
+      if (cut.interrupted) await cluster.startApiServer();
+    }
     const made = uids();
     succeeded(await project.npmDeploy(BOTH), 'rerun after the API server came back');
     await assertConverged(made, 'API server restart');
