@@ -25,6 +25,17 @@ const USAGE =
 const NO_CHANGES = JSON.stringify({ format_version: '1.2', resource_changes: [] });
 
 /**
+ * Where a review makes the private folder of its plan, which holds secrets in the clear: the
+ * user's runtime directory (`XDG_RUNTIME_DIR`: the user's own, in memory on systemd machines),
+ * else `/dev/shm` (in memory), else the temporary directory.
+ */
+export function planFolderParent(env: NodeJS.ProcessEnv = process.env): string {
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && existsSync(runtime)) return runtime;
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
+
+/**
  * Plans the stack and returns `show -json` of the plan, never leaving the plan file behind. A plan
  * without changes (exit code 0 of `-detailed-exitcode`) is not shown: the summary of no change
  * needs nothing from it, and `show -json` would start every provider again (~1 s).
@@ -50,8 +61,7 @@ async function planStack(dir: string, stack: string): Promise<string> {
     if (result.status !== 0) throw new Error(`${what} failed with exit code ${result.status}`);
     return result.stdout;
   };
-  const shm = '/dev/shm';
-  const planDir = mkdtempSync(join(existsSync(shm) ? shm : tmpdir(), 'cdktf-flux-review-'));
+  const planDir = mkdtempSync(join(planFolderParent(), 'cdktf-flux-review-'));
   try {
     if (!existsSync(join(dir, '.terraform'))) succeeded(run(['init', '-input=false', '-no-color']), `${binary} init`);
     const recovery = await recoveryFor(binary, dir);

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Testing } from 'cdktf';
 import { summarizePlan } from '../../cli/plan-summary';
+import { planFolderParent } from '../../cli/review';
 import { addFluxEnvironment } from '../../stacks';
 import { EnvironmentSettings } from '../../settings';
 import '../support/manifests';
@@ -284,13 +285,22 @@ describe('cdktf-flux review', () => {
     const { sync } = await stacks();
     const withoutApps = structuredClone(sync);
     delete withoutApps.resource.kubernetes_manifest['kustomization_flux-system_apps'];
-    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-plan-json-'));
     writeFileSync(join(dir, 'risky.json'), JSON.stringify({ format_version: '1.2', ...modelPlan(sync, withoutApps) }));
     writeFileSync(join(dir, 'calm.json'), JSON.stringify({ format_version: '1.2', ...modelPlan(sync, sync) }));
     const risky = await review('dev-flux-sync', join(dir, 'risky.json'));
     assert.equal(risky.code, 2);
     assert.match(risky.stdout, /⚠️ Kustomization flux-system\/apps: prune is enabled/);
     assert.equal((await review('dev-flux-sync', join(dir, 'calm.json'))).code, 0);
+  });
+
+  test("keeps the plan in the user's runtime directory where XDG_RUNTIME_DIR names one, else in memory", () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'cdktf-flux-runtime-'));
+    assert.equal(planFolderParent({ XDG_RUNTIME_DIR: runtime }), runtime);
+    const inMemory = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    assert.equal(planFolderParent({ XDG_RUNTIME_DIR: join(runtime, 'gone') }), inMemory);
+    assert.equal(planFolderParent({}), inMemory);
+    rmSync(runtime, { recursive: true });
   });
 
   test('fails with its usage when not given a stack', async () => {
@@ -326,7 +336,7 @@ describe('cdktf-flux review', () => {
     ['an array', '[]'],
   ]) {
     test(`fails if given ${what} instead of a plan`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
+      const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-plan-json-'));
       writeFileSync(join(dir, 'input.json'), text);
       const result = await review('dev-flux-sync', join(dir, 'input.json'));
       assert.equal(result.code, 1);
@@ -335,7 +345,7 @@ describe('cdktf-flux review', () => {
   }
 
   test('fails if the file is not a plan in JSON', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-review-'));
+    const dir = mkdtempSync(join(tmpdir(), 'cdktf-flux-plan-json-'));
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 4, resources: [] }));
     const result = await review('dev-flux-sync', join(dir, 'state.json'));
     assert.equal(result.code, 1);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,6 +27,7 @@ let github: GitHubDouble;
 let setup: ProviderSetup;
 let project: CdktfProject;
 let workdir: string;
+let runtimeDir: string;
 
 const uid = (kind: string, name: string, namespace?: string) =>
   getJson(cluster.kubeconfig, [kind, name, ...(namespace ? ['-n', namespace] : [])]).metadata.uid as string;
@@ -55,13 +56,14 @@ async function failed(
   return rerun.output;
 }
 
-/** The folders npm run review keeps its plan in while it runs. */
+/**
+ * The folders npm run review keeps its plan in while it runs, in the runtime directory this suite
+ * gives it: /dev/shm and the temporary directory are shared with whatever else runs on the machine.
+ */
 const reviewPlanFolders = () =>
-  ['/dev/shm', tmpdir()].filter(existsSync).flatMap((dir) =>
-    readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && e.name.startsWith('cdktf-flux-review-'))
-      .map((e) => join(dir, e.name)),
-  );
+  readdirSync(runtimeDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name.startsWith('cdktf-flux-review-'))
+    .map((e) => e.name);
 
 /** Nothing of a deploy is left: no Flux namespace, CRD, deploy key. */
 function assertNothingCreated(): void {
@@ -75,10 +77,13 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
     workdir = mkdtempSync(join(tmpdir(), 'cdktf-flux-e2e-deploy-'));
     cluster = await startCluster(join(workdir, 'cluster'), BINARIES);
     github = await startGitHubDouble({ token: TOKEN, repositories: [REPOSITORY] });
+    runtimeDir = join(workdir, 'runtime');
+    mkdirSync(runtimeDir, { mode: 0o700 });
     ({ project, setup } = await deployProject(workdir, DEV, {
       GITHUB_TOKEN: TOKEN,
       GITHUB_BASE_URL: github.url,
       TF_VAR_kubeconfig_path: cluster.kubeconfig,
+      XDG_RUNTIME_DIR: runtimeDir,
     }));
   });
   after(async () => {
@@ -157,7 +162,9 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
   });
 
   test('npm run review of a deployed stack says there is nothing to review, and leaves no plan behind', async () => {
-    const before = reviewPlanFolders();
+    // Watched, to see the review made its folder where it was told to, then removed it.
+    const made: string[] = [];
+    const watcher = watch(runtimeDir, (_, name) => name && made.push(name));
     const bootstrap = succeeded(await project.review('dev-flux-bootstrap'), 'no-op review of the bootstrap');
     assert.equal(
       bootstrap.output,
@@ -172,7 +179,12 @@ describe('cdktf deploy, diff and destroy with the providers', { timeout: 1_800_0
       /⚠️ 5 objects: not synced on the cluster: Flux has not reported on it yet .*GitRepository flux-system\/flux-system/,
     );
     assert.match(sync.output, /No changes\./);
-    assert.deepEqual(reviewPlanFolders(), before, 'a plan folder was left behind');
+    watcher.close();
+    assert.ok(
+      made.some((name) => name.startsWith('cdktf-flux-review-')),
+      `no plan folder in XDG_RUNTIME_DIR: ${made}`,
+    );
+    assert.deepEqual(reviewPlanFolders(), [], 'a plan folder was left behind');
   });
 
   test("caches providers in the run's own plugin cache, never in the machine's shared one", () => {
