@@ -41,7 +41,12 @@ export class Bucket extends FluxResource<BucketSpec> {
   private readonly props: BucketProps;
 
   constructor(scope: Construct, id: string, props: BucketProps) {
-    super(scope, id, props, { type: BUCKET_V1 });
+    super(scope, id, props, {
+      type: BUCKET_V1,
+      // As source-controller: for any provider but generic.
+      objectLevelIdentity: (spec) =>
+        spec.serviceAccountName && (spec.provider ?? 'generic') !== 'generic' ? 'serviceAccountName' : undefined,
+    });
     this.props = copyData(props);
     this.interval = props.interval ?? '1m';
     const problems = new Problems(this.subject);

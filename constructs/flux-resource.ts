@@ -2,6 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { schemaProblems, unservedKind } from '../lib/crd-schema';
+import { featureGatesOf } from '../lib/controller-settings';
 import { kindOrigin } from '../lib/flux-components';
 import { FluxKind } from '../lib/flux-kind';
 import { FluxManifests } from '../lib/flux-manifests';
@@ -141,7 +142,17 @@ export interface FluxResourceOptions<Spec> {
     /** The `kubernetes_manifest` of the object. */
     readonly resource: Manifest;
   }[];
+  /**
+   * The spec field, if any, by which the object authenticates to its cloud provider as a service
+   * account of its own (object-level workload identity): the controller that reconciles it
+   * refuses that unless its `ObjectLevelWorkloadIdentity` feature gate is on.
+   * @default - the kind has no such field
+   */
+  readonly objectLevelIdentity?: (spec: Spec) => string | undefined;
 }
+
+/** The feature gate of Flux's controllers that lets an object name a service account for its cloud provider. */
+const OBJECT_LEVEL_IDENTITY = 'ObjectLevelWorkloadIdentity';
 
 /** A reference of a Flux object to another, for the whole-tree rule that both are of one stack. */
 export interface FluxReference {
@@ -336,27 +347,42 @@ export abstract class FluxResource<Spec extends object> extends Construct implem
       stack.dependencies.filter((d) => !stacks.has(d)).forEach((d) => (stacks.add(d), visit(d)));
     visit(TerraformStack.of(this));
     const [group] = this.apiVersion.split('/');
+    const { component, extra } = kindOrigin(group, this.kind);
     const installs = [...stacks].flatMap((s) => s.node.findAll().filter((c) => c instanceof FluxInstall));
-    return installs
-      .filter(
-        (install) =>
-          !install.objects.some((o) => {
-            const spec = o.spec as { group?: string; names?: { kind?: string } } | undefined;
-            return o.kind === 'CustomResourceDefinition' && spec?.group === group && spec.names?.kind === this.kind;
-          }),
-      )
-      .map((install) => {
-        const { component, extra } = kindOrigin(group, this.kind);
-        const installed = [...install.options.components, ...install.options.componentsExtra].join(', ');
-        const fix = component
-          ? `add ${component} to the install's ${extra ? 'componentsExtra' : 'components'}`
-          : `install the controller that serves ${this.kind}`;
-        return (
-          `${this.kind} ${this.namespace}/${this.name}: the Flux install ${install.node.path} does not install the ` +
-          `${this.kind} CRD ` +
-          `(${group}; it installs ${installed}), so this object could not be planned; ${fix}`
-        );
+    return installs.flatMap((install) => {
+      const served = install.objects.some((o) => {
+        const spec = o.spec as { group?: string; names?: { kind?: string } } | undefined;
+        return o.kind === 'CustomResourceDefinition' && spec?.group === group && spec.names?.kind === this.kind;
       });
+      if (served) return this.identityProblems(install, component);
+      const installed = [...install.options.components, ...install.options.componentsExtra].join(', ');
+      const fix = component
+        ? `add ${component} to the install's ${extra ? 'componentsExtra' : 'components'}`
+        : `install the controller that serves ${this.kind}`;
+      return [
+        `${this.kind} ${this.namespace}/${this.name}: the Flux install ${install.node.path} does not install the ` +
+          `${this.kind} CRD ` +
+          `(${group}; it installs ${installed}), so this object could not be planned; ${fix}`,
+      ];
+    });
+  }
+
+  /**
+   * A service account of the object's own for its cloud provider is refused by its controller
+   * unless the install turns on the controller's ObjectLevelWorkloadIdentity feature gate (Flux's
+   * controllers since v2.6 check `auth.IsObjectLevelWorkloadIdentityEnabled` before using it).
+   */
+  private identityProblems(install: FluxInstall, controller: string | undefined): string[] {
+    const field = this.options.objectLevelIdentity?.(this.renderSpec());
+    const deployment = install.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === controller);
+    if (!field || !deployment || featureGatesOf(deployment).get(OBJECT_LEVEL_IDENTITY)) return [];
+    return [
+      `${this.kind} ${this.namespace}/${this.name}: ${field} authenticates to the cloud provider as a service ` +
+        `account of the object's own, which ${controller} refuses unless its ${OBJECT_LEVEL_IDENTITY} feature gate ` +
+        `is on, and the Flux install ${install.node.path} leaves it off; set install.controllers['${controller}']` +
+        `.flags.featureGates.${OBJECT_LEVEL_IDENTITY}: true, or leave ${field} out to use the controller's own ` +
+        'service account',
+    ];
   }
 
   /** The problems of the object's fields that `reported` has none of: the schema's, then the interval rule. */

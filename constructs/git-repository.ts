@@ -99,7 +99,13 @@ export class GitRepository extends FluxResource<GitRepositorySpec> {
   private readonly props: GitRepositoryProps;
 
   constructor(scope: Construct, id: string, props: GitRepositoryProps) {
-    super(scope, id, props, { type: GIT_REPOSITORY_V1, props: OWN_PROPS });
+    super(scope, id, props, {
+      type: GIT_REPOSITORY_V1,
+      props: OWN_PROPS,
+      // source-controller uses it for the azure and aws providers only.
+      objectLevelIdentity: (spec) =>
+        spec.serviceAccountName && ['azure', 'aws'].includes(spec.provider ?? '') ? 'serviceAccountName' : undefined,
+    });
     this.props = copyData(props);
     this.interval = props.interval ?? '1m';
 

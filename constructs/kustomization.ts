@@ -124,6 +124,8 @@ export class Kustomization extends FluxResource<KustomizationSpec> {
       props: OWN_PROPS,
       namespace: props.sourceRef?.namespace,
       lateFields: ['dependsOn'],
+      objectLevelIdentity: (spec) =>
+        spec.decryption?.serviceAccountName ? 'decryption.serviceAccountName' : undefined,
     });
     this.props = copyData(props);
     this.sourceRef = props.sourceRef;
@@ -171,6 +173,7 @@ export class Kustomization extends FluxResource<KustomizationSpec> {
         decryption: decryption && {
           provider: decryption.provider ?? 'sops',
           secretRef: decryption.secretRef ? { name: decryption.secretRef } : undefined,
+          serviceAccountName: decryption.serviceAccountName,
         },
         dependsOn: this.dependencies.length
           ? this.dependencies.map((d) => ({ name: d.name, namespace: namespace(d) }))

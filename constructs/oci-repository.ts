@@ -36,7 +36,14 @@ export class OCIRepository extends FluxResource<OCIRepositorySpec> {
   private readonly props: OCIRepositoryProps;
 
   constructor(scope: Construct, id: string, props: OCIRepositoryProps) {
-    super(scope, id, props, { type: OCI_REPOSITORY_V1 });
+    super(scope, id, props, {
+      type: OCI_REPOSITORY_V1,
+      // As source-controller: for a cloud provider, when no Secret gives the registry's login.
+      objectLevelIdentity: (spec) =>
+        spec.serviceAccountName && !spec.secretRef && (spec.provider ?? 'generic') !== 'generic'
+          ? 'serviceAccountName'
+          : undefined,
+    });
     this.props = copyData(props);
     this.interval = props.interval ?? '1m';
     const problems = new Problems(this.subject);

@@ -66,7 +66,12 @@ export class Provider extends FluxResource<ProviderSpec> {
   private readonly props: ProviderProps;
 
   constructor(scope: Construct, id: string, props: ProviderProps) {
-    super(scope, id, props, { type: PROVIDER_V1BETA3, props: OWN_PROPS, neverReady: STATIC });
+    super(scope, id, props, {
+      type: PROVIDER_V1BETA3,
+      props: OWN_PROPS,
+      neverReady: STATIC,
+      objectLevelIdentity: (spec) => (spec.serviceAccountName ? 'serviceAccountName' : undefined),
+    });
     this.props = copyData(props);
     this.type = props.type;
 

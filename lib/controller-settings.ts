@@ -238,6 +238,14 @@ function wantedFlags(
   return wanted;
 }
 
+/** The feature gates a controller's Deployment turns on or off with `--feature-gates`, by name. */
+export function featureGatesOf(deployment: KubernetesObject): Map<string, boolean> {
+  const args = (deployment as Deployment).spec.template.spec.containers[0]?.args ?? [];
+  const flag = args.find((a) => flagName(a) === 'feature-gates');
+  const gates = (flag?.split('=').slice(1).join('=') ?? '').split(',').filter(Boolean);
+  return new Map(gates.map((g) => [g.split('=')[0], g.split('=')[1] === 'true']));
+}
+
 /** The image tag a controller's Deployment runs: its version. */
 export function controllerVersion(deployment: KubernetesObject): string | undefined {
   const image = (deployment as Deployment).spec.template.spec.containers[0]?.image ?? '';

@@ -55,7 +55,7 @@ describe('Kustomization', () => {
       force: true,
       targetNamespace: 'apps',
       dependsOn: [{ name: 'infra' }],
-      decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
+      decryption: { provider: 'sops', secretRef: { name: 'sops-age' }, serviceAccountName: 'sops-kms' },
       postBuild: {
         substitute: { cluster: 'dev' },
         substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }],

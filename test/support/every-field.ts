@@ -51,7 +51,7 @@ export function buildEveryField(
     force: true,
     targetNamespace: 'apps',
     dependsOn: [infra],
-    decryption: { secretRef: 'sops-age' },
+    decryption: { secretRef: 'sops-age', serviceAccountName: 'sops-kms' },
     postBuild: {
       substitute: { cluster: 'dev' },
       substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-vars', optional: true }],
