@@ -567,7 +567,14 @@ func secretResource(k *kube) *resource {
 			}
 			var live *unstructured.Unstructured
 			if prior.IsNull() {
-				live, err = secrets.Create(ctx, u, metav1.CreateOptions{FieldManager: typedClientManager})
+				if live, err = secrets.Create(ctx, u, metav1.CreateOptions{FieldManager: typedClientManager}); err != nil {
+					return planned, err
+				}
+				// As resourceKubernetesSecretV1Create: the Secret is read back after its create, and a
+				// failed read fails the apply with the id already set, so OpenTofu keeps it, tainted.
+				if _, err := secrets.Get(ctx, u.GetName(), metav1.GetOptions{}); err != nil {
+					return state(planned, live), &keptState{&userError{err.Error(), ""}}
+				}
 			} else {
 				var current *unstructured.Unstructured
 				if current, err = secrets.Get(ctx, u.GetName(), metav1.GetOptions{}); err == nil {
