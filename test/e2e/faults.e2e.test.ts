@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -67,7 +67,7 @@ interface StateResource {
  * the next apply replaces them, as it would anywhere.
  */
 function taintedObjects(): string[] {
-  return BOTH.flatMap((stack) =>
+  return BOTH.filter((stack) => existsSync(stateFile(stack))).flatMap((stack) =>
     (JSON.parse(readFileSync(stateFile(stack), 'utf8')).resources as StateResource[]).flatMap((r) =>
       r.instances
         .filter((i) => i.status === 'tainted')
