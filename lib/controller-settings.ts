@@ -185,6 +185,15 @@ type Deployment = KubernetesObject & {
 
 const flagName = (arg: string) => /^--?([^=]+)/.exec(arg)?.[1];
 
+const flagValue = (arg: string) => arg.split('=').slice(1).join('=');
+
+/** The `name=value` pairs of a `--feature-gates` value (`A=true,B=false`), in order. */
+const gatesOf = (value: string): [string, string][] =>
+  value
+    .split(',')
+    .filter(Boolean)
+    .map((g) => g.split('=') as [string, string]);
+
 /** The `--name=value` flags a controller runs with once `wanted` are set, as JSON patch operations. */
 function flagOperations(container: number, args: readonly string[], wanted: Map<string, string>): JsonPatchOperation[] {
   const ops: JsonPatchOperation[] = [];
@@ -193,11 +202,7 @@ function flagOperations(container: number, args: readonly string[], wanted: Map<
     let text = value;
     if (name === 'feature-gates' && at >= 0) {
       // Merge with the gates the manifests set: one --feature-gates flag, the later value winning.
-      const gates = new Map(
-        [...args[at].split('=').slice(1).join('=').split(','), ...value.split(',')]
-          .filter(Boolean)
-          .map((g) => g.split('=') as [string, string]),
-      );
+      const gates = new Map([...gatesOf(flagValue(args[at])), ...gatesOf(value)]);
       text = [...gates].map(([g, v]) => `${g}=${v}`).join(',');
     }
     const path = `/spec/template/spec/containers/${container}/args`;
@@ -242,8 +247,8 @@ function wantedFlags(
 export function featureGatesOf(deployment: KubernetesObject): Map<string, boolean> {
   const args = (deployment as Deployment).spec.template.spec.containers[0]?.args ?? [];
   const flag = args.find((a) => flagName(a) === 'feature-gates');
-  const gates = (flag?.split('=').slice(1).join('=') ?? '').split(',').filter(Boolean);
-  return new Map(gates.map((g) => [g.split('=')[0], g.split('=')[1] === 'true']));
+  const gates = gatesOf(flag ? flagValue(flag) : '');
+  return new Map(gates.map(([gate, on]) => [gate, on === 'true']));
 }
 
 /** The image tag a controller's Deployment runs: its version. */
